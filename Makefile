@@ -1,0 +1,42 @@
+# fwcert: the two set-up commands of the README are `make demo` and `make test`.
+# Each installs what is missing (scripts/install-deps.sh), then builds with CMake presets.
+
+.PHONY: all deps build demo test sanitize fuzz bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	cmake --preset dev
+	cmake --build --preset dev
+
+# Builds the demo firmware (a squashfs with planted weaknesses), scans it, writes
+# out/demo/report.json and prints the summary. Findings are expected: exit 1 is success here.
+demo: build
+	bash examples/demo-firmware/build.sh build/dev out/demo
+	@./build/dev/fwcert scan out/demo/firmware.squashfs --format json -o out/demo/report.json; \
+	  rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi; \
+	  echo; echo "JSON report written to out/demo/report.json"
+
+test: build
+	ctest --preset dev
+
+# The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer (clang 14).
+sanitize: deps
+	cmake --preset asan
+	cmake --build --preset asan
+	ctest --preset asan
+
+# libFuzzer binaries (clang 14); run one with e.g. build/fuzz/accounts_fuzzer fuzz/corpus/accounts
+fuzz: deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz
+	ctest --preset fuzz
+
+bench: build
+	bash bench/run.sh
+
+clean:
+	rm -rf build out

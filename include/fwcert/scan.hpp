@@ -1,0 +1,42 @@
+#pragma once
+// The library's entry point: scan a target and return the report model.
+
+#include <string>
+#include <vector>
+
+#include "fwcert/report.hpp"
+#include "fwcert/result.hpp"
+
+namespace fwcert {
+
+/// Options for one scan. Every field has a sane default.
+struct ScanOptions {
+  /// Requirement set whose verdicts the report carries ("avs").
+  std::string profile = "avs";
+  /// Do not cross into other mounted filesystems (and so not /proc, /sys, /dev) in a directory target.
+  bool one_file_system = true;
+  /// Open filesystem images and archives found inside the target (one level).
+  bool nested = true;
+  /// Worker threads for analyzers; 0 means one per core.
+  unsigned threads = 0;
+  /// Run only these analyzers (empty = all).
+  std::vector<std::string> only_analyzers;
+  /// Do not run these analyzers.
+  std::vector<std::string> skip_analyzers;
+  /// Directory with checks.yaml and requirement sets to use instead of the built-in catalog.
+  std::string catalog_dir;
+  /// Keep analyzers' facts in the report (fwcert facts).
+  bool collect_facts = false;
+
+  /// The preset for build pipelines: every analyzer, nested images, no facts.
+  static ScanOptions ci() { return ScanOptions{}; }
+};
+
+/// Scans a host path (directory, image, archive or raw blob). Fails only when the target
+/// cannot be opened at all; damage inside it is reported as diagnostics and `partial`.
+Result<Report> scan(const std::string& target, const ScanOptions& options);
+
+/// The version string of this build.
+const char* version();
+
+}  // namespace fwcert

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian package fwcert's build, tests, sanitizer runs, benchmarks and demo need.
+# Idempotent: installs only what is missing. Uses sudo when not run as root.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain and build
+  build-essential g++ cmake ninja-build pkg-config make git
+  clang-14 libclang-rt-14-dev llvm-14
+  # libraries
+  libarchive-dev libsquashfs-dev libext2fs-dev libfdt-dev libssl-dev libcrypt-dev
+  libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libfmt-dev
+  zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libbz2-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # tools the tests and the demo use to build real images and real hashes
+  squashfs-tools squashfs-tools-ng e2fsprogs cpio zip unzip tar gzip xz-utils zstd bzip2 lz4
+  whois openssl coreutils findutils python3 hyperfine
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  SUDO=(sudo)
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

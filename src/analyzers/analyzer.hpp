@@ -1,0 +1,40 @@
+#pragma once
+// What every analyzer sees and returns. An analyzer reads the inventory and the Vfs of each
+// filesystem (never the host), and emits findings for the checks it owns, facts, and
+// diagnostics about damaged input.
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fwcert/report.hpp"
+#include "fwcert/scan.hpp"
+#include "inventory/inventory.hpp"
+
+namespace fwcert::analyzers {
+
+struct Context {
+  const inventory::Inventory& inventory;
+  const ScanOptions& options;
+};
+
+struct Output {
+  std::vector<Finding> findings;
+  std::vector<Fact> facts;
+  std::vector<Diagnostic> diagnostics;
+};
+
+/// One row of the analyzer registry.
+struct AnalyzerInfo {
+  std::string_view id;
+  std::string_view description;
+  /// Every check id this analyzer can emit; the catalog must name this analyzer for each.
+  std::span<const std::string_view> checks;
+  Output (*run)(const Context&);
+};
+
+/// The one explicit table of analyzers, in the order they are listed.
+std::span<const AnalyzerInfo> registry();
+
+}  // namespace fwcert::analyzers

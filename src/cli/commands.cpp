@@ -1,0 +1,329 @@
+#include "cli/commands.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "analyzers/analyzer.hpp"
+#include "catalog/catalog.hpp"
+#include "fwcert/scan.hpp"
+#include "report/json/json_writer.hpp"
+#include "report/text/text_writer.hpp"
+
+namespace fwcert::cli {
+
+namespace {
+
+constexpr const char* kDescription =
+    "fwcert checks a firmware image against published device-security requirements\n"
+    "(Amazon AVS first) and shows the evidence for every verdict.\n";
+
+constexpr const char* kFooter = R"(
+Targets:
+  a directory (extracted rootfs, or / for the live host), a tar (plain, gz, xz, zst, bz2),
+  a cpio (newc/odc, optionally gzipped), a zip, a squashfs image, an ext2/3/4 image, or a raw
+  blob containing one of these at some offset. Images inside the target (an initramfs
+  cpio.gz, a squashfs) are scanned too; their paths are shown as outer!inner/path.
+  Nothing is executed, mounted or unpacked to disk; no root is needed.
+
+Exit codes:
+  0  nothing at or above --fail-on failed
+  1  at least one failing finding at or above --fail-on
+  2  usage error, or the target could not be read at all
+  3  --strict was given and the target could only partly be read
+
+Environment:
+  NO_COLOR  when set (to anything), no colour in the terminal output
+
+Examples:
+  fwcert scan rootfs.squashfs
+  fwcert scan image.bin --format json -o report.json --fail-on critical
+  fwcert checks
+  fwcert requirements --profile avs
+  fwcert facts rootfs.tar.gz --analyzer accounts --format json
+)";
+
+bool want_color(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  return ::isatty(STDOUT_FILENO) == 1;
+}
+
+/// Writes `text` to `path`, or to stdout when path is empty or "-".
+bool emit(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return true;
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    fmt::print(stderr, "fwcert: cannot write {}\n", path);
+    return false;
+  }
+  out << text;
+  out.close();
+  if (!out) {
+    fmt::print(stderr, "fwcert: error writing {}\n", path);
+    return false;
+  }
+  return true;
+}
+
+Result<catalog::Catalog> load_catalog(const std::string& dir) {
+  return dir.empty() ? catalog::load_builtin() : catalog::load_directory(dir);
+}
+
+struct ScanArgs {
+  std::string target;
+  std::string format = "text";
+  std::string output;
+  std::string fail_on = "high";
+  std::string color = "auto";
+  bool strict = false;
+  bool no_nested = false;
+  bool cross_fs = false;
+  bool show_passing = false;
+  unsigned threads = 0;
+  std::vector<std::string> only;
+  std::vector<std::string> skip;
+  std::string catalog_dir;
+  std::string profile = "avs";
+  bool fail_on_given = false;
+};
+
+void add_scan_options(CLI::App* cmd, ScanArgs& a) {
+  cmd->add_option("TARGET", a.target, "Directory, image file, archive or raw firmware blob")->required();
+  cmd->add_option("--profile", a.profile, "Requirement set to judge against")->capture_default_str();
+  cmd->add_flag("--no-nested", a.no_nested, "Do not open images and archives found inside the target");
+  cmd->add_flag("--cross-filesystems,--no-one-file-system", a.cross_fs,
+                "For a directory target, also descend into other mounted filesystems (/proc, /sys, ...)");
+  cmd->add_option("--threads", a.threads, "Analyzer threads (0 = one per core)")->capture_default_str();
+  cmd->add_option("--only", a.only, "Run only these analyzers (comma-separated)")->delimiter(',');
+  cmd->add_option("--skip", a.skip, "Do not run these analyzers (comma-separated)")->delimiter(',');
+  cmd->add_option("--catalog", a.catalog_dir, "Directory with checks.yaml and requirement sets to use instead of the built-in catalog");
+}
+
+ScanOptions to_options(const ScanArgs& a) {
+  ScanOptions o = ScanOptions::ci();
+  o.profile = a.profile;
+  o.nested = !a.no_nested;
+  o.one_file_system = !a.cross_fs;
+  o.threads = a.threads;
+  o.only_analyzers = a.only;
+  o.skip_analyzers = a.skip;
+  o.catalog_dir = a.catalog_dir;
+  return o;
+}
+
+int do_scan(const ScanArgs& a) {
+  auto sev = parse_severity(a.fail_on);
+  if (!sev || *sev == Severity::kInfo) {
+    fmt::print(stderr, "fwcert: --fail-on must be one of critical, high, medium, low\n");
+    return kExitUsage;
+  }
+  auto report = scan(a.target, to_options(a));
+  if (!report) {
+    fmt::print(stderr, "fwcert: {}\n", report.error().describe());
+    return kExitUsage;
+  }
+  report::TextOptions text{want_color(a.color), *sev, a.show_passing};
+  if (a.format == "json") {
+    if (!emit(a.output, report::to_json(*report))) return kExitUsage;
+    if (!a.output.empty() && a.output != "-") {
+      text.color = want_color(a.color);
+      std::string summary = report::to_text(*report, text);
+      std::fwrite(summary.data(), 1, summary.size(), stdout);
+    }
+  } else {
+    if (!emit(a.output, report::to_text(*report, text))) return kExitUsage;
+  }
+  if (a.strict && report->target.partial) return kExitPartial;
+  for (const auto& f : report->findings) {
+    if (f.status == Status::kFail && f.severity >= *sev) return kExitFindings;
+  }
+  return kExitOk;
+}
+
+int do_checks(const std::string& format, const std::string& catalog_dir) {
+  auto cat = load_catalog(catalog_dir);
+  if (!cat) {
+    fmt::print(stderr, "fwcert: {}\n", cat.error().describe());
+    return kExitUsage;
+  }
+  if (format == "json") {
+    nlohmann::ordered_json j = nlohmann::ordered_json::array();
+    for (const auto& c : cat->checks) {
+      j.push_back({{"id", c.id}, {"title", c.title}, {"severity", to_string(c.severity)}, {"area", c.area},
+                   {"modes", c.modes}, {"analyzer", c.analyzer}, {"implemented", !c.analyzer.empty()}});
+    }
+    fmt::print("{}\n", j.dump(2));
+    return kExitOk;
+  }
+  std::size_t implemented = 0;
+  for (const auto& c : cat->checks) {
+    implemented += !c.analyzer.empty();
+    fmt::print("{:<32} {:<9} {}{}\n", c.id, to_string(c.severity), c.title,
+               c.analyzer.empty() ? "  [not implemented yet]" : "");
+  }
+  fmt::print("\n{} checks, {} implemented in this version\n", cat->checks.size(), implemented);
+  return kExitOk;
+}
+
+int do_requirements(const std::string& profile, const std::string& format, const std::string& catalog_dir) {
+  auto cat = load_catalog(catalog_dir);
+  if (!cat) {
+    fmt::print(stderr, "fwcert: {}\n", cat.error().describe());
+    return kExitUsage;
+  }
+  const auto* set = cat->find_set(profile);
+  if (!set) {
+    std::string known;
+    for (const auto& s : cat->sets) known += (known.empty() ? "" : ", ") + s.id;
+    fmt::print(stderr, "fwcert: unknown profile '{}' (known: {})\n", profile, known);
+    return kExitUsage;
+  }
+  if (format == "json") {
+    nlohmann::ordered_json j;
+    j["id"] = set->id;
+    j["title"] = set->title;
+    j["source"] = set->source;
+    j["gate"] = to_string(set->gate);
+    nlohmann::ordered_json reqs = nlohmann::ordered_json::array();
+    for (const auto& r : set->requirements) {
+      reqs.push_back({{"id", r.id}, {"title", r.title}, {"level", r.level}, {"subject", r.subject}, {"text", r.text},
+                      {"modes", r.modes}, {"checks", r.checks}, {"attestation", r.attestation},
+                      {"unverified", r.unverified}});
+    }
+    j["requirements"] = std::move(reqs);
+    fmt::print("{}\n", j.dump(2));
+    return kExitOk;
+  }
+  fmt::print("{} ({})\n{}\n\n", set->title, set->id, set->source);
+  for (const auto& r : set->requirements) {
+    fmt::print("{:<22} {:<8} {}{}\n", r.id, r.level, r.title, r.unverified ? "  [UNVERIFIED]" : "");
+    if (!r.checks.empty()) {
+      std::string checks;
+      for (const auto& c : r.checks) checks += (checks.empty() ? "" : ", ") + c;
+      fmt::print("{:<31} checks: {}\n", "", checks);
+    }
+    if (!r.attestation.empty()) fmt::print("{:<31} attestation: {}\n", "", r.attestation);
+  }
+  return kExitOk;
+}
+
+int do_facts(const ScanArgs& a, const std::vector<std::string>& analyzers_wanted) {
+  ScanOptions o = to_options(a);
+  o.collect_facts = true;
+  if (!analyzers_wanted.empty()) o.only_analyzers = analyzers_wanted;
+  auto report = scan(a.target, o);
+  if (!report) {
+    fmt::print(stderr, "fwcert: {}\n", report.error().describe());
+    return kExitUsage;
+  }
+  if (a.format == "json") return emit(a.output, report::facts_to_json(*report)) ? kExitOk : kExitUsage;
+  std::string text;
+  for (const auto& f : report->facts) {
+    std::string value = std::visit(
+        [](const auto& v) -> std::string {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, bool>) {
+            return v ? "true" : "false";
+          } else if constexpr (std::is_same_v<T, std::int64_t>) {
+            return std::to_string(v);
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            return v;
+          } else {
+            std::string s;
+            for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+            return "[" + s + "]";
+          }
+        },
+        f.value);
+    text += fmt::format("{:<10} {:<40} {:<28} {}\n", f.analyzer, f.subject, f.name, value);
+  }
+  return emit(a.output, text) ? kExitOk : kExitUsage;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{kDescription, "fwcert"};
+  app.footer(kFooter);
+  app.set_version_flag("--version", std::string("fwcert ") + version());
+  app.require_subcommand(1);
+
+  ScanArgs scan_args;
+  auto* scan_cmd = app.add_subcommand("scan", "Scan a target and report findings and requirement verdicts");
+  add_scan_options(scan_cmd, scan_args);
+  scan_cmd->add_option("--format", scan_args.format, "Report format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  scan_cmd->add_option("-o,--output", scan_args.output, "Write the report to this file (default: stdout)");
+  scan_cmd->add_option("--fail-on", scan_args.fail_on, "Lowest severity of a failing finding that makes the exit code 1")
+      ->check(CLI::IsMember({"critical", "high", "medium", "low"}))
+      ->capture_default_str();
+  scan_cmd->add_flag("--strict", scan_args.strict, "Exit 3 when the target could only partly be read");
+  scan_cmd->add_flag("--show-passing", scan_args.show_passing, "List passing findings in the text summary too");
+  scan_cmd->add_option("--color", scan_args.color, "Colour in the text summary")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+
+  std::string checks_format = "text";
+  std::string checks_catalog;
+  auto* checks_cmd = app.add_subcommand("checks", "List every check with its id, severity and title");
+  checks_cmd->add_option("--format", checks_format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  checks_cmd->add_option("--catalog", checks_catalog, "Catalog directory to list instead of the built-in one");
+
+  std::string req_profile = "avs";
+  std::string req_format = "text";
+  std::string req_catalog;
+  auto* req_cmd = app.add_subcommand("requirements", "List a requirement set and the checks that give evidence for each item");
+  req_cmd->add_option("--profile", req_profile, "Requirement set")->capture_default_str();
+  req_cmd->add_option("--format", req_format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  req_cmd->add_option("--catalog", req_catalog, "Catalog directory to use instead of the built-in one");
+
+  ScanArgs facts_args;
+  facts_args.format = "json";
+  std::vector<std::string> facts_analyzers;
+  auto* facts_cmd = app.add_subcommand("facts", "Dump the typed facts analyzers recorded about a target");
+  add_scan_options(facts_cmd, facts_args);
+  facts_cmd->add_option("--analyzer", facts_analyzers, "Only this analyzer's facts (repeatable)");
+  facts_cmd->add_option("--format", facts_args.format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  facts_cmd->add_option("-o,--output", facts_args.output, "Write to this file (default: stdout)");
+
+  auto* analyzers_cmd = app.add_subcommand("analyzers", "List the analyzers and the checks each implements");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  if (*scan_cmd) return do_scan(scan_args);
+  if (*checks_cmd) return do_checks(checks_format, checks_catalog);
+  if (*req_cmd) return do_requirements(req_profile, req_format, req_catalog);
+  if (*facts_cmd) return do_facts(facts_args, facts_analyzers);
+  if (*analyzers_cmd) {
+    for (const auto& a : analyzers::registry()) {
+      std::string checks;
+      for (auto c : a.checks) checks += (checks.empty() ? "" : ", ") + std::string(c);
+      fmt::print("{:<12} {}\n{:<12} checks: {}\n", a.id, a.description, "", checks);
+    }
+    return kExitOk;
+  }
+  return kExitUsage;
+}
+
+}  // namespace fwcert::cli

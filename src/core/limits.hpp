@@ -1,0 +1,61 @@
+#pragma once
+// Every bound fwcert puts on hostile input, in one place. Parsers take their limits from
+// here so that a reviewer can see at a glance how much a crafted image can make us do.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace fwcert::limits {
+
+/// Deepest directory nesting the inventory walk descends into.
+inline constexpr int kMaxDirectoryDepth = 64;
+/// Most entries the inventory records across all filesystems of one target.
+inline constexpr std::size_t kMaxInventoryEntries = 2'000'000;
+/// Most entries one directory may list.
+inline constexpr std::size_t kMaxDirectoryEntries = 1'000'000;
+/// Longest path (bytes) we accept inside an image.
+inline constexpr std::size_t kMaxPathLength = 4096;
+/// Longest single path component.
+inline constexpr std::size_t kMaxNameLength = 1024;
+/// Symlinks followed while resolving one path (Linux uses 40).
+inline constexpr int kMaxSymlinkHops = 40;
+/// Longest symlink target we store.
+inline constexpr std::size_t kMaxSymlinkTarget = 4096;
+
+/// Bytes of an archive member (tar/cpio/zip) kept in memory; larger members keep metadata only.
+inline constexpr std::uint64_t kMaxArchiveMemberBytes = 512ull << 20;
+/// Total bytes of archive content held in memory for one archive.
+inline constexpr std::uint64_t kMaxArchiveTotalBytes = 4ull << 30;
+/// Most members one archive may have.
+inline constexpr std::size_t kMaxArchiveMembers = 1'000'000;
+/// Largest ratio of decompressed to compressed bytes accepted from an archive (bomb guard).
+inline constexpr std::uint64_t kMaxDecompressionRatio = 1000;
+/// Archives smaller than this are exempt from the ratio guard (tiny inputs compress well).
+inline constexpr std::uint64_t kRatioGuardFloorBytes = 64ull << 20;
+
+/// Bytes read from the start of each file to classify it.
+inline constexpr std::size_t kKindSniffBytes = 2048;
+/// Largest text file a config parser reads (passwd, shadow, units, ...).
+inline constexpr std::uint64_t kMaxConfigFileBytes = 16ull << 20;
+/// Most lines a line-oriented parser processes in one file.
+inline constexpr std::size_t kMaxConfigLines = 1'000'000;
+/// Largest extended attribute value stored.
+inline constexpr std::size_t kMaxXattrValue = 64 * 1024;
+/// Most extended attributes stored per file.
+inline constexpr std::size_t kMaxXattrsPerFile = 128;
+
+/// Bytes of a raw blob scanned for filesystem magic when carving.
+inline constexpr std::uint64_t kMaxCarveScanBytes = 64ull << 30;
+/// Most filesystems carved from one blob.
+inline constexpr std::size_t kMaxCarvedFilesystems = 32;
+/// Nesting levels followed: the target plus one level of images inside it.
+inline constexpr int kMaxNestingDepth = 1;
+/// Most nested images opened inside one target.
+inline constexpr std::size_t kMaxNestedImages = 256;
+
+/// Password candidates tried per hash (crypt is slow on purpose).
+inline constexpr std::size_t kMaxPasswordCandidates = 512;
+/// Largest catalog YAML file accepted.
+inline constexpr std::uint64_t kMaxCatalogFileBytes = 8ull << 20;
+
+}  // namespace fwcert::limits

@@ -1,0 +1,17 @@
+#pragma once
+// The machine-readable report (documented in docs/report-format.md). Deterministic: keys in
+// a fixed order, lists in the report model's order.
+
+#include <string>
+
+#include "fwcert/report.hpp"
+
+namespace fwcert::report {
+
+/// The full scan report as JSON text.
+std::string to_json(const Report& report);
+
+/// Only the facts (fwcert facts --format json).
+std::string facts_to_json(const Report& report);
+
+}  // namespace fwcert::report

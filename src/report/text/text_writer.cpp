@@ -1,0 +1,121 @@
+#include "report/text/text_writer.hpp"
+
+#include <map>
+
+#include <fmt/format.h>
+
+namespace fwcert::report {
+
+namespace {
+
+struct Palette {
+  bool on;
+  std::string red() const { return on ? "\x1b[31m" : ""; }
+  std::string bold_red() const { return on ? "\x1b[1;31m" : ""; }
+  std::string yellow() const { return on ? "\x1b[33m" : ""; }
+  std::string green() const { return on ? "\x1b[32m" : ""; }
+  std::string dim() const { return on ? "\x1b[2m" : ""; }
+  std::string bold() const { return on ? "\x1b[1m" : ""; }
+  std::string reset() const { return on ? "\x1b[0m" : ""; }
+};
+
+std::string status_label(Status s, const Palette& p) {
+  switch (s) {
+    case Status::kFail: return p.bold_red() + "FAIL" + p.reset();
+    case Status::kWarn: return p.yellow() + "WARN" + p.reset();
+    case Status::kPass: return p.green() + "PASS" + p.reset();
+    case Status::kInconclusive: return p.dim() + "INCONCLUSIVE" + p.reset();
+    case Status::kNotApplicable: return p.dim() + "N/A" + p.reset();
+    case Status::kInfo: return "INFO";
+  }
+  return "";
+}
+
+std::string verdict_label(Verdict v, const Palette& p) {
+  switch (v) {
+    case Verdict::kMet: return p.green() + "met" + p.reset();
+    case Verdict::kNotMet: return p.bold_red() + "not-met" + p.reset();
+    case Verdict::kPartial: return p.yellow() + "partial" + p.reset();
+    default: return p.dim() + to_string(v) + p.reset();
+  }
+}
+
+std::string evidence_line(const Evidence& e) {
+  std::string s = e.path;
+  if (e.line) s += fmt::format(":{}", *e.line);
+  if (e.offset) s += fmt::format(" @{:#x}", *e.offset);
+  if (!e.observed.empty()) s += fmt::format("  seen: {}", e.observed);
+  if (!e.expected.empty()) s += fmt::format("  expected: {}", e.expected);
+  return s;
+}
+
+}  // namespace
+
+std::string to_text(const Report& r, const TextOptions& o) {
+  Palette p{o.color};
+  std::string out;
+  out += fmt::format("{}{} {}{} scan of {} ({})\n", p.bold(), r.tool.name, r.tool.version, p.reset(), r.target.path,
+                     r.target.format);
+  for (const auto& fs : r.target.filesystems) {
+    out += fmt::format("  filesystem {} at offset {:#x}{}{}\n", fs.type, fs.offset,
+                       fs.container.empty() ? "" : " in " + fs.container,
+                       fs.prefix.empty() ? "" : " (paths shown as " + fs.prefix + "/...)");
+  }
+  const auto& s = r.inventory;
+  out += fmt::format("  inventory: {} files, {} directories, {} symlinks, {} devices, {} ELF, {} setuid, {} setgid, "
+                     "{} with file capabilities\n",
+                     s.files, s.directories, s.symlinks, s.devices, s.elf, s.setuid, s.setgid, s.capabilities);
+  if (r.target.partial) {
+    out += fmt::format("  {}partially read{}: {} diagnostics (see the JSON report)\n", p.yellow(), p.reset(),
+                       r.target.diagnostics.size());
+  } else if (!r.target.diagnostics.empty()) {
+    out += fmt::format("  {} diagnostics (see the JSON report)\n", r.target.diagnostics.size());
+  }
+
+  std::size_t n_fail = 0, n_warn = 0, n_pass = 0, n_inc = 0, n_gate = 0;
+  for (const auto& f : r.findings) {
+    n_fail += f.status == Status::kFail;
+    n_warn += f.status == Status::kWarn;
+    n_pass += f.status == Status::kPass;
+    n_inc += f.status == Status::kInconclusive;
+    n_gate += f.status == Status::kFail && f.severity >= o.fail_on;
+  }
+  out += fmt::format("\n{}Findings{}: {} fail, {} warn, {} pass, {} inconclusive\n", p.bold(), p.reset(), n_fail, n_warn,
+                     n_pass, n_inc);
+  std::size_t listed = 0, hidden = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& f : r.findings) {
+      bool want = pass == 0 ? f.status == Status::kFail
+                            : (f.status == Status::kWarn || f.status == Status::kInconclusive ||
+                               (o.show_passing && f.status == Status::kPass));
+      if (!want) continue;
+      if (listed >= o.max_findings) {
+        ++hidden;
+        continue;
+      }
+      ++listed;
+      out += fmt::format("  {} {:<8} {:<26} {}{}\n", status_label(f.status, p), to_string(f.severity), f.check,
+                         f.subject.empty() ? "" : f.subject + ": ", f.message);
+      for (const auto& e : f.evidence) out += fmt::format("      {}{}{}\n", p.dim(), evidence_line(e), p.reset());
+    }
+  }
+  if (hidden) out += fmt::format("  ... and {} more (see the JSON report)\n", hidden);
+
+  if (!r.requirements.empty()) {
+    std::map<Verdict, std::size_t> counts;
+    for (const auto& q : r.requirements) counts[q.verdict]++;
+    out += fmt::format("\n{}Requirements ({}){}: {} met, {} not met, {} partial, {} inconclusive, {} need attestation\n",
+                       p.bold(), r.profile, p.reset(), counts[Verdict::kMet], counts[Verdict::kNotMet],
+                       counts[Verdict::kPartial], counts[Verdict::kInconclusive], counts[Verdict::kNeedsAttestation]);
+    for (const auto& q : r.requirements) {
+      if (q.verdict != Verdict::kNotMet && q.verdict != Verdict::kPartial && q.verdict != Verdict::kMet) continue;
+      out += fmt::format("  {:<20} {:<10} {}  {}({}){}\n", q.id, verdict_label(q.verdict, p), q.title, p.dim(), q.reason,
+                         p.reset());
+    }
+  }
+  out += fmt::format("\nResult: {} failing finding{} at or above {}{}\n", n_gate, n_gate == 1 ? "" : "s",
+                     to_string(o.fail_on), n_gate ? " (exit 1)" : "");
+  return out;
+}
+
+}  // namespace fwcert::report

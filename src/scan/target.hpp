@@ -1,0 +1,19 @@
+#pragma once
+// Turning a host path into the filesystems of a target, walked into one inventory.
+
+#include <memory>
+#include <string>
+
+#include "fwcert/report.hpp"
+#include "fwcert/scan.hpp"
+#include "inventory/inventory.hpp"
+
+namespace fwcert::scanning {
+
+/// Opens `target` (directory, image, archive or raw blob), opens images nested one level
+/// inside it, walks everything, and fills `info` (format, filesystems, diagnostics, partial).
+/// Fails only when nothing in the target can be read.
+Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& target, const ScanOptions& options,
+                                                          TargetInfo& info);
+
+}  // namespace fwcert::scanning

@@ -1,0 +1,192 @@
+#include "vfs/memory_vfs.hpp"
+
+#include <cstring>
+
+namespace fwcert::vfs {
+
+MemoryVfs::MemoryVfs(std::string format) : format_(std::move(format)) {
+  auto root = std::make_shared<Node>();
+  root->st.type = FileType::kDirectory;
+  root->st.mode = 0755;
+  root->st.inode = next_inode_++;
+  nodes_.emplace("/", std::move(root));
+}
+
+Result<MemoryVfs::Node*> MemoryVfs::ensure_parent(const std::string& canonical) {
+  std::string parent = parent_path(canonical);
+  auto it = nodes_.find(parent);
+  if (it == nodes_.end()) {
+    auto st = add_dir(parent);
+    if (!st) return st.error();
+    it = nodes_.find(parent);
+  }
+  if (it->second->st.type != FileType::kDirectory) {
+    return make_error(ErrorCode::kInvalidArgument, "parent is not a directory", canonical);
+  }
+  return it->second.get();
+}
+
+OkResult MemoryVfs::insert(const std::string& canonical, std::shared_ptr<Node> node) {
+  if (canonical == "/") return make_error(ErrorCode::kInvalidArgument, "cannot replace the root", canonical);
+  auto parent = ensure_parent(canonical);
+  if (!parent) return parent.error();
+  auto existing = nodes_.find(canonical);
+  if (existing != nodes_.end()) {
+    if (existing->second->st.type == FileType::kDirectory || node->st.type == FileType::kDirectory) {
+      return make_error(ErrorCode::kInvalidArgument, "path already exists with another type", canonical);
+    }
+    // Later archive members replace earlier ones, as extraction would.
+  }
+  (*parent)->children[std::string(base_name(canonical))] = node->st.type;
+  nodes_[canonical] = std::move(node);
+  return Ok{};
+}
+
+OkResult MemoryVfs::add_dir(std::string_view path, Meta meta) {
+  std::string c = normalize_path(path);
+  auto it = nodes_.find(c);
+  if (it != nodes_.end()) {
+    if (it->second->st.type != FileType::kDirectory) {
+      return make_error(ErrorCode::kInvalidArgument, "path exists and is not a directory", c);
+    }
+    it->second->st.mode = meta.mode & 07777;  // an explicit entry sets the metadata
+    it->second->st.uid = meta.uid;
+    it->second->st.gid = meta.gid;
+    it->second->st.mtime = meta.mtime;
+    return Ok{};
+  }
+  auto n = std::make_shared<Node>();
+  n->st.type = FileType::kDirectory;
+  n->st.mode = meta.mode & 07777;
+  n->st.uid = meta.uid;
+  n->st.gid = meta.gid;
+  n->st.mtime = meta.mtime;
+  n->st.inode = next_inode_++;
+  n->st.nlink = 2;
+  return insert(c, std::move(n));
+}
+
+OkResult MemoryVfs::add_file(std::string_view path, std::string_view content, Meta meta) {
+  auto bytes = std::make_shared<std::vector<std::byte>>(content.size());
+  std::memcpy(bytes->data(), content.data(), content.size());
+  return add_file_bytes(path, std::move(bytes), content.size(), meta);
+}
+
+OkResult MemoryVfs::add_file_bytes(std::string_view path, Bytes content, std::uint64_t size, Meta meta) {
+  auto n = std::make_shared<Node>();
+  n->st.type = FileType::kRegular;
+  n->st.mode = meta.mode & 07777;
+  n->st.uid = meta.uid;
+  n->st.gid = meta.gid;
+  n->st.mtime = meta.mtime;
+  n->st.size = size;
+  n->st.inode = next_inode_++;
+  n->content = std::move(content);
+  return insert(normalize_path(path), std::move(n));
+}
+
+OkResult MemoryVfs::add_symlink(std::string_view path, std::string_view target, Meta meta) {
+  auto n = std::make_shared<Node>();
+  n->st.type = FileType::kSymlink;
+  n->st.mode = meta.mode & 07777;
+  n->st.uid = meta.uid;
+  n->st.gid = meta.gid;
+  n->st.mtime = meta.mtime;
+  n->st.size = target.size();
+  n->st.inode = next_inode_++;
+  n->link_target = std::string(target);
+  return insert(normalize_path(path), std::move(n));
+}
+
+OkResult MemoryVfs::add_special(std::string_view path, FileType type, std::uint32_t major, std::uint32_t minor,
+                              Meta meta) {
+  if (type == FileType::kRegular || type == FileType::kDirectory || type == FileType::kSymlink) {
+    return make_error(ErrorCode::kInvalidArgument, "not a special file type", std::string(path));
+  }
+  auto n = std::make_shared<Node>();
+  n->st.type = type;
+  n->st.mode = meta.mode & 07777;
+  n->st.uid = meta.uid;
+  n->st.gid = meta.gid;
+  n->st.mtime = meta.mtime;
+  n->st.rdev_major = major;
+  n->st.rdev_minor = minor;
+  n->st.inode = next_inode_++;
+  return insert(normalize_path(path), std::move(n));
+}
+
+OkResult MemoryVfs::add_hardlink(std::string_view path, std::string_view existing) {
+  auto it = nodes_.find(normalize_path(existing));
+  if (it == nodes_.end()) return make_error(ErrorCode::kNotFound, "hard link target missing", std::string(existing));
+  if (it->second->st.type == FileType::kDirectory) {
+    return make_error(ErrorCode::kInvalidArgument, "hard link to a directory", std::string(path));
+  }
+  auto node = it->second;
+  std::string c = normalize_path(path);
+  if (c == it->first) return Ok{};
+  auto st = insert(c, node);
+  if (!st) return st;
+  node->st.nlink++;
+  return Ok{};
+}
+
+OkResult MemoryVfs::set_xattr(std::string_view path, std::string name, std::string value) {
+  auto it = nodes_.find(normalize_path(path));
+  if (it == nodes_.end()) return make_error(ErrorCode::kNotFound, "no such file", std::string(path));
+  for (auto& x : it->second->xattrs) {
+    if (x.name == name) {
+      x.value = std::move(value);
+      return Ok{};
+    }
+  }
+  it->second->xattrs.push_back({std::move(name), std::move(value)});
+  return Ok{};
+}
+
+Result<Stat> MemoryVfs::lstat_raw(const std::string& canonical) const {
+  auto it = nodes_.find(canonical);
+  if (it == nodes_.end()) return make_error(ErrorCode::kNotFound, "no such file", canonical);
+  return it->second->st;
+}
+
+Result<std::vector<DirEntry>> MemoryVfs::readdir_raw(const std::string& canonical) const {
+  auto it = nodes_.find(canonical);
+  if (it == nodes_.end()) return make_error(ErrorCode::kNotFound, "no such directory", canonical);
+  if (!it->second->st.is_dir()) return make_error(ErrorCode::kNotADirectory, "not a directory", canonical);
+  std::vector<DirEntry> out;
+  out.reserve(it->second->children.size());
+  for (const auto& [name, type] : it->second->children) out.push_back({name, type});
+  return out;
+}
+
+Result<std::string> MemoryVfs::readlink_raw(const std::string& canonical) const {
+  auto it = nodes_.find(canonical);
+  if (it == nodes_.end()) return make_error(ErrorCode::kNotFound, "no such file", canonical);
+  if (!it->second->st.is_symlink()) return make_error(ErrorCode::kInvalidArgument, "not a symlink", canonical);
+  return it->second->link_target;
+}
+
+Result<std::size_t> MemoryVfs::read_raw(const std::string& canonical, std::uint64_t offset,
+                                        std::span<std::byte> out) const {
+  auto it = nodes_.find(canonical);
+  if (it == nodes_.end()) return make_error(ErrorCode::kNotFound, "no such file", canonical);
+  const Node& n = *it->second;
+  if (n.st.is_dir()) return make_error(ErrorCode::kIsADirectory, "is a directory", canonical);
+  if (!n.st.is_regular()) return make_error(ErrorCode::kUnsupported, "not a regular file", canonical);
+  if (!n.content) {
+    return make_error(ErrorCode::kLimitExceeded, "content not retained (over the archive member limit)", canonical);
+  }
+  const auto& bytes = *n.content;
+  if (offset >= bytes.size()) return std::size_t{0};
+  std::size_t len = std::min<std::size_t>(out.size(), bytes.size() - static_cast<std::size_t>(offset));
+  std::memcpy(out.data(), bytes.data() + offset, len);
+  return len;
+}
+
+Result<std::vector<Xattr>> MemoryVfs::xattrs_raw(const std::string& canonical) const {
+  auto it = nodes_.find(canonical);
+  if (it == nodes_.end()) return make_error(ErrorCode::kNotFound, "no such file", canonical);
+  return it->second->xattrs;
+}
+
+}  // namespace fwcert::vfs

@@ -1,0 +1,54 @@
+#pragma once
+// Opening targets: detect what a host path or a byte source holds and hand back the Vfs of
+// every filesystem found in it.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "fwcert/report.hpp"
+#include "vfs/byte_source.hpp"
+#include "vfs/vfs.hpp"
+
+namespace fwcert::vfs {
+
+/// Image formats fwcert opens directly.
+enum class ImageFormat : std::uint8_t {
+  kSquashfs,
+  kExt,      ///< ext2/3/4 (the backend reports which)
+  kArchive,  ///< anything libarchive reads: tar (plain/gz/xz/zst/bz2/lz4), cpio (newc/odc, gz), zip
+};
+
+/// What a magic probe found: a format at an offset.
+struct Detected {
+  ImageFormat format;
+  std::uint64_t offset = 0;
+  std::string name;  ///< "squashfs", "ext4", "tar.gz", "cpio", "zip", ...
+};
+
+/// Probes the start of `src` for a format fwcert opens (offset 0 only).
+std::optional<Detected> detect_at_start(const ByteSource& src);
+
+/// Scans `src` for filesystem magics at any offset (squashfs, ext2/3/4, cpio, gzip) and
+/// returns the candidates in offset order, validated enough to be worth opening.
+std::vector<Detected> carve(const ByteSource& src);
+
+/// Opens the image of the given format that occupies `src` from offset 0.
+/// Diagnostics about damaged members go to `diagnostics`; `partial` is set when part of
+/// the image could not be read.
+Result<std::shared_ptr<Vfs>> open_image(ByteSourcePtr src, ImageFormat format, std::vector<Diagnostic>& diagnostics,
+                                        bool& partial);
+
+/// A read-only byte source over a regular file inside a Vfs (for nested images).
+ByteSourcePtr vfs_file_source(std::shared_ptr<const Vfs> vfs, std::string canonical, std::uint64_t size,
+                              std::string display);
+
+// Backends (each in its own .cpp).
+Result<std::shared_ptr<Vfs>> open_archive(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
+Result<std::shared_ptr<Vfs>> open_squashfs(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
+Result<std::shared_ptr<Vfs>> open_ext(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
+
+}  // namespace fwcert::vfs
