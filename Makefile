@@ -1,7 +1,7 @@
 # fwcert: the two set-up commands of the README are `make demo` and `make test`.
 # Each installs what is missing (scripts/install-deps.sh), then builds with CMake presets.
 
-.PHONY: all deps build demo test sanitize fuzz bench clean
+.PHONY: all deps build demo test sanitize fuzz bench docs clean
 
 all: build
 
@@ -37,6 +37,10 @@ fuzz: deps
 
 bench: build
 	bash bench/run.sh
+
+# Regenerates the check reference from the catalog (a test fails when it is stale).
+docs: build
+	./build/dev/fwcert checks --format markdown > docs/checks.md
 
 clean:
 	rm -rf build out

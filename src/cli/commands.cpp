@@ -153,6 +153,38 @@ int do_scan(const ScanArgs& a) {
   return kExitOk;
 }
 
+/// The check reference (docs/checks.md is this output; a test keeps them equal).
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::string checks_markdown(const catalog::Catalog& cat) {
+  std::string out =
+      "# Check reference\n\n"
+      "Generated from `catalog/checks.yaml` by `fwcert checks --format markdown`; do not edit by hand.\n"
+      "Checks without an analyzer are not implemented yet: requirements that depend on them are\n"
+      "`inconclusive`, never `met`.\n";
+  std::string area;
+  for (const auto& c : cat.checks) {
+    if (c.area != area) {
+      area = c.area;
+      out += fmt::format("\n## {}\n", area.empty() ? "other" : area);
+    }
+    std::string modes, refs;
+    for (const auto& m : c.modes) modes += (modes.empty() ? "" : ", ") + m;
+    for (const auto& r : c.references) refs += (refs.empty() ? "" : "; ") + r;
+    out += fmt::format("\n### `{}`\n\n{}\n\n", c.id, c.title);
+    out += fmt::format("- severity: {}\n- modes: {}\n- implemented by: {}\n", to_string(c.severity),
+                       modes.empty() ? "-" : modes, c.analyzer.empty() ? "not implemented yet" : "`" + c.analyzer + "` analyzer");
+    if (!refs.empty()) out += fmt::format("- references: {}\n", refs);
+    if (!c.rationale.empty()) out += fmt::format("\n**Why.** {}\n", trimmed(c.rationale));
+    if (!c.logic.empty()) out += fmt::format("\n**Logic.** {}\n", trimmed(c.logic));
+    if (!c.remediation.empty()) out += fmt::format("\n**Fix.** {}\n", trimmed(c.remediation));
+  }
+  return out;
+}
+
 int do_checks(const std::string& format, const std::string& catalog_dir) {
   auto cat = load_catalog(catalog_dir);
   if (!cat) {
@@ -166,6 +198,10 @@ int do_checks(const std::string& format, const std::string& catalog_dir) {
                    {"modes", c.modes}, {"analyzer", c.analyzer}, {"implemented", !c.analyzer.empty()}});
     }
     fmt::print("{}\n", j.dump(2));
+    return kExitOk;
+  }
+  if (format == "markdown") {
+    fmt::print("{}", checks_markdown(*cat));
     return kExitOk;
   }
   std::size_t implemented = 0;
@@ -280,7 +316,8 @@ int run(int argc, char** argv) {
   std::string checks_format = "text";
   std::string checks_catalog;
   auto* checks_cmd = app.add_subcommand("checks", "List every check with its id, severity and title");
-  checks_cmd->add_option("--format", checks_format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  checks_cmd->add_option("--format", checks_format, "Output format (markdown is the check reference in docs/checks.md)")
+      ->check(CLI::IsMember({"text", "json", "markdown"}));
   checks_cmd->add_option("--catalog", checks_catalog, "Catalog directory to list instead of the built-in one");
 
   std::string req_profile = "avs";
