@@ -44,6 +44,16 @@ inline constexpr std::size_t kMaxXattrValue = 64 * 1024;
 /// Most extended attributes stored per file.
 inline constexpr std::size_t kMaxXattrsPerFile = 128;
 
+/// Most data blocks one file of a filesystem image may list (squashfs block list, 16 Mi
+/// entries: a 2 TiB file at 128 KiB blocks). Larger claims are treated as damage before any
+/// allocation is made for them.
+inline constexpr std::uint64_t kMaxImageFileBlocks = 1ull << 24;
+/// Most entries of a squashfs fragment table or xattr id table (16 bytes each in memory).
+inline constexpr std::uint64_t kMaxSquashfsTableEntries = 1ull << 22;
+/// Directory entries a filesystem backend keeps cached across all listings before it drops
+/// the cache and starts over (bounds memory on images with huge or cyclic trees).
+inline constexpr std::size_t kMaxCachedDirectoryEntries = 2'000'000;
+
 /// Bytes of a raw blob scanned for filesystem magic when carving.
 inline constexpr std::uint64_t kMaxCarveScanBytes = 64ull << 30;
 /// Most filesystems carved from one blob.
@@ -57,5 +67,9 @@ inline constexpr std::size_t kMaxNestedImages = 256;
 inline constexpr std::size_t kMaxPasswordCandidates = 512;
 /// Largest catalog YAML file accepted.
 inline constexpr std::uint64_t kMaxCatalogFileBytes = 8ull << 20;
+/// Deepest nesting of YAML collections (mappings and sequences) in a catalog file. A real
+/// catalog needs 4 levels; the bound keeps yaml-cpp's recursive-descent parser far from the
+/// end of the stack on hostile input.
+inline constexpr int kMaxCatalogNesting = 32;
 
 }  // namespace fwcert::limits

@@ -62,7 +62,8 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
     } else {
       info.format = "raw";
       for (const auto& c : vfs::carve(**src)) {
-        auto window = vfs::window_source(*src, c.offset, (*src)->size() - c.offset);
+        std::uint64_t length = c.length ? c.length : (*src)->size() - c.offset;
+        auto window = vfs::window_source(*src, c.offset, length);
         if (!window) continue;
         std::vector<Diagnostic> diags;
         bool p = false;

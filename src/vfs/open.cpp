@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "core/byte_reader.hpp"
+#include "core/checked.hpp"
 #include "core/limits.hpp"
 
 namespace fwcert::vfs {
@@ -28,6 +30,11 @@ std::string archive_name(std::span<const std::byte> head) {
   if (match(head, 0, "\x28\xb5\x2f\xfd")) return "zstd";
   if (match(head, 0, "\x04\x22\x4d\x18")) return "lz4";
   return "";
+}
+
+/// True when `at` starts with an ext2/3/4 superblock magic (0xEF53 at 1024 + 56).
+bool at_ext_magic(std::span<const std::byte> at) {
+  return at.size() >= 1082 && at[1080] == std::byte{0x53} && at[1081] == std::byte{0xEF};
 }
 
 class VfsFileSource final : public ByteSource {
@@ -67,49 +74,68 @@ std::optional<Detected> detect_at_start(const ByteSource& src) {
 
 std::vector<Detected> carve(const ByteSource& src) {
   std::vector<Detected> out;
-  const std::uint64_t size = std::min<std::uint64_t>(src.size(), limits::kMaxCarveScanBytes);
+  const std::uint64_t total = src.size();
+  const std::uint64_t size = std::min<std::uint64_t>(total, limits::kMaxCarveScanBytes);
   // Filesystems in flash layouts start on at least 512-byte boundaries; scanning sector
   // starts keeps carving at the speed of reading the bytes and avoids magic inside data.
   constexpr std::uint64_t kStep = 512;
   constexpr std::size_t kChunk = 1 << 20;
-  std::vector<std::byte> buf(kChunk + 2048);
+  constexpr std::size_t kProbe = 2048;
+  // Offsets before this lie inside a filesystem already found: an image stored uncompressed
+  // inside a squashfs or ext image is the nested scan's business, not a second root.
+  std::uint64_t skip_until = 0;
+  std::vector<std::byte> buf(kChunk + kProbe);
   for (std::uint64_t base = 0; base < size && out.size() < limits::kMaxCarvedFilesystems; base += kChunk) {
+    if (skip_until >= base + kChunk) continue;
     auto n = src.read_at(base, buf);
     if (!n || *n == 0) break;
     std::span<const std::byte> b(buf.data(), *n);
     for (std::uint64_t off = 0; off < std::min<std::uint64_t>(kChunk, b.size()); off += kStep) {
-      std::uint64_t abs = base + off;
-      if (!out.empty()) {
-        // Skip offsets inside a filesystem already found (sizes are checked by the backends).
-        const auto& last = out.back();
-        if (abs > last.offset && abs < last.offset + 4096) continue;
-      }
-      auto at = b.subspan(static_cast<std::size_t>(off));
-      if (match(at, 0, "hsqs") && at.size() >= 96) {
-        // superblock: block_size at 12 must be a power of two between 4 KiB and 1 MiB
-        std::uint32_t bs = 0;
-        std::memcpy(&bs, at.data() + 12, 4);
-        std::uint16_t major = 0;
-        std::memcpy(&major, at.data() + 28, 2);
-        if (bs >= 4096 && bs <= (1u << 20) && (bs & (bs - 1)) == 0 && major == 4) {
-          out.push_back({ImageFormat::kSquashfs, abs, "squashfs"});
-          continue;
-        }
-      }
-      if (at.size() >= 1082 && at[1080] == std::byte{0x53} && at[1081] == std::byte{0xEF}) {
-        std::uint32_t log_block = 0;
-        std::memcpy(&log_block, at.data() + 1024 + 24, 4);
-        std::uint32_t blocks = 0;
-        std::memcpy(&blocks, at.data() + 1024 + 4, 4);
+      const std::uint64_t abs = base + off;
+      if (abs < skip_until) continue;
+      if (out.size() >= limits::kMaxCarvedFilesystems) break;
+      core::ByteReader r(b.subspan(static_cast<std::size_t>(off)));
+      const std::uint64_t remaining = total - abs;
+      std::optional<Detected> found;
+      if (match(b, static_cast<std::size_t>(off), "hsqs") && r.size() >= 96) {
+        // Superblock: block_size at 12 a power of two in [4 KiB, 1 MiB] with block_log at 22
+        // agreeing, a known compressor at 20, version 4.x at 28, bytes_used at 40.
+        r.seek(12);
+        std::uint32_t block_size = r.u32().value_or(0);
+        r.seek(20);
+        std::uint16_t compressor = r.u16().value_or(0);
+        std::uint16_t block_log = r.u16().value_or(0);
+        r.seek(28);
+        std::uint16_t major = r.u16().value_or(0);
+        r.seek(40);
+        std::uint64_t bytes_used = r.u64().value_or(0);
+        bool sane = block_size >= 4096 && block_size <= (1u << 20) && (block_size & (block_size - 1)) == 0 &&
+                    block_log < 32 && (1u << block_log) == block_size && compressor >= 1 && compressor <= 6 &&
+                    major == 4 && bytes_used >= 96;
+        // A truncated image still opens partly; its window runs to the end of the blob.
+        if (sane) found = Detected{ImageFormat::kSquashfs, abs, "squashfs", std::min(bytes_used, remaining)};
+      } else if (r.size() >= 1024 + 0x160 && at_ext_magic(b.subspan(static_cast<std::size_t>(off)))) {
+        // Superblock at 1024: blocks_count_lo at 4, log_block_size at 24 (block = 1 KiB << log),
+        // incompat features at 0x60 (64BIT = 0x80 enables blocks_count_hi at 0x150).
+        r.seek(1024 + 4);
+        std::uint64_t blocks = r.u32().value_or(0);
+        r.seek(1024 + 24);
+        std::uint32_t log_block = r.u32().value_or(99);
+        r.seek(1024 + 0x60);
+        std::uint32_t incompat = r.u32().value_or(0);
+        r.seek(1024 + 0x150);
+        if (incompat & 0x80) blocks |= static_cast<std::uint64_t>(r.u32().value_or(0)) << 32;
         if (log_block <= 6 && blocks > 0) {
-          out.push_back({ImageFormat::kExt, abs, "ext"});
-          continue;
+          auto bytes = core::checked_mul(blocks, std::uint64_t{1024} << log_block);
+          found = Detected{ImageFormat::kExt, abs, "ext", bytes ? std::min(*bytes, remaining) : remaining};
         }
+      } else if (match(b, static_cast<std::size_t>(off), "070701") || match(b, static_cast<std::size_t>(off), "070702")) {
+        // cpio has no length up front; the archive backend stops at its trailer.
+        found = Detected{ImageFormat::kArchive, abs, "cpio", remaining};
       }
-      if (match(at, 0, "070701") || match(at, 0, "070702")) {
-        out.push_back({ImageFormat::kArchive, abs, "cpio"});
-        continue;
-      }
+      if (!found) continue;
+      skip_until = found->offset + std::max<std::uint64_t>(found->length, kStep);
+      out.push_back(std::move(*found));
     }
   }
   return out;

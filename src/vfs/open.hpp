@@ -27,6 +27,7 @@ struct Detected {
   ImageFormat format;
   std::uint64_t offset = 0;
   std::string name;  ///< "squashfs", "ext4", "tar.gz", "cpio", "zip", ...
+  std::uint64_t length = 0;  ///< bytes the format claims from `offset` (carve only; 0 = unknown)
 };
 
 /// Probes the start of `src` for a format fwcert opens (offset 0 only).

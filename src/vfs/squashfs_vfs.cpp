@@ -1,9 +1,542 @@
+// SquashFS backend over libsquashfs (squashfs-tools-ng). libsquashfs reads through a
+// sqfs_file_t of ours that forwards to a ByteSource, so the same code serves an image on disk,
+// one carved out of a blob, and one nested inside another filesystem; nothing is extracted.
+//
+// Decided:
+// - Directory listings are read lazily and cached per directory inode, so opening an image is
+//   cheap (carving probes many) and a directory cycle in a hostile image costs nothing extra.
+// - libsquashfs allocates what an inode or table header claims before reading it. Every such
+//   claim (file block list, symlink target, fragment and xattr id tables) is checked against
+//   limits.hpp and the image size first, so a crafted header cannot make us allocate gigabytes.
+// - libsquashfs objects are not thread-safe; one mutex guards them all. Analyzers mostly read
+//   small files, and decompression of a squashfs block is fast next to the analysis.
+
+#include <sqfs/compressor.h>
+#include <sqfs/data_reader.h>
+#include <sqfs/dir.h>
+#include <sqfs/error.h>
+#include <sqfs/id_table.h>
+#include <sqfs/inode.h>
+#include <sqfs/io.h>
+#include <sqfs/meta_reader.h>
+#include <sqfs/super.h>
+#include <sqfs/xattr.h>
+#include <sqfs/xattr_reader.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "core/byte_reader.hpp"
+#include "core/checked.hpp"
+#include "core/limits.hpp"
 #include "vfs/open.hpp"
 
 namespace fwcert::vfs {
 
-Result<std::shared_ptr<Vfs>> open_squashfs(ByteSourcePtr src, std::vector<Diagnostic>&, bool&) {
-  return make_error(ErrorCode::kUnsupported, "squashfs images are not supported yet", src->describe());
+namespace {
+
+constexpr std::uint64_t kNoTable = ~std::uint64_t{0};
+constexpr std::uint32_t kNoXattr = 0xFFFFFFFFu;
+constexpr std::uint64_t kMetaBlockSize = 8192;
+constexpr std::uint64_t kSuperBlockSize = 96;
+
+Error sqfs_error(int code, std::string what, std::string where) {
+  ErrorCode ec = ErrorCode::kCorrupt;
+  switch (code) {
+    case SQFS_ERROR_IO: ec = ErrorCode::kIo; break;
+    case SQFS_ERROR_UNSUPPORTED: ec = ErrorCode::kUnsupported; break;
+    case SQFS_ERROR_ALLOC: ec = ErrorCode::kLimitExceeded; break;
+    case SQFS_ERROR_NO_ENTRY: ec = ErrorCode::kNotFound; break;
+    case SQFS_ERROR_NOT_DIR: ec = ErrorCode::kNotADirectory; break;
+    default: break;
+  }
+  return make_error(ec, fmt::format("{} (libsquashfs error {})", what, code), std::move(where));
+}
+
+/// The sqfs_file_t libsquashfs reads through: bounds-checked reads from a ByteSource, and every
+/// write refused. Standard layout with the C struct first, so libsquashfs's pointer is ours.
+struct SourceFile {
+  sqfs_file_t file;
+  const ByteSource* source;
+
+  static SourceFile* of(sqfs_file_t* f) { return reinterpret_cast<SourceFile*>(f); }
+  static const SourceFile* of(const sqfs_file_t* f) { return reinterpret_cast<const SourceFile*>(f); }
+
+  explicit SourceFile(const ByteSource& src) : file{}, source(&src) {
+    file.base.destroy = [](sqfs_object_t*) {};  // owned by the Vfs, never by libsquashfs
+    file.base.copy = nullptr;
+    file.read_at = [](sqfs_file_t* f, sqfs_u64 offset, void* buffer, size_t size) -> int {
+      const ByteSource& src = *of(f)->source;
+      if (!core::in_bounds(offset, size, src.size())) return SQFS_ERROR_OUT_OF_BOUNDS;
+      auto ok = read_exact(src, offset, std::span<std::byte>(static_cast<std::byte*>(buffer), size));
+      return ok ? 0 : SQFS_ERROR_IO;
+    };
+    file.write_at = [](sqfs_file_t*, sqfs_u64, const void*, size_t) -> int { return SQFS_ERROR_UNSUPPORTED; };
+    file.get_size = [](const sqfs_file_t* f) -> sqfs_u64 { return of(f)->source->size(); };
+    file.truncate = [](sqfs_file_t*, sqfs_u64) -> int { return SQFS_ERROR_UNSUPPORTED; };
+  }
+};
+static_assert(std::is_standard_layout_v<SourceFile>);
+
+/// Owns a libsquashfs object (anything starting with sqfs_object_t).
+struct SqfsDeleter {
+  void operator()(void* p) const { sqfs_destroy(p); }
+};
+template <typename T>
+using SqfsPtr = std::unique_ptr<T, SqfsDeleter>;
+
+/// Owns memory libsquashfs hands out for the caller to release with sqfs_free.
+struct SqfsFree {
+  void operator()(void* p) const { sqfs_free(p); }
+};
+using InodePtr = std::unique_ptr<sqfs_inode_generic_t, SqfsFree>;
+
+FileType type_of(std::uint16_t inode_type) {
+  switch (inode_type) {
+    case SQFS_INODE_DIR:
+    case SQFS_INODE_EXT_DIR: return FileType::kDirectory;
+    case SQFS_INODE_FILE:
+    case SQFS_INODE_EXT_FILE: return FileType::kRegular;
+    case SQFS_INODE_SLINK:
+    case SQFS_INODE_EXT_SLINK: return FileType::kSymlink;
+    case SQFS_INODE_BDEV:
+    case SQFS_INODE_EXT_BDEV: return FileType::kBlockDevice;
+    case SQFS_INODE_CDEV:
+    case SQFS_INODE_EXT_CDEV: return FileType::kCharDevice;
+    case SQFS_INODE_FIFO:
+    case SQFS_INODE_EXT_FIFO: return FileType::kFifo;
+    case SQFS_INODE_SOCKET:
+    case SQFS_INODE_EXT_SOCKET: return FileType::kSocket;
+    default: return FileType::kUnknown;
+  }
+}
+
+/// Bytes a table of `entries` records of `record` bytes needs for its list of metadata block
+/// locations (one u64 per 8 KiB block), as stored at the table's start offset.
+std::optional<std::uint64_t> location_list_bytes(std::uint64_t entries, std::uint64_t record) {
+  auto bytes = core::checked_mul(entries, record);
+  if (!bytes) return std::nullopt;
+  return ((*bytes + kMetaBlockSize - 1) / kMetaBlockSize) * 8;
+}
+
+class SquashfsVfs final : public Vfs {
+ public:
+  explicit SquashfsVfs(ByteSourcePtr src) : src_(std::move(src)), file_(*src_) {}
+
+  std::string format() const override { return "squashfs"; }
+
+  /// Reads the superblock and tables; fails when the image cannot be read at all.
+  OkResult open(std::vector<Diagnostic>& diagnostics, bool& partial) {
+    const std::string where = src_->describe();
+    if (int r = sqfs_super_read(&super_, &file_.file); r != 0) return sqfs_error(r, "bad squashfs superblock", where);
+    if (!(super_.inode_table_start < super_.directory_table_start &&
+          super_.directory_table_start < super_.bytes_used && super_.bytes_used >= kSuperBlockSize)) {
+      return make_error(ErrorCode::kCorrupt, "squashfs table offsets out of order", where);
+    }
+    if (super_.bytes_used > src_->size()) {
+      diagnostics.push_back({Diagnostic::Level::kWarning, "/",
+                             fmt::format("squashfs image is truncated: superblock says {} bytes, {} present",
+                                         super_.bytes_used, src_->size())});
+      partial = true;
+    }
+    limit_ = std::min<std::uint64_t>(super_.bytes_used, src_->size());
+
+    sqfs_compressor_config_t cfg{};
+    if (int r = sqfs_compressor_config_init(&cfg, static_cast<SQFS_COMPRESSOR>(super_.compression_id),
+                                            super_.block_size, SQFS_COMP_FLAG_UNCOMPRESS);
+        r != 0) {
+      return sqfs_error(r, fmt::format("unsupported squashfs compressor {}", super_.compression_id), where);
+    }
+    sqfs_compressor_t* cmp = nullptr;
+    if (int r = sqfs_compressor_create(&cfg, &cmp); r != 0) {
+      const char* name = sqfs_compressor_name_from_id(static_cast<SQFS_COMPRESSOR>(super_.compression_id));
+      return sqfs_error(r, fmt::format("squashfs compressor {} not available", name ? name : "unknown"), where);
+    }
+    cmp_.reset(cmp);
+    // Options only tune compression; decompression works without them, so a damaged options
+    // block is a note, not a failure.
+    if ((super_.flags & SQFS_FLAG_COMPRESSOR_OPTIONS) && cmp_->read_options(cmp_.get(), &file_.file) != 0) {
+      diagnostics.push_back({Diagnostic::Level::kNote, "/", "squashfs compressor options unreadable; ignored"});
+    }
+
+    ids_.reset(sqfs_id_table_create(0));
+    if (!ids_) return make_error(ErrorCode::kLimitExceeded, "out of memory", where);
+    if (int r = sqfs_id_table_read(ids_.get(), &file_.file, &super_, cmp_.get()); r != 0) {
+      return sqfs_error(r, "squashfs id table unreadable", where);
+    }
+
+    inode_reader_.reset(
+        sqfs_meta_reader_create(&file_.file, cmp_.get(), super_.inode_table_start, super_.directory_table_start));
+    dir_reader_.reset(sqfs_meta_reader_create(&file_.file, cmp_.get(), super_.directory_table_start, limit_));
+    data_reader_.reset(sqfs_data_reader_create(&file_.file, super_.block_size, cmp_.get(), 0));
+    if (!inode_reader_ || !dir_reader_ || !data_reader_) {
+      return make_error(ErrorCode::kLimitExceeded, "out of memory", where);
+    }
+    if (!(super_.flags & SQFS_FLAG_NO_FRAGMENTS) && super_.fragment_entry_count > 0) {
+      auto list = location_list_bytes(super_.fragment_entry_count, 16);
+      if (super_.fragment_entry_count > limits::kMaxSquashfsTableEntries || !list ||
+          !core::in_bounds(super_.fragment_table_start, *list, limit_)) {
+        return make_error(ErrorCode::kCorrupt,
+                          fmt::format("squashfs fragment table claims {} entries", super_.fragment_entry_count),
+                          where);
+      }
+      if (int r = sqfs_data_reader_load_fragment_table(data_reader_.get(), &super_); r != 0) {
+        return sqfs_error(r, "squashfs fragment table unreadable", where);
+      }
+    }
+    load_xattrs(diagnostics, partial);
+
+    auto root = read_inode(super_.root_inode_ref);
+    if (!root) return root.error();
+    if (type_of((*root)->base.type) != FileType::kDirectory) {
+      return make_error(ErrorCode::kCorrupt, "squashfs root inode is not a directory", where);
+    }
+    return Ok{};
+  }
+
+  Result<Stat> lstat_raw(const std::string& canonical) const override {
+    std::lock_guard lock(mu_);
+    auto ref = lookup(canonical);
+    if (!ref) return ref.error();
+    auto inode = read_inode(*ref);
+    if (!inode) return with_path(inode.error(), canonical);
+    return to_stat(**inode, canonical);
+  }
+
+  Result<std::vector<DirEntry>> readdir_raw(const std::string& canonical) const override {
+    std::lock_guard lock(mu_);
+    auto ref = lookup(canonical);
+    if (!ref) return ref.error();
+    auto list = listing(*ref, canonical);
+    if (!list) return list.error();
+    std::vector<DirEntry> out;
+    out.reserve((*list)->size());
+    for (const auto& c : **list) out.push_back({c.name, c.type});
+    return out;
+  }
+
+  Result<std::string> readlink_raw(const std::string& canonical) const override {
+    std::lock_guard lock(mu_);
+    auto ref = lookup(canonical);
+    if (!ref) return ref.error();
+    auto inode = read_inode(*ref);
+    if (!inode) return with_path(inode.error(), canonical);
+    const sqfs_inode_generic_t& in = **inode;
+    if (type_of(in.base.type) != FileType::kSymlink) {
+      return make_error(ErrorCode::kInvalidArgument, "not a symlink", canonical);
+    }
+    return std::string(reinterpret_cast<const char*>(in.extra), in.data.slink.target_size);
+  }
+
+  Result<std::size_t> read_raw(const std::string& canonical, std::uint64_t offset,
+                               std::span<std::byte> out) const override {
+    std::lock_guard lock(mu_);
+    auto ref = lookup(canonical);
+    if (!ref) return ref.error();
+    if (!cached_file_ || cached_file_ref_ != *ref) {
+      auto inode = read_inode(*ref);
+      if (!inode) return with_path(inode.error(), canonical);
+      FileType t = type_of((*inode)->base.type);
+      if (t == FileType::kDirectory) return make_error(ErrorCode::kIsADirectory, "is a directory", canonical);
+      if (t != FileType::kRegular) return make_error(ErrorCode::kInvalidArgument, "not a regular file", canonical);
+      cached_file_ = std::move(*inode);
+      cached_file_ref_ = *ref;
+    }
+    std::size_t done = 0;
+    while (done < out.size()) {
+      // sqfs_data_reader_read takes a 32-bit size and returns a signed 32-bit count.
+      auto chunk = static_cast<sqfs_u32>(std::min<std::size_t>(out.size() - done, 1u << 30));
+      sqfs_s32 n = sqfs_data_reader_read(data_reader_.get(), cached_file_.get(), offset + done,
+                                         out.data() + done, chunk);
+      if (n < 0) return sqfs_error(n, "file data unreadable", canonical);
+      if (n == 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    return done;
+  }
+
+  Result<std::vector<Xattr>> xattrs_raw(const std::string& canonical) const override {
+    std::lock_guard lock(mu_);
+    auto ref = lookup(canonical);
+    if (!ref) return ref.error();
+    auto inode = read_inode(*ref);
+    if (!inode) return with_path(inode.error(), canonical);
+    std::vector<Xattr> out;
+    sqfs_u32 index = kNoXattr;
+    if (!xattrs_ || sqfs_inode_get_xattr_index(inode->get(), &index) != 0 || index == kNoXattr) return out;
+    sqfs_xattr_id_t desc{};
+    if (int r = sqfs_xattr_reader_get_desc(xattrs_.get(), index, &desc); r != 0) {
+      return sqfs_error(r, "xattr descriptor unreadable", canonical);
+    }
+    if (int r = sqfs_xattr_reader_seek_kv(xattrs_.get(), &desc); r != 0) {
+      return sqfs_error(r, "xattrs unreadable", canonical);
+    }
+    if (desc.count > limits::kMaxXattrsPerFile) {
+      return make_error(ErrorCode::kLimitExceeded, fmt::format("{} xattrs on one file", desc.count), canonical);
+    }
+    for (sqfs_u32 i = 0; i < desc.count; ++i) {
+      sqfs_xattr_entry_t* key = nullptr;
+      if (int r = sqfs_xattr_reader_read_key(xattrs_.get(), &key); r != 0) {
+        return sqfs_error(r, "xattr key unreadable", canonical);
+      }
+      std::unique_ptr<sqfs_xattr_entry_t, SqfsFree> key_owner(key);
+      sqfs_xattr_value_t* value = nullptr;
+      if (int r = sqfs_xattr_reader_read_value(xattrs_.get(), key, &value); r != 0) {
+        return sqfs_error(r, "xattr value unreadable", canonical);
+      }
+      std::unique_ptr<sqfs_xattr_value_t, SqfsFree> value_owner(value);
+      if (value->size > limits::kMaxXattrValue) continue;
+      // read_key prepends the prefix its type names ("security.") to the stored suffix; `size`
+      // still counts the suffix only.
+      const char* prefix = sqfs_get_xattr_prefix(static_cast<SQFS_XATTR_TYPE>(key->type & SQFS_XATTR_PREFIX_MASK));
+      std::size_t name_len = (prefix ? std::strlen(prefix) : 0) + key->size;
+      out.push_back({std::string(reinterpret_cast<const char*>(key->key), name_len),
+                     std::string(reinterpret_cast<const char*>(value->value), value->size)});
+    }
+    return out;
+  }
+
+ private:
+  struct Child {
+    std::string name;
+    FileType type;
+    std::uint64_t ref;
+  };
+  using Listing = std::vector<Child>;  // sorted by name
+
+  static Error with_path(Error e, const std::string& path) {
+    e.where = path;
+    return e;
+  }
+
+  void load_xattrs(std::vector<Diagnostic>& diagnostics, bool& partial) {
+    if ((super_.flags & SQFS_FLAG_NO_XATTRS) || super_.xattr_id_table_start == kNoTable) return;
+    // Header: u64 start of the key/value table, u32 id count, u32 unused.
+    std::array<std::byte, 16> header{};
+    bool ok = read_exact(*src_, super_.xattr_id_table_start, header).ok() &&
+              super_.xattr_id_table_start + header.size() <= limit_;
+    if (ok) {
+      core::ByteReader r(header);
+      r.skip(8);
+      std::uint32_t count = r.u32().value_or(0);
+      auto list = location_list_bytes(count, 16);
+      ok = count <= limits::kMaxSquashfsTableEntries && list &&
+           core::in_bounds(super_.xattr_id_table_start + header.size(), *list, limit_);
+    }
+    if (ok) {
+      xattrs_.reset(sqfs_xattr_reader_create(0));
+      ok = xattrs_ && sqfs_xattr_reader_load(xattrs_.get(), &super_, &file_.file, cmp_.get()) == 0;
+    }
+    if (!ok) {
+      xattrs_.reset();
+      diagnostics.push_back({Diagnostic::Level::kWarning, "/", "squashfs xattr table unreadable; xattrs not shown"});
+      partial = true;
+    }
+  }
+
+  /// Reads the inode at `ref` after checking that what it claims to hold is within limits.
+  Result<InodePtr> read_inode(std::uint64_t ref) const {
+    const std::uint64_t block = ref >> 16;
+    const std::size_t offset = ref & 0xFFFF;
+    if (offset >= kMetaBlockSize) return make_error(ErrorCode::kCorrupt, "inode reference out of range");
+    if (auto checked = check_inode_claims(block, offset); !checked) return checked.error();
+    sqfs_inode_generic_t* raw = nullptr;
+    if (int r = sqfs_meta_reader_read_inode(inode_reader_.get(), &super_, block, offset, &raw); r != 0) {
+      return sqfs_error(r, "inode unreadable", "");
+    }
+    return InodePtr(raw);
+  }
+
+  /// Peeks at the variable-size part of a file or symlink inode: libsquashfs allocates the
+  /// claimed block list or target before reading it.
+  OkResult check_inode_claims(std::uint64_t block, std::size_t offset) const {
+    std::array<std::byte, 16 + 40> raw{};
+    sqfs_meta_reader_t* m = inode_reader_.get();
+    auto seek_ok = sqfs_meta_reader_seek(m, super_.inode_table_start + block, offset) == 0;
+    if (!seek_ok || sqfs_meta_reader_read(m, raw.data(), 16) != 0) {
+      return make_error(ErrorCode::kCorrupt, "inode unreadable");
+    }
+    core::ByteReader r(raw);
+    std::uint16_t type = r.u16().value_or(0);
+    std::size_t body = 0;
+    switch (type) {
+      case SQFS_INODE_FILE: body = 16; break;
+      case SQFS_INODE_EXT_FILE: body = 40; break;
+      case SQFS_INODE_SLINK:
+      case SQFS_INODE_EXT_SLINK: body = 8; break;
+      default: return Ok{};
+    }
+    if (sqfs_meta_reader_read(m, raw.data() + 16, body) != 0) return make_error(ErrorCode::kCorrupt, "inode unreadable");
+    r.seek(16);
+    if (type == SQFS_INODE_SLINK || type == SQFS_INODE_EXT_SLINK) {
+      r.skip(4);
+      if (r.u32().value_or(~0u) > limits::kMaxSymlinkTarget) {
+        return make_error(ErrorCode::kLimitExceeded, "symlink target longer than the limit");
+      }
+      return Ok{};
+    }
+    std::uint64_t size = 0;
+    if (type == SQFS_INODE_FILE) {
+      r.skip(12);
+      size = r.u32().value_or(0);
+    } else {
+      r.skip(8);
+      size = r.u64().value_or(0);
+    }
+    if (size / super_.block_size + 1 > limits::kMaxImageFileBlocks) {
+      return make_error(ErrorCode::kLimitExceeded, fmt::format("file claims {} bytes", size));
+    }
+    return Ok{};
+  }
+
+  Result<Stat> to_stat(const sqfs_inode_generic_t& in, const std::string& path) const {
+    Stat st;
+    st.type = type_of(in.base.type);
+    st.mode = in.base.mode & 07777;
+    st.mtime = in.base.mod_time;
+    st.inode = in.base.inode_number;
+    if (sqfs_id_table_index_to_id(ids_.get(), in.base.uid_idx, &st.uid) != 0 ||
+        sqfs_id_table_index_to_id(ids_.get(), in.base.gid_idx, &st.gid) != 0) {
+      return make_error(ErrorCode::kCorrupt, "owner id index outside the id table", path);
+    }
+    auto set_device = [&st](std::uint32_t devno) {
+      // Linux's new_encode_dev layout: minor bits 0-7 and 20-31, major bits 8-19.
+      st.rdev_major = (devno >> 8) & 0xFFF;
+      st.rdev_minor = (devno & 0xFF) | ((devno >> 12) & 0xFFF00);
+    };
+    switch (in.base.type) {
+      case SQFS_INODE_DIR:
+        st.nlink = in.data.dir.nlink;
+        st.size = in.data.dir.size;
+        break;
+      case SQFS_INODE_EXT_DIR:
+        st.nlink = in.data.dir_ext.nlink;
+        st.size = in.data.dir_ext.size;
+        break;
+      case SQFS_INODE_FILE:
+        st.nlink = 1;
+        st.size = in.data.file.file_size;
+        break;
+      case SQFS_INODE_EXT_FILE:
+        st.nlink = in.data.file_ext.nlink;
+        st.size = in.data.file_ext.file_size;
+        break;
+      case SQFS_INODE_SLINK:
+      case SQFS_INODE_EXT_SLINK:
+        st.nlink = in.data.slink.nlink;
+        st.size = in.data.slink.target_size;
+        break;
+      case SQFS_INODE_BDEV:
+      case SQFS_INODE_CDEV:
+        st.nlink = in.data.dev.nlink;
+        set_device(in.data.dev.devno);
+        break;
+      case SQFS_INODE_EXT_BDEV:
+      case SQFS_INODE_EXT_CDEV:
+        st.nlink = in.data.dev_ext.nlink;
+        set_device(in.data.dev_ext.devno);
+        break;
+      case SQFS_INODE_FIFO:
+      case SQFS_INODE_SOCKET: st.nlink = in.data.ipc.nlink; break;
+      case SQFS_INODE_EXT_FIFO:
+      case SQFS_INODE_EXT_SOCKET: st.nlink = in.data.ipc_ext.nlink; break;
+      default: break;
+    }
+    return st;
+  }
+
+  /// The inode reference of a canonical path, walking cached listings from the root.
+  Result<std::uint64_t> lookup(const std::string& canonical) const {
+    std::uint64_t ref = super_.root_inode_ref;
+    std::size_t i = 1;
+    std::string walked;
+    while (i < canonical.size()) {
+      std::size_t j = canonical.find('/', i);
+      if (j == std::string::npos) j = canonical.size();
+      std::string_view name(canonical.data() + i, j - i);
+      auto list = listing(ref, walked.empty() ? "/" : walked);
+      if (!list) return list.error();
+      auto it = std::lower_bound((*list)->begin(), (*list)->end(), name,
+                                 [](const Child& c, std::string_view n) { return c.name < n; });
+      walked = canonical.substr(0, j);
+      if (it == (*list)->end() || it->name != name) return make_error(ErrorCode::kNotFound, "no such file", walked);
+      if (j < canonical.size() && it->type != FileType::kDirectory) {
+        return make_error(ErrorCode::kNotADirectory, "not a directory", walked);
+      }
+      ref = it->ref;
+      i = j + 1;
+    }
+    return ref;
+  }
+
+  /// The entries of the directory inode at `ref`, read once and cached.
+  Result<const Listing*> listing(std::uint64_t ref, const std::string& path) const {
+    if (auto it = listings_.find(ref); it != listings_.end()) return &it->second;
+    auto inode = read_inode(ref);
+    if (!inode) return with_path(inode.error(), path);
+    if (type_of((*inode)->base.type) != FileType::kDirectory) {
+      return make_error(ErrorCode::kNotADirectory, "not a directory", path);
+    }
+    sqfs_readdir_state_t state{};
+    if (int r = sqfs_readdir_state_init(&state, &super_, inode->get()); r != 0) {
+      return sqfs_error(r, "directory unreadable", path);
+    }
+    Listing list;
+    for (;;) {
+      sqfs_dir_entry_t* ent = nullptr;
+      sqfs_u64 child_ref = 0;
+      int r = sqfs_meta_reader_readdir(dir_reader_.get(), &state, &ent, nullptr, &child_ref);
+      if (r > 0) break;
+      if (r < 0) return sqfs_error(r, "directory listing damaged", path);
+      std::unique_ptr<sqfs_dir_entry_t, SqfsFree> owner(ent);
+      if (list.size() >= limits::kMaxDirectoryEntries) {
+        return make_error(ErrorCode::kLimitExceeded, "directory has too many entries", path);
+      }
+      // The on-disk size field is the name length minus one.
+      list.push_back({std::string(reinterpret_cast<const char*>(ent->name), std::size_t{ent->size} + 1),
+                      type_of(ent->type), child_ref});
+    }
+    std::stable_sort(list.begin(), list.end(), [](const Child& a, const Child& b) { return a.name < b.name; });
+    // A duplicate name is damage; the first one wins so lookups are deterministic.
+    list.erase(std::unique(list.begin(), list.end(), [](const Child& a, const Child& b) { return a.name == b.name; }),
+               list.end());
+    cached_entries_ += list.size();
+    if (cached_entries_ > limits::kMaxCachedDirectoryEntries) {
+      listings_.clear();
+      cached_entries_ = list.size();
+    }
+    return &listings_.emplace(ref, std::move(list)).first->second;
+  }
+
+  ByteSourcePtr src_;
+  SourceFile file_;
+  sqfs_super_t super_{};
+  std::uint64_t limit_ = 0;
+  SqfsPtr<sqfs_compressor_t> cmp_;
+  SqfsPtr<sqfs_id_table_t> ids_;
+  SqfsPtr<sqfs_meta_reader_t> inode_reader_;
+  SqfsPtr<sqfs_meta_reader_t> dir_reader_;
+  SqfsPtr<sqfs_data_reader_t> data_reader_;
+  SqfsPtr<sqfs_xattr_reader_t> xattrs_;
+
+  mutable std::mutex mu_;
+  mutable std::unordered_map<std::uint64_t, Listing> listings_;
+  mutable std::size_t cached_entries_ = 0;
+  mutable InodePtr cached_file_;
+  mutable std::uint64_t cached_file_ref_ = 0;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<Vfs>> open_squashfs(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial) {
+  auto vfs = std::make_shared<SquashfsVfs>(std::move(src));
+  if (auto ok = vfs->open(diagnostics, partial); !ok) return ok.error();
+  return std::shared_ptr<Vfs>(std::move(vfs));
 }
 
 }  // namespace fwcert::vfs
