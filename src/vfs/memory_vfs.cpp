@@ -143,6 +143,15 @@ OkResult MemoryVfs::set_xattr(std::string_view path, std::string name, std::stri
   return Ok{};
 }
 
+OkResult MemoryVfs::set_content(std::string_view path, Bytes content, std::uint64_t size) {
+  auto it = nodes_.find(normalize_path(path));
+  if (it == nodes_.end()) return make_error(ErrorCode::kNotFound, "no such file", std::string(path));
+  if (!it->second->st.is_regular()) return make_error(ErrorCode::kInvalidArgument, "not a regular file", it->first);
+  it->second->st.size = size;
+  it->second->content = std::move(content);
+  return Ok{};
+}
+
 Result<Stat> MemoryVfs::lstat_raw(const std::string& canonical) const {
   auto it = nodes_.find(canonical);
   if (it == nodes_.end()) return make_error(ErrorCode::kNotFound, "no such file", canonical);
@@ -174,7 +183,7 @@ Result<std::size_t> MemoryVfs::read_raw(const std::string& canonical, std::uint6
   if (n.st.is_dir()) return make_error(ErrorCode::kIsADirectory, "is a directory", canonical);
   if (!n.st.is_regular()) return make_error(ErrorCode::kUnsupported, "not a regular file", canonical);
   if (!n.content) {
-    return make_error(ErrorCode::kLimitExceeded, "content not retained (over the archive member limit)", canonical);
+    return make_error(ErrorCode::kLimitExceeded, "content not retained (over an archive limit, or damaged)", canonical);
   }
   const auto& bytes = *n.content;
   if (offset >= bytes.size()) return std::size_t{0};

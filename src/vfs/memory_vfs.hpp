@@ -45,6 +45,9 @@ class MemoryVfs final : public Vfs {
   /// Makes `path` another name for the node at `existing` (canonical, not followed).
   OkResult add_hardlink(std::string_view path, std::string_view existing);
   OkResult set_xattr(std::string_view path, std::string name, std::string value);
+  /// Replaces the size and content of the regular file at `path` (canonical, not followed) and
+  /// so of every hard link to it: cpio and pax carry a link group's data on a later name.
+  OkResult set_content(std::string_view path, Bytes content, std::uint64_t size);
 
   std::size_t node_count() const { return nodes_.size(); }
 
