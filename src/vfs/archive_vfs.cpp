@@ -354,7 +354,7 @@ class ArchiveLoader {
         const std::uint64_t have = bytes->size();
         if (static_cast<std::uint64_t>(offset) > have) produced_ += static_cast<std::uint64_t>(offset) - have;  // hole
         if (*end > have) bytes->resize(static_cast<std::size_t>(*end));
-        std::memcpy(bytes->data() + offset, block, len);
+        if (len > 0) std::memcpy(bytes->data() + offset, block, len);
       }
       if (over_ratio()) {
         out.stop = Stop::kBomb;

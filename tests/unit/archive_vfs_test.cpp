@@ -355,5 +355,28 @@ TEST(ArchiveVfs, ZerosBombStopsAtTheRatioGuard) {
   EXPECT_FALSE(o->exists("/zero3")) << "reading stopped long before the last member";
 }
 
+TEST(ArchiveVfs, SeedCorpusOfTheFuzzerOpensExceptTheDamagedInputs) {
+  // The corpus is only worth replaying if its intact seeds reach the member-reading code.
+  const std::string dir = test::source_dir() + "/fuzz/corpus/archive";
+  auto listing = run("ls " + shell_quote(dir));
+  ASSERT_EQ(listing.exit_code, 0);
+  int intact = 0;
+  std::size_t start = 0;
+  while (start < listing.output.size()) {
+    std::size_t end = listing.output.find('\n', start);
+    if (end == std::string::npos) end = listing.output.size();
+    std::string name = listing.output.substr(start, end - start);
+    start = end + 1;
+    if (name.empty()) continue;
+    const bool damaged = name.rfind("trunc", 0) == 0 || name.rfind("bad", 0) == 0 || name == "plain.gz";
+    auto o = open_file(dir + "/" + name);
+    if (damaged) continue;
+    ++intact;
+    ASSERT_TRUE(o.vfs.ok()) << name << ": " << o.vfs.error().describe();
+    EXPECT_GT(o->readdir("/")->size(), 0u) << name;
+  }
+  EXPECT_GE(intact, 15);
+}
+
 }  // namespace
 }  // namespace fwcert::vfs
