@@ -35,6 +35,15 @@ bool has_problems(const std::vector<Diagnostic>& diags, std::size_t from) {
   return false;
 }
 
+/// Moves a backend's diagnostics into the report with their paths shown as the inventory
+/// shows that filesystem's paths ("outer.img!/etc/x"), so a reader can tell which image they are about.
+void append_diagnostics(std::vector<Diagnostic>& to, std::vector<Diagnostic>& from, const std::string& prefix) {
+  for (auto& d : from) {
+    d.path = prefix + d.path;
+    to.push_back(std::move(d));
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& target, const ScanOptions& options,
@@ -74,9 +83,9 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
           continue;
         }
         partial |= p;
-        std::move(diags.begin(), diags.end(), std::back_inserter(info.diagnostics));
         // The first filesystem found is the root; later ones are shown with their offset.
         std::string prefix = inv->filesystems().empty() ? "" : fmt::format("@{:#x}!", c.offset);
+        append_diagnostics(info.diagnostics, diags, prefix);
         inv->add_filesystem({prefix, (*fs)->format(), c.offset, "", 0, *fs});
       }
       if (inv->filesystems().empty()) {
@@ -124,7 +133,7 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
       }
       ++opened;
       partial |= p;
-      std::move(diags.begin(), diags.end(), std::back_inserter(info.diagnostics));
+      append_diagnostics(info.diagnostics, diags, display + "!");
       auto idx = inv->add_filesystem({display + "!", (*fs)->format(), 0, display, 1, *fs});
       std::size_t before = info.diagnostics.size();
       inv->walk(idx, info.diagnostics);
