@@ -15,6 +15,8 @@ PACKAGES=(
   # tools the tests and the demo use to build real images and real hashes
   squashfs-tools squashfs-tools-ng e2fsprogs cpio zip unzip tar gzip xz-utils zstd bzip2 lz4
   whois openssl coreutils findutils python3 hyperfine
+  # file capabilities on fixture trees (setcap) for the cross-format inventory test
+  libcap2-bin
 )
 
 missing=()
