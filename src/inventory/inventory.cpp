@@ -220,7 +220,9 @@ void Inventory::walk(std::uint32_t filesystem, std::vector<Diagnostic>& diagnost
         diag(Diagnostic::Level::kWarning, path, "unreadable symlink: " + target.error().message);
       }
     }
-    if (auto xs = v.xattrs_raw(path); xs) {
+    auto xs = v.xattrs_raw(path);
+    if (!xs) diag(Diagnostic::Level::kWarning, path, "extended attributes unreadable: " + xs.error().message);
+    if (xs) {
       for (const auto& x : *xs) {
         if (x.name == "security.capability") {
           auto text = decode_capability(x.value);
