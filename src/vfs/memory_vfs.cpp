@@ -68,7 +68,7 @@ OkResult MemoryVfs::add_dir(std::string_view path, Meta meta) {
 
 OkResult MemoryVfs::add_file(std::string_view path, std::string_view content, Meta meta) {
   auto bytes = std::make_shared<std::vector<std::byte>>(content.size());
-  std::memcpy(bytes->data(), content.data(), content.size());
+  if (!content.empty()) std::memcpy(bytes->data(), content.data(), content.size());  // memcpy(nullptr, ...) is UB
   return add_file_bytes(path, std::move(bytes), content.size(), meta);
 }
 
