@@ -1,13 +1,15 @@
 #include "catalog/catalog.hpp"
 
+#include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "core/limits.hpp"
 #include "data/resources.hpp"
@@ -51,7 +53,10 @@ struct Reader {
       return std::string();
     }
     if (!n.IsScalar()) return parse_error(file, n, fmt::format("field '{}' must be a string", key));
-    return n.as<std::string>();
+    // Folded and literal block scalars (`>`, `|`) end in a newline; texts are printed inline.
+    auto v = n.as<std::string>();
+    while (!v.empty() && (v.back() == '\n' || v.back() == ' ' || v.back() == '\t' || v.back() == '\r')) v.pop_back();
+    return v;
   }
 
   Result<std::vector<std::string>> list(const YAML::Node& map, const char* key) const {
@@ -66,16 +71,103 @@ struct Reader {
     return out;
   }
 
+  /// Rejects keys outside `allowed` and keys given twice (yaml-cpp keeps both silently).
   OkResult only_keys(const YAML::Node& map, std::initializer_list<std::string_view> allowed) const {
+    std::set<std::string> seen;
     for (const auto& kv : map) {
+      if (!kv.first.IsScalar()) return parse_error(file, kv.first, "field names must be strings");
       auto key = kv.first.as<std::string>();
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        return parse_error(file, kv.first, fmt::format("unknown field '{}'", key));
+        std::string names;
+        for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
+        return parse_error(file, kv.first, fmt::format("unknown field '{}' (expected one of: {})", key, names));
       }
+      if (!seen.insert(key).second) return parse_error(file, kv.first, fmt::format("field '{}' given twice", key));
     }
     return Ok{};
   }
+
+  /// A list of assessment modes; each must be one of IMG, LIVE, NET, DOC.
+  Result<std::vector<std::string>> modes(const YAML::Node& map) const {
+    static constexpr std::array<std::string_view, 4> kModes = {"IMG", "LIVE", "NET", "DOC"};
+    auto list_or = list(map, "modes");
+    if (!list_or) return list_or.error();
+    std::size_t i = 0;
+    for (const auto& m : *list_or) {
+      if (std::find(kModes.begin(), kModes.end(), m) == kModes.end()) {
+        return parse_error(file, map["modes"][i], fmt::format("unknown mode '{}' (expected IMG, LIVE, NET or DOC)", m));
+      }
+      ++i;
+    }
+    return list_or;
+  }
 };
+
+/// Ids are stable names used on command lines and in reports: letters, digits, '-', '.', '_'.
+bool is_valid_id(std::string_view id) {
+  if (id.empty()) return false;
+  return std::all_of(id.begin(), id.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+           ch == '_';
+  });
+}
+
+/// Thrown from the nesting guard while yaml-cpp is still descending, so its recursion stops
+/// at our limit instead of near the end of the stack.
+struct TooDeep {
+  YAML::Mark mark;
+};
+
+/// Counts open collections while yaml-cpp streams events. It sees a collection's start before
+/// the parser recurses into its children, so throwing here bounds the recursion.
+class NestingGuard : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    open(mark);
+  }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    open(mark);
+  }
+  void OnMapEnd() override { --depth_; }
+
+ private:
+  void open(const YAML::Mark& mark) {
+    if (++depth_ > limits::kMaxCatalogNesting) throw TooDeep{mark};
+  }
+  int depth_ = 0;
+};
+
+std::string mark_where(const std::string& file, const YAML::Mark& mark) {
+  return mark.line >= 0 ? fmt::format("{}:{}:{}", file, mark.line + 1, mark.column + 1) : file;
+}
+
+/// Parses `f` into a node tree after a streaming pass has shown it nests no deeper than
+/// limits::kMaxCatalogNesting. Only the first document is read, as YAML::Load does.
+Result<YAML::Node> parse_yaml(const SourceFile& f) {
+  try {
+    std::istringstream in(f.text);
+    YAML::Parser parser(in);
+    NestingGuard guard;
+    parser.HandleNextDocument(guard);
+  } catch (const TooDeep& e) {
+    return make_error(ErrorCode::kLimitExceeded,
+                      fmt::format("YAML nested deeper than {} levels", limits::kMaxCatalogNesting),
+                      mark_where(f.name, e.mark));
+  } catch (const YAML::Exception& e) {
+    return make_error(ErrorCode::kParse, e.msg, mark_where(f.name, e.mark));
+  }
+  try {
+    return YAML::Load(f.text);
+  } catch (const YAML::Exception& e) {
+    return make_error(ErrorCode::kParse, e.msg, mark_where(f.name, e.mark));
+  }
+}
 
 OkResult parse_checks(const std::string& file, const YAML::Node& list, Catalog& out) {
   Reader r{file};
@@ -91,6 +183,8 @@ OkResult parse_checks(const std::string& file, const YAML::Node& list, Catalog& 
     c.where = at(file, n);
     auto id = r.str(n, "id", true);
     if (!id) return id.error();
+    if (!is_valid_id(*id))
+      return parse_error(file, n["id"], fmt::format("check id '{}' must be letters, digits, '-', '.' or '_'", *id));
     c.id = *id;
     auto title = r.str(n, "title", true);
     if (!title) return title.error();
@@ -100,13 +194,16 @@ OkResult parse_checks(const std::string& file, const YAML::Node& list, Catalog& 
     auto parsed = parse_severity(*sev);
     if (!parsed) return parse_error(file, n["severity"], fmt::format("unknown severity '{}'", *sev));
     c.severity = *parsed;
-    for (auto [field, dest] : {std::pair{"area", &c.area}, {"analyzer", &c.analyzer}, {"rationale", &c.rationale},
-                               {"logic", &c.logic}, {"remediation", &c.remediation}}) {
+    for (auto [field, dest] : {std::pair{"area", &c.area},
+                               {"analyzer", &c.analyzer},
+                               {"rationale", &c.rationale},
+                               {"logic", &c.logic},
+                               {"remediation", &c.remediation}}) {
       auto v = r.str(n, field, false);
       if (!v) return v.error();
       *dest = *v;
     }
-    auto modes = r.list(n, "modes");
+    auto modes = r.modes(n);
     if (!modes) return modes.error();
     c.modes = *modes;
     auto refs = r.list(n, "references");
@@ -146,8 +243,8 @@ OkResult parse_set(const std::string& file, const YAML::Node& root, Catalog& out
   std::set<std::string> ids;
   for (const auto& n : reqs) {
     if (!n.IsMap()) return parse_error(file, n, "each requirement must be a mapping");
-    if (auto s = r.only_keys(n, {"id", "title", "level", "subject", "text", "modes", "checks", "attestation",
-                                 "unverified"});
+    if (auto s =
+            r.only_keys(n, {"id", "title", "level", "subject", "text", "modes", "checks", "attestation", "unverified"});
         !s) {
       return s.error();
     }
@@ -155,17 +252,21 @@ OkResult parse_set(const std::string& file, const YAML::Node& root, Catalog& out
     d.where = at(file, n);
     auto rid = r.str(n, "id", true);
     if (!rid) return rid.error();
+    if (!is_valid_id(*rid)) {
+      return parse_error(file, n["id"],
+                         fmt::format("requirement id '{}' must be letters, digits, '-', '.' or '_'", *rid));
+    }
     d.id = *rid;
     auto rtitle = r.str(n, "title", true);
     if (!rtitle) return rtitle.error();
     d.title = *rtitle;
-    for (auto [field, dest] : {std::pair{"level", &d.level}, {"subject", &d.subject}, {"text", &d.text},
-                               {"attestation", &d.attestation}}) {
+    for (auto [field, dest] :
+         {std::pair{"level", &d.level}, {"subject", &d.subject}, {"text", &d.text}, {"attestation", &d.attestation}}) {
       auto v = r.str(n, field, false);
       if (!v) return v.error();
       *dest = *v;
     }
-    auto modes = r.list(n, "modes");
+    auto modes = r.modes(n);
     if (!modes) return modes.error();
     d.modes = *modes;
     auto checks = r.list(n, "checks");
@@ -196,13 +297,9 @@ Result<Catalog> load(const std::vector<SourceFile>& files) {
     if (f.text.size() > limits::kMaxCatalogFileBytes) {
       return make_error(ErrorCode::kLimitExceeded, "catalog file too large", f.name);
     }
-    YAML::Node root;
-    try {
-      root = YAML::Load(f.text);
-    } catch (const YAML::Exception& e) {
-      return make_error(ErrorCode::kParse, e.msg,
-                        e.mark.line >= 0 ? fmt::format("{}:{}:{}", f.name, e.mark.line + 1, e.mark.column + 1) : f.name);
-    }
+    auto parsed = parse_yaml(f);
+    if (!parsed) return parsed.error();
+    const YAML::Node& root = *parsed;
     try {
       if (!root.IsMap()) return make_error(ErrorCode::kParse, "a catalog file must be a mapping", f.name);
       if (root["checks"]) {
@@ -215,15 +312,15 @@ Result<Catalog> load(const std::vector<SourceFile>& files) {
         return make_error(ErrorCode::kParse, "expected a 'checks' list or a 'set' with 'requirements'", f.name);
       }
     } catch (const YAML::Exception& e) {
-      return make_error(ErrorCode::kParse, e.msg,
-                        e.mark.line >= 0 ? fmt::format("{}:{}:{}", f.name, e.mark.line + 1, e.mark.column + 1) : f.name);
+      return make_error(ErrorCode::kParse, e.msg, mark_where(f.name, e.mark));
     }
   }
   for (const auto& s : cat.sets) {
     for (const auto& r : s.requirements) {
       for (const auto& c : r.checks) {
         if (!cat.find_check(c)) {
-          return make_error(ErrorCode::kParse, fmt::format("requirement '{}' names unknown check '{}'", r.id, c), r.where);
+          return make_error(ErrorCode::kParse, fmt::format("requirement '{}' names unknown check '{}'", r.id, c),
+                            r.where);
         }
       }
     }
@@ -239,7 +336,8 @@ Result<Catalog> load_builtin() {
     }
   }
   // checks first, so requirement sets can be validated against them in any file order
-  std::stable_partition(files.begin(), files.end(), [](const SourceFile& f) { return f.name.ends_with("/checks.yaml"); });
+  std::stable_partition(files.begin(), files.end(),
+                        [](const SourceFile& f) { return f.name.ends_with("/checks.yaml"); });
   return load(files);
 }
 
@@ -258,7 +356,8 @@ Result<Catalog> load_directory(const std::string& dir) {
     ss << in.rdbuf();
     files.push_back({p.string(), ss.str()});
   }
-  std::stable_partition(files.begin(), files.end(), [](const SourceFile& f) { return f.name.ends_with("/checks.yaml"); });
+  std::stable_partition(files.begin(), files.end(),
+                        [](const SourceFile& f) { return f.name.ends_with("/checks.yaml"); });
   if (files.empty()) return make_error(ErrorCode::kNotFound, "no *.yaml catalog files", dir);
   return load(files);
 }
