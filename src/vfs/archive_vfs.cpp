@@ -11,6 +11,10 @@
 //    a declared size is never allocated before it has been checked against those limits.
 //  - The decompression-bomb guard counts every byte produced (data, sparse holes filled, data
 //    only consumed to skip it) against the size of the compressed input.
+//  - libarchive sizes its read-ahead buffer from some header fields before it knows the
+//    bytes exist (a cpio name length claims up to 4 GiB). That reservation is virtual and
+//    untouched beyond the input's own size, so resident memory stays bounded; under a hard
+//    address-space limit such an input simply fails as damaged. We cannot bound it from here.
 //  - libarchive's "raw" format is not enabled: a compressed file that does not hold an
 //    archive fails to open instead of becoming a one-file tree.
 
