@@ -1,5 +1,6 @@
 #include "vfs/vfs.hpp"
 
+#include <algorithm>
 #include <deque>
 
 #include "core/limits.hpp"
@@ -189,10 +190,15 @@ Result<std::string> Vfs::read_file(std::string_view path, std::uint64_t max_byte
   if (st->size > max_bytes) {
     return make_error(ErrorCode::kLimitExceeded, "file larger than the limit for this parser", *c);
   }
-  std::string out(static_cast<std::size_t>(st->size), '\0');
+  // Grow as bytes arrive rather than trusting the declared size: an archive member can
+  // claim a terabyte and hold nothing.
+  std::string out;
+  out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(st->size, 1u << 20)));
   std::size_t done = 0;
-  while (done < out.size()) {
-    auto n = read_raw(*c, done, std::as_writable_bytes(std::span<char>(out.data() + done, out.size() - done)));
+  while (done < st->size) {
+    std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(st->size - done, 1u << 20));
+    out.resize(done + chunk);
+    auto n = read_raw(*c, done, std::as_writable_bytes(std::span<char>(out.data() + done, chunk)));
     if (!n) return n.error();
     if (*n == 0) break;
     done += *n;
