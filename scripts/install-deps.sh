@@ -14,8 +14,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # tools the tests and the demo use to build real images and real hashes
   squashfs-tools squashfs-tools-ng e2fsprogs cpio zip unzip tar gzip xz-utils zstd bzip2 lz4
-  whois openssl coreutils findutils python3 hyperfine libcap2-bin
-  # file capabilities on fixture trees (setcap) for the cross-format inventory test
+  whois openssl coreutils findutils python3 hyperfine
+  # file capabilities on fixture trees (setcap) for the archive and cross-format tests
   libcap2-bin
 )
 

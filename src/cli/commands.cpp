@@ -245,13 +245,13 @@ int do_requirements(const std::string& profile, const std::string& format, const
   }
   fmt::print("{} ({})\n{}\n\n", set->title, set->id, set->source);
   for (const auto& r : set->requirements) {
-    fmt::print("{:<22} {:<8} {}{}\n", r.id, r.level, r.title, r.unverified ? "  [UNVERIFIED]" : "");
+    fmt::print("{:<22} {:<10} {}{}\n", r.id, r.level, r.title, r.unverified ? "  [UNVERIFIED]" : "");
     if (!r.checks.empty()) {
       std::string checks;
       for (const auto& c : r.checks) checks += (checks.empty() ? "" : ", ") + c;
-      fmt::print("{:<31} checks: {}\n", "", checks);
+      fmt::print("{:<33} checks: {}\n", "", checks);
     }
-    if (!r.attestation.empty()) fmt::print("{:<31} attestation: {}\n", "", r.attestation);
+    if (!r.attestation.empty()) fmt::print("{:<33} attestation: {}\n", "", r.attestation);
   }
   return kExitOk;
 }
