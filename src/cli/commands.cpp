@@ -90,7 +90,7 @@ struct ScanArgs {
   std::string color = "auto";
   bool strict = false;
   bool no_nested = false;
-  bool cross_fs = false;
+  bool one_fs = true;
   bool show_passing = false;
   unsigned threads = 0;
   std::vector<std::string> only;
@@ -104,8 +104,9 @@ void add_scan_options(CLI::App* cmd, ScanArgs& a) {
   cmd->add_option("TARGET", a.target, "Directory, image file, archive or raw firmware blob")->required();
   cmd->add_option("--profile", a.profile, "Requirement set to judge against")->capture_default_str();
   cmd->add_flag("--no-nested", a.no_nested, "Do not open images and archives found inside the target");
-  cmd->add_flag("--cross-filesystems,--no-one-file-system", a.cross_fs,
-                "For a directory target, also descend into other mounted filesystems (/proc, /sys, ...)");
+  cmd->add_flag("--one-file-system,!--no-one-file-system,!--cross-filesystems", a.one_fs,
+                "For a directory target, stay on the target's filesystem: do not descend into /proc, /sys, "
+                "/dev or other mounts (default on; --no-one-file-system turns it off)");
   cmd->add_option("--threads", a.threads, "Analyzer threads (0 = one per core)")->capture_default_str();
   cmd->add_option("--only", a.only, "Run only these analyzers (comma-separated)")->delimiter(',');
   cmd->add_option("--skip", a.skip, "Do not run these analyzers (comma-separated)")->delimiter(',');
@@ -116,7 +117,7 @@ ScanOptions to_options(const ScanArgs& a) {
   ScanOptions o = ScanOptions::ci();
   o.profile = a.profile;
   o.nested = !a.no_nested;
-  o.one_file_system = !a.cross_fs;
+  o.one_file_system = a.one_fs;
   o.threads = a.threads;
   o.only_analyzers = a.only;
   o.skip_analyzers = a.skip;
