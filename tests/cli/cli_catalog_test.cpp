@@ -57,7 +57,11 @@ TEST(CliCatalog, ChecksListsEveryCheckWithSeverityAndImplementationState) {
   EXPECT_THAT(line_of(r.output, "proc-vdp"), HasSubstr("high"));
   auto cat = catalog::load_builtin();
   ASSERT_TRUE(cat.ok());
-  EXPECT_THAT(r.output, HasSubstr(fmt::format("{} checks, 4 implemented in this version", cat->checks.size())));
+  std::size_t implemented = 0;
+  for (const auto& c : cat->checks) implemented += !c.analyzer.empty();
+  EXPECT_GE(implemented, 4u);  // the accounts analyzer's checks at least
+  EXPECT_THAT(r.output,
+              HasSubstr(fmt::format("{} checks, {} implemented in this version", cat->checks.size(), implemented)));
 }
 
 TEST(CliCatalog, ChecksAsJsonCarryTheCatalogFields) {
