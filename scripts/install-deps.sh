@@ -17,6 +17,8 @@ PACKAGES=(
   whois openssl coreutils findutils python3 hyperfine
   # file capabilities on fixture trees (setcap) for the archive and cross-format tests
   libcap2-bin
+  # ELF hardening tests: cross toolchains for real foreign binaries, checksec as the oracle
+  gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-mips-linux-gnu checksec
 )
 
 missing=()

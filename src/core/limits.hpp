@@ -72,4 +72,19 @@ inline constexpr std::uint64_t kMaxCatalogFileBytes = 8ull << 20;
 /// end of the stack on hostile input.
 inline constexpr int kMaxCatalogNesting = 32;
 
+/// Most program headers read from one ELF (real binaries have about a dozen).
+inline constexpr std::uint64_t kMaxElfProgramHeaders = 4096;
+/// Most section headers read from one ELF (the 16-bit field allows 65535; extended
+/// numbering more, which only crafted files use).
+inline constexpr std::uint64_t kMaxElfSections = 65536;
+/// Most entries read from one ELF's dynamic section.
+inline constexpr std::uint64_t kMaxElfDynamicEntries = 65536;
+/// Most symbols read from one ELF symbol table (.dynsym or .symtab).
+inline constexpr std::uint64_t kMaxElfSymbols = 1u << 21;
+/// Largest single ELF table (headers, symbols, strings, notes) read into memory; the rest of
+/// the file is never read.
+inline constexpr std::uint64_t kMaxElfTableBytes = 64ull << 20;
+/// Longest name (symbol, library, path list) taken from an ELF string table.
+inline constexpr std::size_t kMaxElfStringLength = 4096;
+
 }  // namespace fwcert::limits
