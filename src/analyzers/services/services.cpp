@@ -1,0 +1,1490 @@
+#include "analyzers/services/services.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "analyzers/accounts/parse.hpp"
+#include "analyzers/services/parse.hpp"
+#include "core/limits.hpp"
+#include "data/resources.hpp"
+
+namespace fwcert::analyzers::services {
+
+namespace {
+
+constexpr std::string_view kNonRootCheck = "priv-services-non-root";
+constexpr std::string_view kLegacyCheck = "net-legacy-daemons";
+constexpr std::string_view kSerialCheck = "net-serial-console";
+constexpr std::string_view kSshCheck = "net-ssh-config";
+constexpr std::string_view kChecks[] = {kNonRootCheck, kLegacyCheck, kSerialCheck, kSshCheck};
+
+/// systemd's unit search path, highest precedence first (systemd.unit(5), system mode).
+constexpr std::string_view kUnitDirs[] = {"/etc/systemd/system", "/run/systemd/system",
+                                          "/usr/local/lib/systemd/system", "/usr/lib/systemd/system",
+                                          "/lib/systemd/system"};
+
+/// Dependencies that stock systemd target units declare; added in case an image ships
+/// without the target files, so enablement under multi-user.target still counts as boot.
+constexpr std::pair<std::string_view, std::string_view> kImplicitEdges[] = {
+    {"graphical.target", "multi-user.target"}, {"multi-user.target", "basic.target"},
+    {"multi-user.target", "getty.target"},     {"basic.target", "sysinit.target"},
+    {"basic.target", "sockets.target"},        {"basic.target", "timers.target"},
+    {"basic.target", "paths.target"}};
+
+/// The systemd directives that `systemd-analyze security` weighs, recorded per service.
+constexpr std::string_view kSandboxKeys[] = {
+    "NoNewPrivileges",      "ProtectSystem",         "ProtectHome",          "PrivateTmp",
+    "PrivateDevices",       "PrivateNetwork",        "PrivateUsers",         "PrivateMounts",
+    "ProtectKernelTunables", "ProtectKernelModules", "ProtectKernelLogs",    "ProtectControlGroups",
+    "ProtectClock",         "ProtectHostname",       "ProtectProc",          "ProcSubset",
+    "RestrictAddressFamilies", "RestrictNamespaces", "RestrictRealtime",     "RestrictSUIDSGID",
+    "LockPersonality",      "MemoryDenyWriteExecute", "SystemCallFilter",    "SystemCallArchitectures",
+    "CapabilityBoundingSet", "AmbientCapabilities",  "RemoveIPC",            "UMask",
+    "DevicePolicy",         "DeviceAllow",           "IPAddressDeny",        "KeyringMode",
+    "NotifyAccess",         "Delegate",              "RootDirectory",        "RootImage"};
+
+/// Commands of boot scripts that are never services.
+constexpr std::string_view kScriptUtilities[] = {
+    "mount", "umount", "mkdir", "ln", "echo", "printf", "sleep", "hostname", "ifconfig", "ip", "route",
+    "sysctl", "modprobe", "insmod", "rmmod", "mdev", "udevadm", "chmod", "chown", "touch", "rm", "cp",
+    "mv", "cat", "kill", "killall", "test", "[", "true", "false", "mknod", "swapon", "fsck", "hwclock",
+    "loadkmap", "date", "sed", "grep", "awk", "find", "xargs", "tr", "cut", "logger", "sync", "run-parts",
+    "start-stop-daemon", "exec", "nohup", "env", "busybox", "sh", "ash", "bash", "dash"};
+
+constexpr std::string_view kShells[] = {"sh", "ash", "bash", "dash", "hush", "zsh", "ksh", "mksh", "msh"};
+constexpr std::string_view kGettys[] = {"getty", "agetty", "mingetty", "mgetty", "fbgetty", "login"};
+
+/// Legacy daemons of net-legacy-daemons: program names and inetd service names, by protocol.
+struct LegacyProtocol {
+  std::string_view label;
+  std::vector<std::string_view> programs;
+  std::vector<std::string_view> inetd_services;
+};
+const std::vector<LegacyProtocol>& legacy_protocols() {
+  static const std::vector<LegacyProtocol> kList = {
+      {"telnet", {"telnetd", "utelnetd", "in.telnetd", "telnetd.busybox"}, {"telnet"}},
+      {"ftp", {"ftpd", "vsftpd", "proftpd", "pure-ftpd", "in.ftpd", "bftpd"}, {"ftp"}},
+      {"tftp", {"tftpd", "in.tftpd", "atftpd"}, {"tftp"}},
+      {"rsh/rlogin/rexec", {"rshd", "in.rshd", "rlogind", "in.rlogind", "rexecd", "in.rexecd"}, {"shell", "login", "exec"}},
+      {"finger", {"fingerd", "in.fingerd"}, {"finger"}},
+      {"snmp", {"snmpd"}, {"snmp"}},
+      {"upnp", {"miniupnpd"}, {}},
+      {"rpc/nfs", {"rpcbind", "portmap", "rpc.nfsd", "rpc.mountd"}, {}},
+      {"smb", {"smbd"}, {}},
+  };
+  return kList;
+}
+
+template <std::size_t N>
+bool in_list(const std::string_view (&list)[N], std::string_view s) {
+  return std::find(std::begin(list), std::end(list), s) != std::end(list);
+}
+
+std::string_view file_name(std::string_view p) {
+  auto slash = p.rfind('/');
+  return slash == std::string_view::npos ? p : p.substr(slash + 1);
+}
+
+std::string join(const std::vector<std::string>& v, std::string_view sep = " ") {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
+}
+
+const std::set<std::string>& network_daemons() {
+  static const std::set<std::string> kSet = [] {
+    std::set<std::string> out;
+    std::string_view text = data::resource("data/network-daemons.txt");
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      auto end = text.find('\n', pos);
+      std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+      pos = end == std::string_view::npos ? text.size() : end + 1;
+      auto hash = line.find('#');
+      if (hash != std::string_view::npos) line = line.substr(0, hash);
+      while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
+      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+      if (!line.empty()) out.emplace(line);
+    }
+    return out;
+  }();
+  return kSet;
+}
+
+/// The names a service's command goes by: the program's file name, and for multi-call
+/// binaries and wrappers (busybox, tcpd, tcpsvd, nohup, ...) the program they run.
+std::vector<std::string> program_names(const Service& s) {
+  std::vector<std::string> out;
+  if (s.program.empty()) return out;
+  std::string base(file_name(s.program));
+  out.push_back(base);
+  if (base == "busybox" || base == "dropbearmulti" || base == "tcpd" || base == "nohup" || base == "env") {
+    if (!s.args.empty()) out.emplace_back(file_name(s.args[0]));
+  } else if (base == "tcpsvd" || base == "udpsvd") {
+    // tcpsvd [options] IP PORT PROG ARGS: the third word that is not an option is the program.
+    int plain = 0;
+    for (const auto& a : s.args) {
+      if (a.starts_with("-")) continue;
+      if (++plain == 3) {
+        out.emplace_back(file_name(a));
+        if (out.back() == "busybox" && &a != &s.args.back()) out.emplace_back(file_name(*(&a + 1)));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// ---- reading ---------------------------------------------------------------------------------
+
+struct FsReader {
+  const inventory::Inventory& inv;
+  std::uint32_t fs;
+  Output& out;
+
+  const vfs::Vfs& v() const { return inv.vfs(fs); }
+  std::string display(const std::string& p) const { return inv.display_path(fs, p); }
+
+  /// The text of a regular file (following links inside the image), or nullopt when it is
+  /// absent; a file that exists but cannot be read becomes a diagnostic.
+  std::optional<std::string> read(const std::string& path) const {
+    auto st = v().stat(path);
+    if (!st.ok() || !st->is_regular()) return std::nullopt;
+    auto r = v().read_file(path, limits::kMaxConfigFileBytes);
+    if (!r.ok()) {
+      out.diagnostics.push_back({Diagnostic::Level::kWarning, display(path), r.error().describe()});
+      return std::nullopt;
+    }
+    return std::move(r.value());
+  }
+
+  std::vector<vfs::DirEntry> list(const std::string& dir) const {
+    auto r = v().readdir(dir);
+    if (!r.ok()) return {};
+    auto entries = std::move(r.value());
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    return entries;
+  }
+
+  bool exists(const std::string& p) const { return v().exists(p); }
+
+  void diagnostics(const std::vector<LineDiagnostic>& diags, const std::string& path) const {
+    for (const auto& d : diags) {
+      std::string msg = d.line ? fmt::format("line {}: {}", d.line, d.message) : d.message;
+      out.diagnostics.push_back({Diagnostic::Level::kWarning, display(path), std::move(msg)});
+    }
+  }
+};
+
+// ---- systemd ---------------------------------------------------------------------------------
+
+bool has_unit_suffix(std::string_view n) {
+  return n.ends_with(".service") || n.ends_with(".socket") || n.ends_with(".target") || n.ends_with(".timer") ||
+         n.ends_with(".path");
+}
+
+/// "foo@bar.service" -> ("foo@.service", "bar"); nullopt for non-instances.
+std::optional<std::pair<std::string, std::string>> split_instance(std::string_view name) {
+  auto at = name.find('@');
+  auto dot = name.rfind('.');
+  if (at == std::string_view::npos || dot == std::string_view::npos || dot <= at + 1) return std::nullopt;
+  return std::pair{std::string(name.substr(0, at + 1)) + std::string(name.substr(dot)),
+                   std::string(name.substr(at + 1, dot - at - 1))};
+}
+
+bool is_template(std::string_view name) {
+  auto at = name.find('@');
+  return at != std::string_view::npos && at + 1 < name.size() && name[at + 1] == '.';
+}
+
+std::string stem(std::string_view name) { return std::string(name.substr(0, name.rfind('.'))); }
+
+struct Systemd {
+  const FsReader& r;
+  std::vector<std::string> dirs;                        ///< canonical, deduplicated, by precedence
+  std::map<std::string, std::string> fragment;          ///< unit -> canonical path of its file
+  std::set<std::string> masked;
+  std::map<std::string, std::string> alias;             ///< alias -> unit
+  std::multimap<std::string, std::pair<std::string, std::string>> edges;  ///< from -> (to, display path)
+  std::map<std::string, MergedUnit> cache;
+
+  explicit Systemd(const FsReader& reader) : r(reader) {
+    for (auto d : kUnitDirs) {
+      auto c = r.v().resolve(d);
+      if (!c.ok()) continue;
+      auto st = r.v().stat(*c);
+      if (!st.ok() || !st->is_dir()) continue;
+      if (std::find(dirs.begin(), dirs.end(), *c) == dirs.end()) dirs.push_back(*c);
+    }
+    for (const auto& dir : dirs) scan_dir(dir);
+  }
+
+  bool present() const { return !fragment.empty(); }
+
+  void scan_dir(const std::string& dir) {
+    for (const auto& e : r.list(dir)) {
+      std::string path = dir + "/" + e.name;
+      if (e.type == vfs::FileType::kDirectory && (e.name.ends_with(".wants") || e.name.ends_with(".requires"))) {
+        std::string from = e.name.substr(0, e.name.rfind('.'));
+        for (const auto& link : r.list(path)) {
+          if (has_unit_suffix(link.name)) edges.emplace(from, std::pair{link.name, r.display(path + "/" + link.name)});
+        }
+        continue;
+      }
+      if (!has_unit_suffix(e.name) || fragment.count(e.name) || masked.count(e.name) || alias.count(e.name)) continue;
+      if (e.type == vfs::FileType::kSymlink) {
+        auto target = r.v().readlink(path);
+        if (target.ok() && (*target == "/dev/null")) {
+          masked.insert(e.name);
+          continue;
+        }
+        if (target.ok()) {
+          std::string tname(file_name(*target));
+          if (tname != e.name && has_unit_suffix(tname)) {
+            alias.emplace(e.name, tname);
+            continue;
+          }
+        }
+      }
+      fragment.emplace(e.name, path);
+    }
+  }
+
+  std::string canonical_name(const std::string& name) const {
+    std::string n = name;
+    for (int hops = 0; hops < 8; ++hops) {
+      auto it = alias.find(n);
+      if (it == alias.end()) break;
+      n = it->second;
+    }
+    return n;
+  }
+
+  /// The unit file and drop-ins of `name` merged in systemd's order, or nullptr when the unit
+  /// has no file (or is masked).
+  const MergedUnit* load(const std::string& name) {
+    if (auto it = cache.find(name); it != cache.end()) return &it->second;
+    if (masked.count(name)) return nullptr;
+    auto inst = split_instance(name);
+    auto frag = fragment.find(name);
+    if (frag == fragment.end() && inst) frag = fragment.find(inst->first);
+    if (frag == fragment.end()) return nullptr;
+
+    MergedUnit merged;
+    auto add = [&](const std::string& path) {
+      auto text = r.read(path);
+      if (!text) return;
+      UnitFile u = parse_unit(*text, r.display(path));
+      r.diagnostics(u.diagnostics, path);
+      for (auto& a : u.assignments) {
+        if (inst) expand_specifiers(a.value, name, inst->second);
+        merged.assignments.push_back(std::move(a));
+      }
+    };
+    add(frag->second);
+    // Drop-ins: a file name in a higher-precedence directory hides the same name lower down;
+    // the survivors apply in file-name order (systemd.unit(5)).
+    std::map<std::string, std::string> dropins;
+    std::vector<std::string> names;
+    if (inst) names.push_back(inst->first);
+    names.push_back(name);
+    for (const auto& dir : dirs) {
+      for (const auto& n : names) {
+        for (const auto& e : r.list(dir + "/" + n + ".d")) {
+          if (e.name.ends_with(".conf")) dropins.emplace(e.name, dir + "/" + n + ".d/" + e.name);
+        }
+      }
+    }
+    for (const auto& [file, path] : dropins) add(path);
+    return &cache.emplace(name, std::move(merged)).first->second;
+  }
+
+  static void expand_specifiers(std::string& v, const std::string& name, const std::string& instance) {
+    std::string out;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (v[i] != '%' || i + 1 >= v.size()) {
+        out += v[i];
+        continue;
+      }
+      char c = v[++i];
+      if (c == 'i' || c == 'I') {
+        out += instance;
+      } else if (c == 'n' || c == 'N') {
+        out += c == 'n' ? name : stem(name);
+      } else if (c == '%') {
+        out += '%';
+      } else {
+        out += '%';
+        out += c;
+      }
+    }
+    v = std::move(out);
+  }
+
+  /// Units reached from default.target, each with the reason it was reached.
+  std::map<std::string, std::string> boot_closure() {
+    std::string start;
+    if (alias.count("default.target")) {
+      start = canonical_name("default.target");
+    } else if (fragment.count("graphical.target") && !fragment.count("multi-user.target")) {
+      start = "graphical.target";
+    } else {
+      start = "multi-user.target";
+    }
+    std::map<std::string, std::string> reached{{start, "the default target"}};
+    std::deque<std::string> queue{start};
+    auto visit = [&](const std::string& to, std::string why) {
+      std::string n = canonical_name(to);
+      if (masked.count(n) || reached.count(n) || reached.size() > limits::kMaxConfigLines) return;
+      reached.emplace(n, std::move(why));
+      queue.push_back(n);
+    };
+    while (!queue.empty()) {
+      std::string u = queue.front();
+      queue.pop_front();
+      auto [lo, hi] = edges.equal_range(u);
+      for (auto it = lo; it != hi; ++it) visit(it->second.first, fmt::format("enabled by the link {}", it->second.second));
+      for (const auto& [from, to] : kImplicitEdges) {
+        if (from == u) visit(std::string(to), fmt::format("pulled in by {}", u));
+      }
+      if (const MergedUnit* m = load(u)) {
+        for (auto key : {"Wants", "Requires", "BindsTo", "Upholds"}) {
+          for (const auto* a : m->all("Unit", key)) {
+            for (const auto& dep : split_command(a->value)) {
+              visit(dep, fmt::format("{}= of {} ({} line {})", key, u, a->path, a->line));
+            }
+          }
+        }
+      }
+    }
+    return reached;
+  }
+};
+
+bool is_network_listen(std::string_view v) {
+  if (v.empty() || v[0] == '/' || v[0] == '@') return false;  // file system or abstract socket
+  if (v.starts_with("vsock:")) return false;
+  return true;
+}
+
+bool is_loopback_listen(std::string_view v) {
+  return v.starts_with("127.") || v.starts_with("[::1]") || v.starts_with("localhost:");
+}
+
+Service systemd_service(Systemd& sd, const std::string& name, const MergedUnit& m) {
+  const FsReader& r = sd.r;
+  Service s;
+  s.init = "systemd";
+  s.name = name;
+  auto frag = sd.fragment.find(name);
+  if (frag == sd.fragment.end()) {
+    if (auto inst = split_instance(name)) frag = sd.fragment.find(inst->first);
+  }
+  if (frag != sd.fragment.end()) s.path = r.display(frag->second);
+  auto execs = m.all("Service", "ExecStart");
+  if (!execs.empty()) {
+    if (auto cmd = parse_exec(execs.front()->value)) {
+      s.program = cmd->program;
+      s.args = cmd->args;
+    }
+    s.path = execs.front()->path;
+    s.line = execs.front()->line;
+  }
+  if (const auto* u = m.last("Service", "User")) {
+    s.user = u->value;
+    s.user_path = u->path;
+    s.user_line = u->line;
+  }
+  if (const auto* g = m.last("Service", "Group")) s.group = g->value;
+  if (const auto* d = m.last("Service", "DynamicUser")) {
+    s.dynamic_user = parse_systemd_bool(d->value).value_or(false);
+    if (s.dynamic_user && s.user_path.empty()) {
+      s.user_path = d->path;
+      s.user_line = d->line;
+    }
+  }
+  for (const auto* a : m.all("Service", "AmbientCapabilities")) {
+    for (const auto& c : split_command(a->value)) s.capabilities.push_back(c);
+  }
+  std::vector<std::string> bounding;
+  for (const auto* a : m.all("Service", "CapabilityBoundingSet")) bounding.push_back(a->value);
+  s.capability_bounding = join(bounding);
+  if (const auto* t = m.last("Service", "Type")) s.oneshot = t->value == "oneshot";
+  for (auto key : kSandboxKeys) {
+    auto values = m.all("Service", key);
+    if (!values.empty()) s.sandbox.push_back(fmt::format("{}={}", key, values.back()->value));
+  }
+  return s;
+}
+
+void collect_systemd(const FsReader& r, std::vector<Service>& services) {
+  Systemd sd(r);
+  if (!sd.present()) return;
+  auto reached = sd.boot_closure();
+
+  std::map<std::string, Service> by_name;
+  auto ensure = [&](const std::string& name) -> Service* {
+    if (auto it = by_name.find(name); it != by_name.end()) return &it->second;
+    const MergedUnit* m = sd.load(name);
+    if (!m) return nullptr;
+    return &by_name.emplace(name, systemd_service(sd, name, *m)).first->second;
+  };
+
+  for (const auto& [name, path] : sd.fragment) {
+    if (name.ends_with(".service") && !is_template(name)) ensure(name);
+  }
+  for (const auto& [name, why] : reached) {
+    if (!name.ends_with(".service")) continue;
+    if (Service* s = ensure(name)) {
+      s->at_boot = true;
+      s->boot_reason = why;
+    }
+  }
+  // Sockets and timers start their services on demand; a socket that listens on the network
+  // makes its service network-facing.
+  for (const auto& [name, path] : sd.fragment) {
+    bool socket = name.ends_with(".socket"), timer = name.ends_with(".timer");
+    if ((!socket && !timer) || is_template(name)) continue;
+    const MergedUnit* m = sd.load(name);
+    if (!m) continue;
+    std::string target;
+    if (socket) {
+      const auto* svc = m->last("Socket", "Service");
+      const auto* accept = m->last("Socket", "Accept");
+      bool per_connection = accept && parse_systemd_bool(accept->value).value_or(false);
+      target = svc ? svc->value : stem(name) + (per_connection ? "@.service" : ".service");
+    } else {
+      const auto* unit = m->last("Timer", "Unit");
+      target = unit ? unit->value : stem(name) + ".service";
+    }
+    Service* s = ensure(sd.canonical_name(target));
+    if (!s) continue;
+    bool started = reached.count(name) > 0;
+    if (started && !s->at_boot) {
+      s->at_boot = true;
+      s->boot_reason = fmt::format("started on demand by {}, which is {}", name, reached[name]);
+    }
+    if (!socket) continue;
+    for (auto key : {"ListenStream", "ListenDatagram", "ListenSequentialPacket"}) {
+      for (const auto* a : m->all("Socket", key)) {
+        if (!is_network_listen(a->value) || is_loopback_listen(a->value)) continue;
+        s->network_facing = true;
+        s->network_reasons.push_back(fmt::format("{}={} in {} line {}", key, a->value, a->path, a->line));
+      }
+    }
+  }
+  for (auto& [name, s] : by_name) {
+    if (!s.at_boot && s.boot_reason.empty()) s.boot_reason = "not enabled: no link or dependency from the default target";
+    services.push_back(std::move(s));
+  }
+}
+
+// ---- scripts (BusyBox rcS, SysV init.d) ------------------------------------------------------
+
+/// Shell variables assigned at the top level of a script (`NAME=value`), for $NAME expansion.
+std::map<std::string, std::string> script_variables(std::string_view text) {
+  std::map<std::string, std::string> vars;
+  std::size_t pos = 0, lines = 0;
+  while (pos < text.size() && lines++ < limits::kMaxConfigLines) {
+    auto end = text.find('\n', pos);
+    std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    pos = end == std::string_view::npos ? text.size() : end + 1;
+    auto w = split_command(line);
+    if (w.size() != 1) continue;
+    auto eq = w[0].find('=');
+    if (eq == std::string::npos || eq == 0) continue;
+    std::string name = w[0].substr(0, eq);
+    if (!std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; })) continue;
+    vars.emplace(name, w[0].substr(eq + 1));  // the first assignment is the default
+  }
+  return vars;
+}
+
+std::string expand_vars(const std::string& word, const std::map<std::string, std::string>& vars) {
+  std::string out;
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    if (word[i] != '$' || i + 1 >= word.size()) {
+      out += word[i];
+      continue;
+    }
+    std::size_t start = i + 1, end;
+    std::string name;
+    if (word[start] == '{') {
+      end = word.find('}', start);
+      if (end == std::string::npos) break;
+      name = word.substr(start + 1, end - start - 1);
+      i = end;
+    } else {
+      end = start;
+      while (end < word.size() && (std::isalnum(static_cast<unsigned char>(word[end])) || word[end] == '_')) ++end;
+      name = word.substr(start, end - start);
+      i = end - 1;
+    }
+    if (auto it = vars.find(name); it != vars.end()) out += it->second;
+  }
+  return out;
+}
+
+/// `start-stop-daemon` words: the program, its arguments and the -c/--chuid user.
+struct SsdCommand {
+  std::string program, user;
+  std::vector<std::string> args;
+};
+std::optional<SsdCommand> parse_start_stop_daemon(const std::vector<std::string>& w) {
+  SsdCommand c;
+  bool start = false;
+  std::string exec, startas;
+  for (std::size_t i = 1; i < w.size(); ++i) {
+    const std::string& a = w[i];
+    auto value = [&](std::string_view longopt, std::string_view shortopt) -> std::optional<std::string> {
+      if (a == longopt || a == shortopt) return i + 1 < w.size() ? std::optional(w[++i]) : std::nullopt;
+      if (a.starts_with(std::string(longopt) + "=")) return a.substr(longopt.size() + 1);
+      return std::nullopt;
+    };
+    if (a == "--") {
+      c.args.assign(w.begin() + static_cast<std::ptrdiff_t>(i) + 1, w.end());
+      break;
+    }
+    if (a == "-S" || a == "--start") start = true;
+    if (auto v = value("--exec", "-x")) exec = *v;
+    else if (auto v2 = value("--startas", "-a")) startas = *v2;
+    else if (auto v3 = value("--chuid", "-c")) c.user = *v3;
+  }
+  if (!start) return std::nullopt;
+  c.program = !startas.empty() ? startas : exec;
+  if (c.program.empty()) return std::nullopt;
+  auto colon = c.user.find(':');
+  if (colon != std::string::npos) c.user.resize(colon);
+  return c;
+}
+
+/// Services a boot script starts: start-stop-daemon --start lines, and commands naming a
+/// program that exists in the image and is not a utility.
+void scan_script(const FsReader& r, const std::string& path, std::string_view init, const std::string& script_name,
+                 std::vector<Service>& services) {
+  auto text = r.read(path);
+  if (!text) return;
+  auto vars = script_variables(*text);
+  std::size_t pos = 0, no = 0;
+  std::size_t found = 0;
+  while (pos < text->size() && no < limits::kMaxConfigLines) {
+    auto end = text->find('\n', pos);
+    std::string_view line = std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    pos = end == std::string::npos ? text->size() : end + 1;
+    ++no;
+    auto w = split_command(line);
+    while (!w.empty() && (w[0] == "exec" || w[0] == "then" || w[0] == "do" || w[0] == "else")) w.erase(w.begin());
+    // A leading NAME=value is a variable assignment (or an environment prefix), not a command.
+    while (!w.empty() && w[0].find('=') != std::string::npos && w[0].find('=') < w[0].find('/')) w.erase(w.begin());
+    if (w.empty()) continue;
+    for (auto& word : w) word = expand_vars(word, vars);
+    Service s;
+    s.init = std::string(init);
+    s.at_boot = true;
+    s.path = r.display(path);
+    s.line = no;
+    if (file_name(w[0]) == "start-stop-daemon") {
+      auto c = parse_start_stop_daemon(w);
+      if (!c) continue;
+      s.program = c->program;
+      s.args = c->args;
+      s.user = c->user;
+      if (!s.user.empty()) {
+        s.user_path = s.path;
+        s.user_line = no;
+      }
+    } else {
+      std::string base(file_name(w[0]));
+      bool known_daemon = network_daemons().count(base) > 0;
+      bool exists = w[0].starts_with("/") && r.exists(w[0]);
+      if (in_list(kScriptUtilities, base) || !(exists || known_daemon)) continue;
+      s.program = w[0];
+      s.args.assign(w.begin() + 1, w.end());
+      bool background = line.find('&') != std::string_view::npos;
+      s.oneshot = !(background || known_daemon || base.ends_with("d"));
+    }
+    s.name = script_name.empty() ? std::string(file_name(s.program)) : script_name;
+    s.boot_reason = fmt::format("started by {} line {}", s.path, no);
+    services.push_back(std::move(s));
+    if (++found > 256) break;
+  }
+}
+
+// ---- inittab ---------------------------------------------------------------------------------
+
+bool is_boot_action(std::string_view a) {
+  return a == "sysinit" || a == "respawn" || a == "askfirst" || a == "once" || a == "wait" || a == "boot" ||
+         a == "bootwait";
+}
+
+void collect_inittab(const FsReader& r, std::vector<Service>& services) {
+  const std::string path = "/etc/inittab";
+  auto text = r.read(path);
+  if (!text) return;
+  Inittab tab = parse_inittab(*text);
+  r.diagnostics(tab.diagnostics, path);
+  bool sysv_rc = false;
+  for (const auto& e : tab.entries) {
+    Service s;
+    s.init = "inittab";
+    s.name = (e.id.empty() ? std::string("console") : e.id) + ":" + e.action;
+    s.path = r.display(path);
+    s.line = e.line;
+    std::string process = e.process;
+    if (!process.empty() && process[0] == '-') process.erase(0, 1);
+    auto w = split_command(process);
+    if (!w.empty()) {
+      s.program = w[0];
+      s.args.assign(w.begin() + 1, w.end());
+    }
+    s.at_boot = is_boot_action(e.action);
+    s.oneshot = e.action != "respawn" && e.action != "askfirst";
+    s.boot_reason = s.at_boot ? fmt::format("inittab action '{}'", e.action) : fmt::format("runs only on '{}'", e.action);
+    services.push_back(s);
+    // A boot script started from inittab starts services of its own.
+    if (s.at_boot && !s.program.empty() && s.program[0] == '/') {
+      auto entry = r.v().stat(s.program);
+      if (entry.ok() && entry->is_regular()) {
+        std::string base(file_name(s.program));
+        if (base == "rc" || base.starts_with("rc.")) sysv_rc = true;
+        else if (s.oneshot) scan_script(r, s.program, "rc-script", {}, services);
+      }
+    }
+  }
+  (void)sysv_rc;
+}
+
+/// Runlevel links (/etc/rc?.d/S*) of SysV init, and Buildroot-style /etc/init.d/S??* scripts
+/// that BusyBox's rcS runs in order.
+void collect_sysv(const FsReader& r, std::vector<Service>& services) {
+  std::map<std::string, std::string> scripts;  // canonical script -> the link that starts it
+  for (auto d : {"/etc/rcS.d", "/etc/rc2.d", "/etc/rc3.d", "/etc/rc4.d", "/etc/rc5.d", "/etc/rc.d/rcS.d",
+                 "/etc/rc.d/rc3.d", "/etc/rc.d/rc5.d"}) {
+    for (const auto& e : r.list(d)) {
+      if (e.name.size() < 2 || e.name[0] != 'S') continue;
+      std::string link = std::string(d) + "/" + e.name;
+      auto c = r.v().resolve(link);
+      if (!c.ok()) continue;
+      auto text = r.read(*c);
+      if (!text || text->find("USE_PROCD=1") != std::string::npos) continue;
+      scripts.emplace(*c, r.display(link));
+    }
+  }
+  if (auto rcs = r.read("/etc/init.d/rcS"); rcs && rcs->find("/etc/init.d/S??*") != std::string::npos) {
+    for (const auto& e : r.list("/etc/init.d")) {
+      if (e.name.size() > 3 && e.name[0] == 'S' && std::isdigit(static_cast<unsigned char>(e.name[1])) &&
+          std::isdigit(static_cast<unsigned char>(e.name[2]))) {
+        scripts.emplace("/etc/init.d/" + e.name, r.display("/etc/init.d/rcS"));
+      }
+    }
+  }
+  for (const auto& [script, link] : scripts) {
+    std::size_t before = services.size();
+    std::string name(file_name(script));
+    scan_script(r, script, "sysv", name, services);
+    for (std::size_t i = before; i < services.size(); ++i) {
+      services[i].boot_reason = fmt::format("{}, run at boot by {}", services[i].boot_reason, link);
+    }
+  }
+}
+
+// ---- procd -----------------------------------------------------------------------------------
+
+void collect_procd(const FsReader& r, std::vector<Service>& services) {
+  std::set<std::string> enabled;
+  for (const auto& e : r.list("/etc/rc.d")) {
+    if (e.name.size() > 3 && e.name[0] == 'S') {
+      auto c = r.v().resolve("/etc/rc.d/" + e.name);
+      if (c.ok()) enabled.insert(*c);
+    }
+  }
+  for (const auto& e : r.list("/etc/init.d")) {
+    std::string path = "/etc/init.d/" + e.name;
+    auto text = r.read(path);
+    if (!text || text->find("USE_PROCD=1") == std::string::npos) continue;
+    ProcdScript p = parse_procd_script(*text);
+    if (!p.uses_procd) continue;
+    auto vars = script_variables(*text);
+    bool on = enabled.count(path) > 0;
+    for (std::size_t i = 0; i < p.instances.size(); ++i) {
+      const auto& in = p.instances[i];
+      Service s;
+      s.init = "procd";
+      s.name = p.instances.size() > 1 ? fmt::format("{}#{}", e.name, i + 1) : e.name;
+      std::vector<std::string> cmd;
+      for (const auto& w : in.command) cmd.push_back(expand_vars(w, vars));
+      s.program = cmd.empty() ? std::string() : cmd[0];
+      if (cmd.size() > 1) s.args.assign(cmd.begin() + 1, cmd.end());
+      s.user = in.user;
+      s.group = in.group;
+      s.path = r.display(path);
+      s.line = in.line;
+      if (!in.user.empty()) {
+        s.user_path = s.path;
+        s.user_line = in.user_line;
+      }
+      s.at_boot = on;
+      s.boot_reason = on ? fmt::format("enabled by a link in {}", r.display("/etc/rc.d"))
+                         : std::string("not enabled: no /etc/rc.d/S?? link");
+      services.push_back(std::move(s));
+    }
+  }
+}
+
+// ---- Android init ----------------------------------------------------------------------------
+
+void collect_android(const FsReader& r, std::vector<Service>& services) {
+  std::vector<std::string> files;
+  for (const auto& e : r.list("/")) {
+    if (e.name == "init.rc" || (e.name.starts_with("init.") && e.name.ends_with(".rc"))) files.push_back("/" + e.name);
+  }
+  for (auto d : {"/system/etc/init", "/vendor/etc/init", "/odm/etc/init", "/product/etc/init", "/system_ext/etc/init"}) {
+    for (const auto& e : r.list(d)) {
+      if (e.name.ends_with(".rc")) files.push_back(std::string(d) + "/" + e.name);
+    }
+  }
+  struct Parsed {
+    std::string path;
+    InitRc rc;
+  };
+  std::vector<Parsed> parsed;
+  for (const auto& f : files) {
+    auto text = r.read(f);
+    if (!text) continue;
+    Parsed p{f, parse_init_rc(*text)};
+    r.diagnostics(p.rc.diagnostics, f);
+    parsed.push_back(std::move(p));
+  }
+  std::map<std::string, std::string> started;  // service -> reason
+  std::set<std::string> started_classes;
+  for (const auto& p : parsed) {
+    for (const auto& a : p.rc.actions) {
+      for (const auto& [svc, line] : a.starts) {
+        started.emplace(svc, fmt::format("started by 'on {}' ({} line {})", a.trigger, r.display(p.path), line));
+      }
+      for (const auto& [cls, line] : a.class_starts) started_classes.insert(cls);
+    }
+  }
+  for (const auto& p : parsed) {
+    for (const auto& rs : p.rc.services) {
+      Service s;
+      s.init = "android";
+      s.name = rs.name;
+      s.program = rs.program;
+      s.args = rs.args;
+      s.user = rs.user;
+      s.group = rs.groups.empty() ? std::string() : rs.groups[0];
+      s.capabilities = rs.capabilities;
+      s.oneshot = rs.oneshot;
+      s.path = r.display(p.path);
+      s.line = rs.line;
+      if (rs.user_line) {
+        s.user_path = s.path;
+        s.user_line = rs.user_line;
+      }
+      if (auto it = started.find(rs.name); it != started.end()) {
+        s.at_boot = true;
+        s.boot_reason = it->second;
+      } else if (!rs.disabled) {
+        // Without the triggers evaluated, a service that is not disabled counts as started:
+        // init starts the classes core, main, late_start and default during every boot.
+        s.at_boot = true;
+        s.boot_reason = fmt::format("not disabled; class {}", join(rs.classes, ","));
+      } else {
+        s.boot_reason = "disabled and not started by any action";
+      }
+      services.push_back(std::move(s));
+    }
+  }
+}
+
+// ---- inetd and xinetd ------------------------------------------------------------------------
+
+/// The first service started at boot whose program is named `daemon`, or nullptr.
+const Service* started_daemon(const std::vector<Service>& services, std::initializer_list<std::string_view> daemons) {
+  for (const auto& s : services) {
+    if (!s.at_boot) continue;
+    for (const auto& n : program_names(s)) {
+      if (std::find(daemons.begin(), daemons.end(), n) != daemons.end()) return &s;
+    }
+  }
+  return nullptr;
+}
+
+void collect_inetd(const FsReader& r, std::vector<Service>& services) {
+  const std::string path = "/etc/inetd.conf";
+  auto text = r.read(path);
+  if (!text) return;
+  InetdConf conf = parse_inetd_conf(*text);
+  r.diagnostics(conf.diagnostics, path);
+  const Service* inetd = started_daemon(services, {"inetd", "inetutils-inetd", "openbsd-inetd"});
+  std::vector<Service> added;
+  for (const auto& e : conf.entries) {
+    Service s;
+    s.init = "inetd";
+    s.name = e.service + "/" + e.protocol;
+    s.path = r.display(path);
+    s.line = e.line;
+    s.user = e.user;
+    s.group = e.group;
+    s.user_path = s.path;
+    s.user_line = e.line;
+    s.oneshot = false;
+    if (e.server == "internal") {
+      s.program = "internal";
+    } else if (file_name(e.server) == "tcpd" && !e.args.empty()) {
+      s.program = e.args[0];
+      s.args.assign(e.args.begin() + 1, e.args.end());
+    } else {
+      s.program = e.server;
+      if (!e.args.empty()) s.args.assign(e.args.begin() + 1, e.args.end());
+    }
+    s.network_facing = true;
+    s.network_reasons.push_back(fmt::format("inetd.conf entry '{} {} {}' ({} line {})", e.service, e.socket_type,
+                                            e.protocol, s.path, e.line));
+    s.at_boot = inetd != nullptr;
+    s.boot_reason = inetd ? fmt::format("inetd is started at boot ({})", inetd->subject.empty() ? inetd->path : inetd->subject)
+                          : std::string("inetd is not started at boot by any init configuration found");
+    added.push_back(std::move(s));
+  }
+  services.insert(services.end(), added.begin(), added.end());
+}
+
+void collect_xinetd(const FsReader& r, std::vector<Service>& services) {
+  std::vector<std::string> files;
+  std::vector<std::string> dirs;
+  XinetdConf main;
+  if (auto text = r.read("/etc/xinetd.conf")) {
+    main = parse_xinetd(*text);
+    r.diagnostics(main.diagnostics, "/etc/xinetd.conf");
+    files.push_back("/etc/xinetd.conf");
+    dirs = main.includedirs;
+  }
+  if (std::find(dirs.begin(), dirs.end(), "/etc/xinetd.d") == dirs.end() && r.exists("/etc/xinetd.d")) dirs.push_back("/etc/xinetd.d");
+  std::set<std::string> disabled_by_default;
+  for (const auto& d : main.defaults) {
+    if (const std::string* v = d.get("disabled")) {
+      for (auto& w : split_command(*v)) disabled_by_default.insert(w);
+    }
+  }
+  const Service* xinetd = started_daemon(services, {"xinetd"});
+  std::vector<Service> added;
+  auto add_conf = [&](const std::string& path, const XinetdConf& conf) {
+    for (const auto& xs : conf.services) {
+      Service s;
+      s.init = "xinetd";
+      s.name = xs.name;
+      s.path = r.display(path);
+      s.line = xs.line;
+      if (const std::string* u = xs.get("user")) {
+        s.user = *u;
+        s.user_path = s.path;
+        s.user_line = xs.line_of("user");
+      }
+      if (const std::string* g = xs.get("group")) s.group = *g;
+      if (const std::string* srv = xs.get("server")) s.program = *srv;
+      if (const std::string* a = xs.get("server_args")) s.args = split_command(*a);
+      const std::string* type = xs.get("type");
+      if (s.program.empty() && type && type->find("INTERNAL") != std::string::npos) s.program = "internal";
+      const std::string* dis = xs.get("disable");
+      bool disabled = (dis && *dis == "yes") || disabled_by_default.count(xs.name);
+      s.network_facing = true;
+      s.network_reasons.push_back(fmt::format("xinetd service '{}' ({} line {})", xs.name, s.path, xs.line));
+      s.at_boot = !disabled && xinetd != nullptr;
+      s.boot_reason = disabled ? fmt::format("disable = yes ({} line {})", s.path, xs.line_of("disable"))
+                               : xinetd ? std::string("xinetd is started at boot")
+                                        : std::string("xinetd is not started at boot by any init configuration found");
+      added.push_back(std::move(s));
+    }
+  };
+  if (!files.empty()) add_conf(files[0], main);
+  for (const auto& d : dirs) {
+    for (const auto& e : r.list(d)) {
+      // xinetd skips names containing a dot or ending with '~' (rpm/dpkg leftovers).
+      if (e.name.find('.') != std::string::npos || e.name.ends_with("~")) continue;
+      std::string path = d + "/" + e.name;
+      auto text = r.read(path);
+      if (!text) continue;
+      XinetdConf conf = parse_xinetd(*text);
+      r.diagnostics(conf.diagnostics, path);
+      add_conf(path, conf);
+    }
+  }
+  services.insert(services.end(), added.begin(), added.end());
+}
+
+// ---- findings --------------------------------------------------------------------------------
+
+Finding finding(std::string_view check, Status status, std::string subject, std::string message,
+                std::vector<Evidence> evidence = {}) {
+  Finding f;
+  f.check = std::string(check);
+  f.status = status;
+  f.subject = std::move(subject);
+  f.message = std::move(message);
+  f.evidence = std::move(evidence);
+  return f;
+}
+
+Evidence at(const std::string& path, std::size_t line, std::string observed, std::string expected = {}) {
+  Evidence e;
+  e.path = path;
+  if (line) e.line = line;
+  e.observed = std::move(observed);
+  e.expected = std::move(expected);
+  return e;
+}
+
+std::string command_text(const Service& s) {
+  std::string c = s.program;
+  for (const auto& a : s.args) c += " " + a;
+  return c;
+}
+
+std::string user_text(const Service& s) {
+  if (s.dynamic_user) return "a dynamic user";
+  return s.user.empty() ? std::string("root (no user configured)") : s.user;
+}
+
+bool is_serial_tty(std::string_view t) {
+  if (t.starts_with("/dev/")) t.remove_prefix(5);
+  for (auto p : {"ttyS", "ttyAMA", "ttymxc", "ttyMSM", "ttyHS", "ttySAC", "ttyO", "ttyPS", "ttyUL", "ttyMV", "ttyAML",
+                 "ttyFIQ", "ttyGS", "ttyUSB", "ttyACM", "hvc", "ttyLP", "ttyTHS", "ttyMT", "ttySIF"}) {
+    if (t.starts_with(p)) return true;
+  }
+  return t == "console";
+}
+
+// priv-services-non-root
+
+/// True when a root service keeps the full capability set: no CapabilityBoundingSet that
+/// narrows it (an allow-list, or a `~` deny-list).
+bool has_full_capabilities(const Service& s) {
+  if (!s.runs_as_root()) return false;
+  return s.capability_bounding.empty();
+}
+
+bool is_login_program(const Service& s) {
+  for (const auto& n : program_names(s)) {
+    if (in_list(kGettys, n) || in_list(kShells, n)) return true;
+  }
+  return false;
+}
+
+/// True for the Alexa client (AVS Device SDK sample app or a vendor client named after it).
+bool is_alexa_client(const Service& s) {
+  for (const auto& n : program_names(s)) {
+    std::string l = n;
+    for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (l.find("alexa") != std::string::npos || l.starts_with("avs") || l == "sampleapp") return true;
+  }
+  return false;
+}
+
+/// inetd and xinetd must start as root to bind ports and switch to each entry's user; their
+/// entries are judged one by one instead.
+bool is_super_server(const Service& s) {
+  for (const auto& n : program_names(s)) {
+    if (n == "inetd" || n == "xinetd" || n == "inetutils-inetd" || n == "openbsd-inetd") return true;
+  }
+  return false;
+}
+
+void check_non_root(const std::vector<Service>& services, const std::string& where, Output& out) {
+  std::size_t daemons = 0, flagged = 0;
+  for (const auto& s : services) {
+    if (!s.at_boot || s.oneshot || s.program.empty() || s.program == "internal") continue;
+    // A getty or console shell must start as root to switch to the user who logs in;
+    // net-serial-console judges those.
+    if (is_login_program(s) || is_super_server(s)) continue;
+    ++daemons;
+    if (!s.runs_as_root()) continue;
+    std::vector<Evidence> ev;
+    ev.push_back(at(s.user_path.empty() ? s.path : s.user_path, s.user_path.empty() ? s.line : s.user_line,
+                    fmt::format("{} runs as {}", command_text(s), user_text(s)),
+                    "a dedicated unprivileged account (User=, DynamicUser=, inetd user field, .rc user)"));
+    if (!s.capability_bounding.empty()) ev.back().observed += "; CapabilityBoundingSet=" + s.capability_bounding;
+    bool full = has_full_capabilities(s);
+    if (is_alexa_client(s)) {
+      out.findings.push_back(finding(kNonRootCheck, Status::kFail, s.subject,
+                                     fmt::format("the Alexa client {} runs as root", s.name), std::move(ev)));
+    } else if (s.network_facing && full) {
+      out.findings.push_back(finding(kNonRootCheck, Status::kFail, s.subject,
+                                     fmt::format("network-facing service {} runs as root with full capabilities ({})",
+                                                 s.name, join(s.network_reasons, "; ")),
+                                     std::move(ev)));
+    } else {
+      out.findings.push_back(finding(kNonRootCheck, Status::kWarn, s.subject,
+                                     fmt::format("service {} runs as root{}", s.name,
+                                                 full ? "" : " with a reduced capability bounding set"),
+                                     std::move(ev)));
+    }
+    ++flagged;
+  }
+  if (flagged) return;
+  if (daemons == 0) {
+    out.findings.push_back(finding(kNonRootCheck, Status::kPass, where,
+                                   "no long-running service other than a console or getty is started at boot",
+                                   {at(where, 0, "no daemon started at boot")}));
+    return;
+  }
+  out.findings.push_back(finding(kNonRootCheck, Status::kPass, where,
+                                 fmt::format("all {} services started at boot run under a non-root account", daemons),
+                                 {at(where, 0, "no root daemon")}));
+}
+
+// net-legacy-daemons
+
+const LegacyProtocol* legacy_of(std::string_view name) {
+  for (const auto& p : legacy_protocols()) {
+    if (std::find(p.programs.begin(), p.programs.end(), name) != p.programs.end()) return &p;
+  }
+  return nullptr;
+}
+
+void check_legacy(const inventory::Inventory& inv, std::uint32_t fs, const std::vector<Service>& services,
+                  const std::string& where, Output& out) {
+  std::size_t flagged = 0;
+  std::set<std::string> configured_programs;  // program names already reported through a service
+  for (const auto& s : services) {
+    const LegacyProtocol* proto = nullptr;
+    std::string matched;
+    for (const auto& n : program_names(s)) {
+      if ((proto = legacy_of(n))) {
+        matched = n;
+        break;
+      }
+    }
+    if (!proto && s.init == "inetd") {
+      std::string svc = s.name.substr(0, s.name.find('/'));
+      for (const auto& p : legacy_protocols()) {
+        if (std::find(p.inetd_services.begin(), p.inetd_services.end(), svc) != p.inetd_services.end()) {
+          proto = &p;
+          matched = svc;
+        }
+      }
+    }
+    if (!proto || s.oneshot) continue;
+    configured_programs.insert(matched);
+    if (!s.program.empty()) configured_programs.insert(std::string(file_name(s.program)));
+    std::vector<Evidence> ev{at(s.path, s.line, fmt::format("{} ({}), runs as {}", command_text(s), s.boot_reason, user_text(s)),
+                                fmt::format("no {} server", proto->label))};
+    if (s.at_boot) {
+      Finding f = finding(kLegacyCheck, Status::kFail, s.subject,
+                          fmt::format("legacy {} server {} is enabled: {}", proto->label, matched, s.boot_reason),
+                          std::move(ev));
+      if (proto->label == std::string_view("telnet") && s.runs_as_root()) {
+        // Cleartext remote login handing out root shells: the worst case the catalog names.
+        f.severity = Severity::kCritical;
+        f.severity_override = true;
+        f.message += ", as root";
+      }
+      out.findings.push_back(std::move(f));
+    } else {
+      out.findings.push_back(finding(kLegacyCheck, Status::kWarn, s.subject,
+                                     fmt::format("legacy {} server {} is configured but not started: {}", proto->label,
+                                                 matched, s.boot_reason),
+                                     std::move(ev)));
+    }
+    ++flagged;
+  }
+  // Present on disk: binaries and BusyBox applet links in program directories.
+  for (const auto& e : inv.entries()) {
+    if (e.filesystem != fs || !(e.st.is_regular() || e.st.is_symlink())) continue;
+    if (e.path.find("/bin/") == std::string::npos && e.path.find("/sbin/") == std::string::npos &&
+        e.path.find("/libexec/") == std::string::npos) continue;
+    std::string name(file_name(e.path));
+    const LegacyProtocol* proto = legacy_of(name);
+    if (!proto || configured_programs.count(name)) continue;
+    bool applet = e.st.is_symlink() && file_name(e.link_target) == "busybox";
+    std::string display = inv.display_path(e);
+    out.findings.push_back(finding(
+        kLegacyCheck, Status::kWarn, display,
+        fmt::format("legacy {} server {} is present{} but no init configuration starts it", proto->label, name,
+                    applet ? " as a BusyBox applet link" : ""),
+        {at(display, 0, applet ? "symlink to " + e.link_target : "executable on disk", "not shipped")}));
+    ++flagged;
+  }
+  if (flagged) return;
+  out.findings.push_back(finding(kLegacyCheck, Status::kPass, where,
+                                 "no telnet, ftp, tftp, r-services, finger, snmp, upnp, rpc/nfs or smb server is "
+                                 "present or enabled",
+                                 {at(where, 0, "no legacy daemon")}));
+}
+
+// net-serial-console
+
+void check_serial(const std::vector<Service>& services, const std::string& where, Output& out) {
+  std::size_t flagged = 0;
+  for (const auto& s : services) {
+    if (!s.at_boot) continue;
+    std::string tty;
+    if (s.init == "inittab") {
+      std::string id = s.name.substr(0, s.name.rfind(':'));
+      tty = id;
+      if (id == "console" || id.size() <= 4) {  // SysV ids are short labels; the tty is an argument
+        for (const auto& a : s.args) {
+          if (is_serial_tty(a) || a.starts_with("tty")) tty = a;
+        }
+      }
+    } else if (s.init == "systemd") {
+      auto inst = split_instance(s.name);
+      if (s.name == "console-getty.service") tty = "console";
+      else if (inst && (inst->first == "serial-getty@.service" || inst->first == "getty@.service")) tty = inst->second;
+      else continue;
+    } else if (s.init == "android") {
+      bool console = false;
+      for (const auto& n : program_names(s)) console |= in_list(kShells, n);
+      if (!console) continue;
+      tty = "console";
+    } else {
+      continue;
+    }
+    if (!is_serial_tty(tty)) continue;
+    auto names = program_names(s);
+    if (names.empty()) continue;
+    const std::string& prog = names.back();
+    bool shell = in_list(kShells, prog);
+    bool getty = in_list(kGettys, prog);
+    if (!shell && !getty) continue;
+    bool autologin = false;
+    std::string how;
+    for (std::size_t i = 0; i < s.args.size(); ++i) {
+      const std::string& a = s.args[i];
+      if (a == "--autologin" || a.starts_with("--autologin=") || (a == "-a" && prog == "agetty")) {
+        autologin = true;
+        how = "autologin (" + a + ")";
+      }
+      if ((a == "-l" || a == "--login-program") && i + 1 < s.args.size() && in_list(kShells, file_name(s.args[i + 1]))) {
+        autologin = true;
+        how = "login program " + s.args[i + 1];
+      }
+    }
+    std::vector<Evidence> ev{at(s.path, s.line, fmt::format("{} on {}", command_text(s), tty),
+                                "no shell or login prompt on a serial port in production")};
+    if (shell || autologin) {
+      Finding f = finding(kSerialCheck, Status::kFail, s.subject,
+                          shell ? fmt::format("a shell ({}) is started on serial console {} without any login", s.program, tty)
+                                : fmt::format("{} on serial console {} logs in without a password: {}", prog, tty, how),
+                          std::move(ev));
+      f.severity = Severity::kCritical;
+      f.severity_override = true;
+      out.findings.push_back(std::move(f));
+    } else {
+      out.findings.push_back(finding(kSerialCheck, Status::kFail, s.subject,
+                                     fmt::format("a login prompt ({}) is offered on serial console {}", prog, tty),
+                                     std::move(ev)));
+    }
+    ++flagged;
+  }
+  if (flagged) return;
+  out.findings.push_back(finding(kSerialCheck, Status::kPass, where,
+                                 "no getty, login or shell is started on a serial port or the console by the init "
+                                 "configuration (a kernel command line console= can still add one under systemd)",
+                                 {at(where, 0, "no serial getty or shell")}));
+}
+
+// net-ssh-config
+
+struct SshdEffective {
+  std::vector<SshdOption> options;  ///< in the order sshd reads them, includes expanded
+  std::vector<std::string> files;   ///< display paths read
+};
+
+void load_sshd(const FsReader& r, const std::string& path, int depth, SshdEffective& eff) {
+  if (depth > 8 || eff.files.size() > 256) return;
+  auto text = r.read(path);
+  if (!text) return;
+  std::string shown = r.display(path);
+  eff.files.push_back(shown);
+  SshdConfig cfg = parse_sshd_config(*text, shown);
+  r.diagnostics(cfg.diagnostics, path);
+  for (auto& o : cfg.options) {
+    if (o.keyword != "include") {
+      eff.options.push_back(std::move(o));
+      continue;
+    }
+    for (const auto& pattern : split_command(o.value)) {
+      std::string p = pattern.starts_with("/") ? pattern : "/etc/ssh/" + pattern;
+      auto star = p.find('*');
+      if (star == std::string::npos) {
+        load_sshd(r, p, depth + 1, eff);
+        continue;
+      }
+      // Only a glob in the last component ("sshd_config.d/*.conf") is supported.
+      auto slash = p.rfind('/');
+      if (slash == std::string::npos || slash > star) continue;
+      std::string dir = p.substr(0, slash), glob = p.substr(slash + 1);
+      auto gstar = glob.find('*');
+      std::string pre = glob.substr(0, gstar), post = glob.substr(gstar + 1);
+      for (const auto& e : r.list(dir)) {
+        if (e.name.size() >= pre.size() + post.size() && e.name.starts_with(pre) && e.name.ends_with(post)) {
+          load_sshd(r, dir + "/" + e.name, depth + 1, eff);
+        }
+      }
+    }
+  }
+}
+
+const SshdOption* first_of(const SshdEffective& eff, std::string_view keyword) {
+  for (const auto& o : eff.options) {
+    if (o.keyword == keyword) return &o;
+  }
+  return nullptr;
+}
+
+std::string lower_copy(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+void check_ssh(const FsReader& r, const std::vector<Service>& services, const std::string& where, Output& out) {
+  const auto& inv = r.inv;
+  std::size_t fails = 0, warns = 0;
+  // Shipped authorized keys: anyone holding the matching private key logs in on every unit.
+  std::set<std::string> homes{"/root"};
+  std::vector<std::string> key_files{"/etc/dropbear/authorized_keys"};
+  if (auto passwd = r.read("/etc/passwd")) {
+    for (const auto& p : accounts::parse_passwd(*passwd).records) {
+      if (!p.home.empty() && p.home[0] == '/' && p.home != "/") homes.insert(p.home);
+    }
+  }
+  for (const auto& h : homes) {
+    key_files.push_back(h + "/.ssh/authorized_keys");
+    key_files.push_back(h + "/.ssh/authorized_keys2");
+  }
+  for (const auto& kf : key_files) {
+    auto text = r.read(kf);
+    if (!text) continue;
+    std::size_t pos = 0, no = 0, keys = 0, first_line = 0;
+    std::string first_type;
+    while (pos < text->size() && no < limits::kMaxConfigLines) {
+      auto end = text->find('\n', pos);
+      std::string_view line = std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+      pos = end == std::string::npos ? text->size() : end + 1;
+      ++no;
+      auto w = split_command(line);
+      if (w.empty()) continue;
+      ++keys;
+      if (!first_line) {
+        first_line = no;
+        for (const auto& word : w) {
+          if (word.starts_with("ssh-") || word.starts_with("ecdsa-") || word.starts_with("sk-")) {
+            first_type = word;
+            break;
+          }
+        }
+      }
+    }
+    if (!keys) continue;
+    std::string shown = r.display(kf);
+    Finding f = finding(kSshCheck, Status::kFail, shown,
+                        fmt::format("{} ships {} authorized public key(s): whoever holds the private key logs in "
+                                    "to every device",
+                                    shown, keys),
+                        {at(shown, first_line, fmt::format("{} key(s){}", keys, first_type.empty() ? "" : ", first " + first_type),
+                            "no authorized_keys in the shipped image")});
+    f.severity = Severity::kCritical;
+    f.severity_override = true;
+    out.findings.push_back(std::move(f));
+    ++fails;
+  }
+
+  // OpenSSH server configuration.
+  bool sshd_present = false;
+  const Service* sshd_service = nullptr;
+  const Service* dropbear_service = nullptr;
+  for (const auto& s : services) {
+    for (const auto& n : program_names(s)) {
+      if (n == "sshd" && (!sshd_service || (s.at_boot && !sshd_service->at_boot))) sshd_service = &s;
+      if (n == "dropbear" && (!dropbear_service || (s.at_boot && !dropbear_service->at_boot))) dropbear_service = &s;
+    }
+  }
+  for (const auto& e : inv.entries()) {
+    if (e.filesystem == r.fs && file_name(e.path) == "sshd" && e.st.is_regular()) sshd_present = true;
+  }
+  SshdEffective eff;
+  load_sshd(r, "/etc/ssh/sshd_config", 0, eff);
+  if (!eff.files.empty() || sshd_present || sshd_service) {
+    auto opt = [&](std::string_view k) { return first_of(eff, k); };
+    std::string cfg = eff.files.empty() ? r.display("/etc/ssh/sshd_config") : eff.files.front();
+    auto flag = [&](const SshdOption* o, Status st, std::string message, std::string expected) {
+      out.findings.push_back(finding(kSshCheck, st, "sshd:" + o->keyword, std::move(message),
+                                     {at(o->path, o->line, o->keyword + " " + o->value, std::move(expected))}));
+      ++(st == Status::kFail ? fails : warns);
+    };
+    if (const auto* o = opt("permitrootlogin"); o && lower_copy(split_command(o->value).empty() ? "" : split_command(o->value)[0]) == "yes") {
+      flag(o, Status::kFail, "sshd lets root log in with a password (PermitRootLogin yes)", "PermitRootLogin no or prohibit-password");
+    }
+    if (const auto* o = opt("permitemptypasswords"); o && lower_copy(o->value) == "yes") {
+      flag(o, Status::kFail, "sshd accepts accounts with empty passwords (PermitEmptyPasswords yes)", "PermitEmptyPasswords no");
+    }
+    const auto* pw = opt("passwordauthentication");
+    if (pw && lower_copy(pw->value) == "yes") {
+      flag(pw, Status::kWarn, "sshd accepts password logins (PasswordAuthentication yes), open to guessing",
+           "PasswordAuthentication no");
+    } else if (!pw && !eff.files.empty()) {
+      out.findings.push_back(finding(kSshCheck, Status::kWarn, "sshd:passwordauthentication",
+                                     "sshd accepts password logins: PasswordAuthentication is not set and defaults to yes",
+                                     {at(cfg, 0, "PasswordAuthentication unset (default yes)", "PasswordAuthentication no")}));
+      ++warns;
+    }
+  }
+  // Dropbear launch flags (dropbear(8)): -w no root logins, -s no password logins, -g no
+  // password logins for root, -B allows blank passwords.
+  if (dropbear_service) {
+    const Service& s = *dropbear_service;
+    std::set<char> flags;
+    for (const auto& a : s.args) {
+      if (a.size() >= 2 && a[0] == '-' && a[1] != '-') {
+        for (std::size_t i = 1; i < a.size() && std::isalpha(static_cast<unsigned char>(a[i])); ++i) flags.insert(a[i]);
+      }
+    }
+    std::string cmd = command_text(s);
+    if (flags.count('B')) {
+      out.findings.push_back(finding(kSshCheck, Status::kFail, s.subject, "dropbear is started with -B: blank passwords are accepted",
+                                     {at(s.path, s.line, cmd, "no -B")}));
+      ++fails;
+    }
+    if (!flags.count('w') && !flags.count('g') && !flags.count('s')) {
+      out.findings.push_back(finding(kSshCheck, Status::kFail, s.subject,
+                                     "dropbear lets root log in with a password (neither -w, -g nor -s is given)",
+                                     {at(s.path, s.line, cmd, "-w (no root login) or -g/-s (no password login)")}));
+      ++fails;
+    }
+  }
+  const Service* server = sshd_service && sshd_service->at_boot ? sshd_service
+                          : dropbear_service && dropbear_service->at_boot ? dropbear_service
+                                                                          : nullptr;
+  if (fails || warns) return;
+  if (server) {
+    out.findings.push_back(finding(kSshCheck, Status::kWarn, server->subject,
+                                   fmt::format("an SSH server ({}) is enabled at boot with a sound configuration; a "
+                                               "consumer product should not need one",
+                                               server->name),
+                                   {at(server->path, server->line, command_text(*server), "no SSH server in production")}));
+    return;
+  }
+  out.findings.push_back(finding(kSshCheck, Status::kPass, where,
+                                 eff.files.empty() && !sshd_present && !dropbear_service
+                                     ? "no SSH server and no shipped authorized_keys"
+                                     : "no SSH server is started at boot and no authorized_keys is shipped",
+                                 {at(where, 0, "no shipped keys, no enabled SSH server")}));
+}
+
+void record_facts(const std::vector<Service>& services, Output& out) {
+  for (const auto& s : services) {
+    Evidence src = at(s.path, s.line, {});
+    auto fact = [&](std::string name, FactValue v) { out.facts.push_back({"services", s.subject, std::move(name), std::move(v), src}); };
+    fact("service.init", s.init);
+    fact("service.program", s.program);
+    if (!s.args.empty()) fact("service.args", s.args);
+    fact("service.at_boot", s.at_boot);
+    fact("service.boot_reason", s.boot_reason);
+    fact("service.user", s.dynamic_user ? std::string("(dynamic)") : s.user.empty() ? std::string("root") : s.user);
+    if (!s.group.empty()) fact("service.group", s.group);
+    if (!s.capabilities.empty()) fact("service.capabilities", s.capabilities);
+    if (!s.capability_bounding.empty()) fact("service.capability_bounding_set", s.capability_bounding);
+    fact("service.network_facing", s.network_facing);
+    if (!s.network_reasons.empty()) fact("service.network_reasons", s.network_reasons);
+    if (!s.sandbox.empty()) fact("service.sandbox", s.sandbox);
+  }
+}
+
+}  // namespace
+
+bool Service::runs_as_root() const {
+  if (dynamic_user) return false;
+  return user.empty() || user == "root" || user == "0";
+}
+
+std::span<const std::string_view> checks() { return kChecks; }
+
+std::vector<Service> collect(const inventory::Inventory& inv, std::uint32_t filesystem, Output& out) {
+  FsReader r{inv, filesystem, out};
+  std::vector<Service> services;
+  collect_systemd(r, services);
+  collect_inittab(r, services);
+  collect_sysv(r, services);
+  collect_procd(r, services);
+  collect_android(r, services);
+  const std::string prefix = inv.filesystems().at(filesystem).prefix;
+  auto set_subjects = [&] {
+    for (auto& s : services) {
+      if (s.subject.empty()) s.subject = fmt::format("{}service:{}:{}", prefix, s.init, s.name);
+    }
+  };
+  set_subjects();
+  collect_inetd(r, services);
+  collect_xinetd(r, services);
+  set_subjects();
+  // Subjects must be unique: a second service of the same name gets its line.
+  std::set<std::string> seen;
+  for (auto& s : services) {
+    if (!seen.insert(s.subject).second) {
+      s.subject += fmt::format("@{}", s.line);
+      seen.insert(s.subject);
+    }
+  }
+  for (auto& s : services) {
+    for (const auto& n : program_names(s)) {
+      if (!network_daemons().count(n)) continue;
+      if (!s.network_facing || s.network_reasons.empty() || s.init == "inetd" || s.init == "xinetd") {
+        if (s.init != "inetd" && s.init != "xinetd") {
+          s.network_facing = true;
+          s.network_reasons.push_back(fmt::format("{} is a network daemon (data/network-daemons.txt)", n));
+        }
+      }
+      break;
+    }
+  }
+  return services;
+}
+
+Output run(const Context& ctx) {
+  Output out;
+  const auto& filesystems = ctx.inventory.filesystems();
+  bool any = false;
+  for (std::uint32_t fs = 0; fs < filesystems.size(); ++fs) {
+    if (!filesystems[fs].vfs) continue;
+    const vfs::Vfs& v = ctx.inventory.vfs(fs);
+    if (!v.exists("/etc") && !v.exists("/init.rc") && !v.exists("/lib/systemd")) continue;
+    std::vector<Service> services = collect(ctx.inventory, fs, out);
+    FsReader r{ctx.inventory, fs, out};
+    bool has_init = !services.empty() || v.exists("/etc/inittab") || v.exists("/etc/ssh");
+    if (!has_init && !v.exists("/etc/passwd")) continue;
+    any = true;
+    std::string where = ctx.inventory.display_path(fs, "/etc");
+    if (services.empty()) {
+      std::string msg = "no init configuration (systemd units, inittab, rc scripts, inetd, procd, init.rc) was found, "
+                        "so the services this filesystem starts are unknown";
+      out.findings.push_back(finding(kNonRootCheck, Status::kInconclusive, where, msg));
+      out.findings.push_back(finding(kSerialCheck, Status::kInconclusive, where, msg));
+    } else {
+      check_non_root(services, where, out);
+      check_serial(services, where, out);
+    }
+    check_legacy(ctx.inventory, fs, services, where, out);
+    check_ssh(r, services, where, out);
+    record_facts(services, out);
+  }
+  if (!any) {
+    for (auto check : kChecks) {
+      out.findings.push_back(finding(check, Status::kInconclusive, "/etc",
+                                     "no filesystem of the target has /etc or an init configuration"));
+    }
+  }
+  return out;
+}
+
+}  // namespace fwcert::analyzers::services

@@ -1,0 +1,55 @@
+#pragma once
+// Services: every service the device's init systems start (systemd, BusyBox/SysV inittab and
+// rc scripts, inetd and xinetd, OpenWrt procd, Android init .rc), who it runs as and whether
+// it faces the network. Checks priv-services-non-root, net-legacy-daemons, net-serial-console
+// and net-ssh-config.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzers/analyzer.hpp"
+
+namespace fwcert::analyzers::services {
+
+/// Check ids this analyzer emits.
+std::span<const std::string_view> checks();
+
+/// One service as the image configures it.
+struct Service {
+  std::string init;     ///< systemd, inittab, rc-script, sysv, inetd, xinetd, procd, android
+  std::string name;     ///< unit name, inetd service, inittab id, script or .rc service name
+  std::string subject;  ///< "<prefix>service:<init>:<name>"
+  std::string program;  ///< the executable as configured ("" when it could not be told)
+  std::vector<std::string> args;
+  bool at_boot = false;       ///< started at boot (or on demand by something started at boot)
+  std::string boot_reason;    ///< why at_boot is true, or why it is false
+  std::string user;           ///< as configured; "" means root
+  std::string group;
+  bool dynamic_user = false;  ///< systemd DynamicUser=yes
+  std::vector<std::string> capabilities;  ///< ambient (systemd) or granted (.rc, procd) capabilities
+  std::string capability_bounding;        ///< systemd CapabilityBoundingSet=, "" when unset
+  bool network_facing = false;
+  std::vector<std::string> network_reasons;
+  bool oneshot = false;       ///< runs to completion (Type=oneshot, inittab sysinit/once/wait)
+  std::vector<std::string> sandbox;  ///< systemd sandboxing directives as "Key=Value"
+  std::string path;           ///< display path where the service is defined
+  std::size_t line = 0;
+  std::string user_path;      ///< display path and line of the user setting, when there is one
+  std::size_t user_line = 0;
+  std::uint32_t filesystem = 0;
+
+  /// True when the service starts as uid 0: no user, "root" or "0", and no DynamicUser.
+  bool runs_as_root() const;
+};
+
+/// The services of one filesystem, in a stable order (init system, then name). Damage in the
+/// files read becomes diagnostics in `out`.
+std::vector<Service> collect(const inventory::Inventory& inv, std::uint32_t filesystem, Output& out);
+
+Output run(const Context& ctx);
+
+}  // namespace fwcert::analyzers::services
