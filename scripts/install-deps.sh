@@ -19,6 +19,7 @@ PACKAGES=(
   libcap2-bin
   # ELF hardening tests: cross toolchains for real foreign binaries, checksec as the oracle
   gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-mips-linux-gnu checksec
+  libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-mips-cross
 )
 
 missing=()

@@ -536,9 +536,15 @@ void Parser::dynamic_symbols() {
     return;
   }
   if (!dt_symtab_ || !dynstr_.loaded) return;
+  // DT_HASH's nchain is the exact count. DT_GNU_HASH covers only the exported symbols, so an
+  // executable that exports nothing looks empty through it; linkers place .dynstr right after
+  // .dynsym, so that distance is the better count when the layout has it.
   std::optional<std::uint64_t> count;
-  if (dt_gnu_hash_) count = gnu_hash_symbol_count(*dt_gnu_hash_);
-  if (!count && dt_hash_) count = sysv_hash_symbol_count(*dt_hash_);
+  if (dt_hash_) count = sysv_hash_symbol_count(*dt_hash_);
+  if (!count && dt_strtab_ && *dt_strtab_ > *dt_symtab_ && (*dt_strtab_ - *dt_symtab_) % entsize == 0) {
+    count = (*dt_strtab_ - *dt_symtab_) / entsize;
+  }
+  if (!count && dt_gnu_hash_) count = gnu_hash_symbol_count(*dt_gnu_hash_);
   if (!count) {
     problem("dynamic symbol count unknown (no usable DT_HASH or DT_GNU_HASH); dynamic symbols not read");
     return;
@@ -594,14 +600,16 @@ void Parser::parse_properties(std::span<const std::byte> desc) {
 }
 
 void Parser::parse_notes(std::span<const std::byte> bytes, std::uint64_t align) {
+  // Name and descriptor each start at the next multiple of the alignment, counted from the
+  // start of the (aligned) note segment: 4 for classic notes, 8 for GNU properties on ELF64.
   auto r = reader(bytes);
-  auto pad = [&](std::uint64_t n) { return (align - n % align) % align; };
+  auto align_up = [&] { return r.seek((r.offset() + align - 1) / align * align); };
   while (r.remaining() >= 12) {
     std::uint32_t namesz = r.u32().value_or(0);
     std::uint32_t descsz = r.u32().value_or(0);
     std::uint32_t type = r.u32().value_or(0);
     auto name = r.bytes(namesz);
-    if (!name || !r.skip(pad(namesz))) break;
+    if (!name || !align_up()) break;
     auto desc = r.bytes(descsz);
     if (!desc) {
       problem("note descriptor runs past its segment");
@@ -609,8 +617,7 @@ void Parser::parse_notes(std::span<const std::byte> bytes, std::uint64_t align) 
     }
     std::string_view n(reinterpret_cast<const char*>(name->data()), name->size());
     if (n == std::string_view("GNU\0", 4) && type == kNtGnuPropertyType0) parse_properties(*desc);
-    if (r.remaining() < pad(descsz)) break;
-    r.skip(pad(descsz));
+    if (!align_up()) break;
   }
 }
 
