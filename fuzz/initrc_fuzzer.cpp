@@ -1,12 +1,13 @@
-// Fuzz target for the Android init .rc parser, the procd script reader, the sshd_config
-// parser and the services analyzer over an Android-style image whose /init.rc, vendor .rc,
-// procd script and sshd_config are the input.
+// Fuzz target for the Android init .rc parser, and with the same bytes the other line parsers
+// of the services analyzer (procd scripts, sshd_config, fstab, sudoers, doas.conf, PAM), then
+// the analyzer over an image where the input is each of those files.
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "analyzers/services/parse.hpp"
 #include "analyzers/services/services.hpp"
@@ -24,16 +25,31 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)parse_procd_script(in);
   SshdConfig ssh = parse_sshd_config(in);
   (void)ssh.first("permitrootlogin");
+  for (const auto& e : parse_fstab(in).entries) {
+    if (e.line == 0 || e.mount_point.empty()) std::abort();
+    (void)e.has_option("ro");
+  }
+  for (const auto& r : parse_sudoers(in).rules) {
+    if (r.users.empty()) std::abort();
+  }
+  std::vector<LineDiagnostic> diags;
+  (void)parse_doas(in, diags);
+  for (const auto& l : parse_pam(in).lines) {
+    if (l.module.empty()) std::abort();
+  }
   auto v = std::make_shared<fwcert::vfs::MemoryVfs>();
   if (!v->add_file("/init.rc", in).ok()) return 0;
   if (!v->add_file("/vendor/etc/init/v.rc", in).ok()) return 0;
   if (!v->add_file("/etc/init.d/svc", in, {0755, 0, 0, 0}).ok()) return 0;
   if (!v->add_symlink("/etc/rc.d/S50svc", "../init.d/svc").ok()) return 0;
   if (!v->add_file("/etc/ssh/sshd_config", in).ok()) return 0;
+  for (auto p : {"/etc/fstab", "/etc/sudoers", "/etc/doas.conf", "/etc/pam.d/login"}) {
+    if (!v->add_file(p, in).ok()) return 0;
+  }
   fwcert::inventory::Inventory inv;
-  std::vector<fwcert::Diagnostic> diags;
+  std::vector<fwcert::Diagnostic> walk_diags;
   auto fs = inv.add_filesystem({"", "memory", 0, "", 0, v});
-  inv.walk(fs, diags);
+  inv.walk(fs, walk_diags);
   inv.finish();
   fwcert::ScanOptions options;
   options.threads = 1;

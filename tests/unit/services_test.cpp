@@ -55,10 +55,10 @@ struct Scan {
   }
 };
 
-std::unique_ptr<Scan> scan(std::shared_ptr<MemoryVfs> v) {
+std::unique_ptr<Scan> scan(std::shared_ptr<MemoryVfs> v, const std::string& fs_type = "memory") {
   auto s = std::make_unique<Scan>();
   std::vector<Diagnostic> diags;
-  auto i = s->inv.add_filesystem({"", "memory", 0, "", 0, v});
+  auto i = s->inv.add_filesystem({"", fs_type, 0, "", 0, v});
   s->inv.walk(i, diags);
   s->inv.finish();
   s->options.threads = 1;
@@ -587,7 +587,13 @@ TEST(ServicesClean, HardenedSystemdImagePassesEveryCheck) {
   add(*v, "/lib/systemd/system/avs.service",
       "[Service]\nExecStart=/usr/bin/avs-client\nUser=avs\nNoNewPrivileges=yes\nProtectSystem=strict\n");
   link(*v, "/etc/systemd/system/multi-user.target.wants/avs.service", "/lib/systemd/system/avs.service");
-  auto s = scan(v);
+  add(*v, "/usr/sbin/sshd", "\x7f" "ELF");  // installed, not enabled, no host keys shipped
+  add(*v, "/etc/sudoers", "Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n%sudo ALL=(ALL:ALL) ALL\n", {0440, 0, 0, 0});
+  add(*v, "/etc/pam.d/common-auth",
+      "auth required pam_faillock.so preauth\nauth [success=1 default=ignore] pam_unix.so\n"
+      "auth requisite pam_deny.so\nauth required pam_permit.so\n");
+  add(*v, "/usr/bin/ping", "\x7f" "ELF", {04755, 0, 0, 0});  // on the allow-list
+  auto s = scan(v, "squashfs");
   for (auto check : checks()) {
     auto fs = s->all(check);
     ASSERT_EQ(fs.size(), 1u) << check << "\n" << s->describe();

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "analyzers/accounts/parse.hpp"
+#include "analyzers/services/common.hpp"
 #include "analyzers/services/parse.hpp"
 #include "core/limits.hpp"
 #include "data/resources.hpp"
@@ -19,11 +20,19 @@ namespace fwcert::analyzers::services {
 
 namespace {
 
+using detail::at;
+using detail::file_name;
+using detail::finding;
+using detail::FsReader;
+
 constexpr std::string_view kNonRootCheck = "priv-services-non-root";
 constexpr std::string_view kLegacyCheck = "net-legacy-daemons";
 constexpr std::string_view kSerialCheck = "net-serial-console";
 constexpr std::string_view kSshCheck = "net-ssh-config";
-constexpr std::string_view kChecks[] = {kNonRootCheck, kLegacyCheck, kSerialCheck, kSshCheck};
+constexpr std::string_view kChecks[] = {kNonRootCheck,         kLegacyCheck,         kSerialCheck,
+                                        kSshCheck,             detail::kSetuidCheck, detail::kPermissionsCheck,
+                                        detail::kRootfsCheck,  detail::kSudoCheck,   detail::kPamCheck,
+                                        detail::kHostKeysCheck};
 
 /// systemd's unit search path, highest precedence first (systemd.unit(5), system mode).
 constexpr std::string_view kUnitDirs[] = {"/etc/systemd/system", "/run/systemd/system",
@@ -87,11 +96,6 @@ bool in_list(const std::string_view (&list)[N], std::string_view s) {
   return std::find(std::begin(list), std::end(list), s) != std::end(list);
 }
 
-std::string_view file_name(std::string_view p) {
-  auto slash = p.rfind('/');
-  return slash == std::string_view::npos ? p : p.substr(slash + 1);
-}
-
 std::string join(const std::vector<std::string>& v, std::string_view sep = " ") {
   std::string out;
   for (const auto& s : v) {
@@ -144,47 +148,6 @@ std::vector<std::string> program_names(const Service& s) {
   }
   return out;
 }
-
-// ---- reading ---------------------------------------------------------------------------------
-
-struct FsReader {
-  const inventory::Inventory& inv;
-  std::uint32_t fs;
-  Output& out;
-
-  const vfs::Vfs& v() const { return inv.vfs(fs); }
-  std::string display(const std::string& p) const { return inv.display_path(fs, p); }
-
-  /// The text of a regular file (following links inside the image), or nullopt when it is
-  /// absent; a file that exists but cannot be read becomes a diagnostic.
-  std::optional<std::string> read(const std::string& path) const {
-    auto st = v().stat(path);
-    if (!st.ok() || !st->is_regular()) return std::nullopt;
-    auto r = v().read_file(path, limits::kMaxConfigFileBytes);
-    if (!r.ok()) {
-      out.diagnostics.push_back({Diagnostic::Level::kWarning, display(path), r.error().describe()});
-      return std::nullopt;
-    }
-    return std::move(r.value());
-  }
-
-  std::vector<vfs::DirEntry> list(const std::string& dir) const {
-    auto r = v().readdir(dir);
-    if (!r.ok()) return {};
-    auto entries = std::move(r.value());
-    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-    return entries;
-  }
-
-  bool exists(const std::string& p) const { return v().exists(p); }
-
-  void diagnostics(const std::vector<LineDiagnostic>& diags, const std::string& path) const {
-    for (const auto& d : diags) {
-      std::string msg = d.line ? fmt::format("line {}: {}", d.line, d.message) : d.message;
-      out.diagnostics.push_back({Diagnostic::Level::kWarning, display(path), std::move(msg)});
-    }
-  }
-};
 
 // ---- systemd ---------------------------------------------------------------------------------
 
@@ -925,26 +888,6 @@ void collect_xinetd(const FsReader& r, std::vector<Service>& services) {
 
 // ---- findings --------------------------------------------------------------------------------
 
-Finding finding(std::string_view check, Status status, std::string subject, std::string message,
-                std::vector<Evidence> evidence = {}) {
-  Finding f;
-  f.check = std::string(check);
-  f.status = status;
-  f.subject = std::move(subject);
-  f.message = std::move(message);
-  f.evidence = std::move(evidence);
-  return f;
-}
-
-Evidence at(const std::string& path, std::size_t line, std::string observed, std::string expected = {}) {
-  Evidence e;
-  e.path = path;
-  if (line) e.line = line;
-  e.observed = std::move(observed);
-  e.expected = std::move(expected);
-  return e;
-}
-
 std::string command_text(const Service& s) {
   std::string c = s.program;
   for (const auto& a : s.args) c += " " + a;
@@ -1382,6 +1325,21 @@ void check_ssh(const FsReader& r, const std::vector<Service>& services, const st
                                  {at(where, 0, "no shipped keys, no enabled SSH server")}));
 }
 
+/// True when an SSH server is configured as a service or its program is in the image.
+bool has_ssh_server(const inventory::Inventory& inv, std::uint32_t fs, const std::vector<Service>& services) {
+  for (const auto& s : services) {
+    for (const auto& n : program_names(s)) {
+      if (n == "sshd" || n == "dropbear") return true;
+    }
+  }
+  for (const auto& e : inv.entries()) {
+    if (e.filesystem != fs || !(e.st.is_regular() || e.st.is_symlink())) continue;
+    auto n = file_name(e.path);
+    if (n == "sshd" || n == "dropbear" || n == "dropbearmulti") return true;
+  }
+  return false;
+}
+
 void record_facts(const std::vector<Service>& services, Output& out) {
   for (const auto& s : services) {
     Evidence src = at(s.path, s.line, {});
@@ -1476,6 +1434,12 @@ Output run(const Context& ctx) {
     }
     check_legacy(ctx.inventory, fs, services, where, out);
     check_ssh(r, services, where, out);
+    detail::check_setuid(r, out);
+    detail::check_permissions(r, out);
+    detail::check_rootfs(r, out);
+    detail::check_sudo(r, out);
+    detail::check_pam(r, out);
+    detail::check_host_keys(r, has_ssh_server(ctx.inventory, fs, services), out);
     record_facts(services, out);
   }
   if (!any) {

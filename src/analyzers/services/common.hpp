@@ -1,0 +1,105 @@
+#pragma once
+// Helpers shared by the source files of the services analyzer (not part of its interface):
+// reading one filesystem, and building findings and evidence.
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "analyzers/analyzer.hpp"
+#include "analyzers/services/parse.hpp"
+#include "analyzers/services/services.hpp"
+#include "core/limits.hpp"
+#include "inventory/inventory.hpp"
+
+namespace fwcert::analyzers::services::detail {
+
+/// Reads one filesystem of the inventory; problems reading become diagnostics in `out`.
+struct FsReader {
+  const inventory::Inventory& inv;
+  std::uint32_t fs;
+  Output& out;
+
+  const vfs::Vfs& v() const { return inv.vfs(fs); }
+  std::string display(const std::string& p) const { return inv.display_path(fs, p); }
+
+  /// The text of a regular file (following links inside the image), or nullopt when it is
+  /// absent; a file that exists but cannot be read becomes a diagnostic.
+  std::optional<std::string> read(const std::string& path) const {
+    auto st = v().stat(path);
+    if (!st.ok() || !st->is_regular()) return std::nullopt;
+    auto r = v().read_file(path, limits::kMaxConfigFileBytes);
+    if (!r.ok()) {
+      out.diagnostics.push_back({Diagnostic::Level::kWarning, display(path), r.error().describe()});
+      return std::nullopt;
+    }
+    return std::move(r.value());
+  }
+
+  /// A directory's entries sorted by name; empty when it is absent or unreadable.
+  std::vector<vfs::DirEntry> list(const std::string& dir) const {
+    auto r = v().readdir(dir);
+    if (!r.ok()) return {};
+    auto entries = std::move(r.value());
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    return entries;
+  }
+
+  bool exists(const std::string& p) const { return v().exists(p); }
+
+  void diagnostics(const std::vector<LineDiagnostic>& diags, const std::string& path) const {
+    for (const auto& d : diags) {
+      std::string msg = d.line ? fmt::format("line {}: {}", d.line, d.message) : d.message;
+      out.diagnostics.push_back({Diagnostic::Level::kWarning, display(path), std::move(msg)});
+    }
+  }
+};
+
+inline Finding finding(std::string_view check, Status status, std::string subject, std::string message,
+                       std::vector<Evidence> evidence = {}) {
+  Finding f;
+  f.check = std::string(check);
+  f.status = status;
+  f.subject = std::move(subject);
+  f.message = std::move(message);
+  f.evidence = std::move(evidence);
+  return f;
+}
+
+inline Evidence at(const std::string& path, std::size_t line, std::string observed, std::string expected = {}) {
+  Evidence e;
+  e.path = path;
+  if (line) e.line = line;
+  e.observed = std::move(observed);
+  e.expected = std::move(expected);
+  return e;
+}
+
+/// The last component of a path as written ("/usr/sbin/sshd" -> "sshd").
+inline std::string_view file_name(std::string_view p) {
+  auto slash = p.rfind('/');
+  return slash == std::string_view::npos ? p : p.substr(slash + 1);
+}
+
+// Checks that read files and the inventory rather than the service list (system_checks.cpp).
+inline constexpr std::string_view kSetuidCheck = "priv-setuid-inventory";
+inline constexpr std::string_view kPermissionsCheck = "priv-fs-permissions";
+inline constexpr std::string_view kRootfsCheck = "priv-rootfs-readonly";
+inline constexpr std::string_view kSudoCheck = "priv-sudo";
+inline constexpr std::string_view kPamCheck = "auth-pam";
+inline constexpr std::string_view kHostKeysCheck = "keys-ssh-host-keys-shipped";
+
+void check_setuid(const FsReader& r, Output& out);
+void check_permissions(const FsReader& r, Output& out);
+void check_rootfs(const FsReader& r, Output& out);
+void check_sudo(const FsReader& r, Output& out);
+void check_pam(const FsReader& r, Output& out);
+/// `ssh_server` says whether an SSH server is present (keys may then be generated at boot).
+void check_host_keys(const FsReader& r, bool ssh_server, Output& out);
+
+}  // namespace fwcert::analyzers::services::detail
