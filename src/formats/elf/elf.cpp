@@ -130,13 +130,14 @@ class Parser {
     return true;
   }
 
-  /// File offset of a virtual address and how many file bytes follow it in its PT_LOAD.
+  /// File offset of a virtual address and how many bytes of its PT_LOAD follow it in the file.
   std::optional<std::pair<std::uint64_t, std::uint64_t>> map_vaddr(std::uint64_t vaddr) const {
     for (const auto& s : elf_.segments) {
       if (s.type != kPtLoad || vaddr < s.vaddr || vaddr - s.vaddr >= s.filesz) continue;
       auto off = core::checked_add(s.offset, vaddr - s.vaddr);
-      if (!off) continue;
-      return std::make_pair(*off, s.filesz - (vaddr - s.vaddr));
+      if (!off || *off >= in_.size()) continue;
+      // Clamped to the file, so offset + available never exceeds the file size.
+      return std::make_pair(*off, std::min(s.filesz - (vaddr - s.vaddr), in_.size() - *off));
     }
     return std::nullopt;
   }
@@ -360,6 +361,12 @@ void Parser::dynamic() {
     return;
   }
   elf_.has_dynamic = true;
+  if (!core::in_bounds(offset, size, in_.size())) {
+    problem(fmt::format("dynamic section (offset {}, {} bytes) runs past the end of the file ({} bytes); reading "
+                        "what is there",
+                        offset, size, in_.size()));
+    size = offset < in_.size() ? in_.size() - offset : 0;
+  }
   const std::uint64_t entsize = elf_.is_64 ? 16 : 8;
   std::uint64_t count = size / entsize;
   if (count > limits::kMaxElfDynamicEntries) {
@@ -484,41 +491,44 @@ std::optional<std::uint64_t> Parser::sysv_hash_symbol_count(std::uint64_t vaddr)
 
 std::optional<std::uint64_t> Parser::gnu_hash_symbol_count(std::uint64_t vaddr) {
   // Header, bloom filter, buckets, then one chain word per symbol from symoffset on; the
-  // last symbol is at the end of the chain of the highest bucket value.
+  // last symbol is at the end of the chain of the highest bucket value. Read piecewise: the
+  // table sits in a segment that may hold all of .text after it.
   auto at = map_vaddr(vaddr);
   if (!at) return std::nullopt;
-  std::uint64_t avail = std::min<std::uint64_t>(at->second, limits::kMaxElfTableBytes);
   std::vector<std::byte> bytes;
-  if (!window(at->first, avail, "DT_GNU_HASH", bytes)) return std::nullopt;
+  if (!window(at->first, std::min<std::uint64_t>(16, at->second), "DT_GNU_HASH header", bytes)) return std::nullopt;
+  auto h = reader(bytes);
+  std::uint64_t nbuckets = h.u32().value_or(0);
+  std::uint64_t symoffset = h.u32().value_or(0);
+  std::uint64_t bloom_size = h.u32().value_or(0);
+  if (h.failed()) {
+    problem("DT_GNU_HASH header is truncated");
+    return std::nullopt;
+  }
+  const std::uint64_t buckets_at = 16 + bloom_size * (elf_.is_64 ? 8 : 4);  // both < 2^36: no overflow
+  // Offsets below stay inside the segment's file bytes, which map_vaddr found in the file.
+  if (!core::in_bounds(buckets_at, nbuckets * 4, at->second) ||
+      !window(at->first + buckets_at, nbuckets * 4, "DT_GNU_HASH buckets", bytes)) {
+    problem("DT_GNU_HASH buckets lie outside their segment");
+    return std::nullopt;
+  }
   auto r = reader(bytes);
-  std::uint64_t nbuckets = r.u32().value_or(0);
-  std::uint64_t symoffset = r.u32().value_or(0);
-  std::uint64_t bloom_size = r.u32().value_or(0);
-  r.u32();  // bloom_shift
-  r.skip(bloom_size * (elf_.is_64 ? 8 : 4));
   std::uint64_t max_bucket = 0;
-  for (std::uint64_t i = 0; i < nbuckets && !r.failed(); ++i) max_bucket = std::max<std::uint64_t>(max_bucket, r.u32().value_or(0));
-  if (r.failed()) {
-    problem("DT_GNU_HASH table is truncated");
-    return std::nullopt;
-  }
+  for (std::uint64_t i = 0; i < nbuckets; ++i) max_bucket = std::max<std::uint64_t>(max_bucket, r.u32().value_or(0));
   if (max_bucket < symoffset) return symoffset;
-  std::uint64_t chains = r.offset();
-  auto start = core::checked_add(chains, (max_bucket - symoffset) * 4);
-  if (!start || !r.seek(*start)) {
-    problem("DT_GNU_HASH chain lies outside its segment");
-    return std::nullopt;
-  }
-  std::uint64_t index = max_bucket;
-  for (std::uint64_t steps = 0; steps < limits::kMaxElfSymbols; ++steps, ++index) {
-    auto h = r.u32();
-    if (!h) {
-      problem("DT_GNU_HASH chain runs past its segment");
-      return std::nullopt;
+  std::uint64_t chain_at = buckets_at + nbuckets * 4 + (max_bucket - symoffset) * 4;
+  constexpr std::uint64_t kChunkWords = 1024;
+  for (std::uint64_t index = max_bucket; index - max_bucket < limits::kMaxElfSymbols;) {
+    if (chain_at >= at->second) break;
+    std::uint64_t words = std::min<std::uint64_t>(kChunkWords, (at->second - chain_at) / 4);
+    if (words == 0 || !window(at->first + chain_at, words * 4, "DT_GNU_HASH chain", bytes)) break;
+    auto c = reader(bytes);
+    for (std::uint64_t i = 0; i < words; ++i, ++index) {
+      if (c.u32().value_or(0) & 1) return index + 1;
     }
-    if (*h & 1) return index + 1;
+    chain_at += words * 4;
   }
-  problem("DT_GNU_HASH chain is longer than the symbol limit");
+  problem("DT_GNU_HASH chain has no end inside its segment");
   return std::nullopt;
 }
 
