@@ -616,3 +616,76 @@ TEST(ServicesClean, NoInitConfigurationIsInconclusive) {
 
 }  // namespace
 }  // namespace fwcert::analyzers::services
+
+namespace fwcert::analyzers::services {
+namespace {
+
+// ---- net-debug-services ----------------------------------------------------------------------
+
+TEST(ServicesDebug, AndroidPropertiesEnablingAdbFail) {
+  auto v = std::make_shared<MemoryVfs>();
+  add(*v, "/init.rc",
+      "on property:sys.usb.config=adb\n"
+      "    start adbd\n"
+      "service adbd /system/bin/adbd --root_seclabel=u:r:su:s0\n"
+      "    class core\n"
+      "    disabled\n");
+  add(*v, "/default.prop",
+      "# ADDITIONAL_DEFAULT_PROPERTIES\n"
+      "ro.secure=1\n"
+      "ro.adb.secure=0\n"
+      "ro.debuggable=1\n"
+      "persist.sys.usb.config=mtp,adb\n"
+      "service.adb.tcp.port=5555\n");
+  add(*v, "/system/build.prop", "ro.build.tags=release-keys\n");
+  add(*v, "/etc/passwd", "root:x:0:0::/:/system/bin/sh\n");
+  auto s = scan(v);
+  const Service* adbd = s->service("service:android:adbd");
+  ASSERT_NE(adbd, nullptr);
+  EXPECT_TRUE(adbd->conditional);
+  // The trigger alone is in every AOSP build; the properties decide.
+  EXPECT_EQ(s->find("net-debug-services", "service:android:adbd"), nullptr);
+  std::vector<std::pair<std::string, std::uint64_t>> got;
+  for (const auto* f : s->all("net-debug-services")) {
+    EXPECT_EQ(f->status, Status::kFail) << f->message;
+    EXPECT_EQ(f->evidence[0].path, "/default.prop");
+    got.emplace_back(f->subject, *f->evidence[0].line);
+  }
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::pair<std::string, std::uint64_t>>{{"property:persist.sys.usb.config", 5},
+                                                                      {"property:ro.adb.secure", 3},
+                                                                      {"property:ro.debuggable", 4},
+                                                                      {"property:service.adb.tcp.port", 6}}));
+}
+
+TEST(ServicesDebug, LinuxDebugServicesFailToolsOnDiskWarn) {
+  auto v = busybox_tree();
+  add(*v, "/usr/bin/gdbserver", "\x7f" "ELF");
+  add(*v, "/usr/bin/strace", "\x7f" "ELF");
+  link(*v, "/sbin/devmem", "/bin/busybox");
+  link(*v, "/usr/bin/nc", "/bin/busybox");
+  add(*v, "/etc/init.d/rcS",
+      "#!/bin/sh\n"
+      "/usr/bin/gdbserver --multi :2345 &\n"
+      "nc -l -p 4444 -e /bin/sh &\n"
+      "nc 10.0.0.1 80 < /dev/null\n",
+      {0755, 0, 0, 0});
+  auto s = scan(v);
+  const Finding* gdb = s->find("net-debug-services", "service:rc-script:gdbserver");
+  ASSERT_NE(gdb, nullptr);
+  EXPECT_EQ(gdb->status, Status::kFail);
+  expect_evidence(gdb, "/etc/init.d/rcS", 2);
+  const Finding* nc = s->find("net-debug-services", "service:rc-script:nc");
+  ASSERT_NE(nc, nullptr);
+  expect_evidence(nc, "/etc/init.d/rcS", 3);
+  EXPECT_EQ(s->find("net-debug-services", "service:rc-script:nc@4"), nullptr);  // a client, not a listener
+  const Finding* devmem = s->find("net-debug-services", "/sbin/devmem");
+  ASSERT_NE(devmem, nullptr);
+  EXPECT_EQ(devmem->status, Status::kWarn);
+  EXPECT_THAT(devmem->message, HasSubstr("BusyBox applet"));
+  ASSERT_NE(s->find("net-debug-services", "/usr/bin/strace"), nullptr);
+  EXPECT_EQ(s->find("net-debug-services", "/usr/bin/gdbserver"), nullptr);  // reported as the service
+}
+
+}  // namespace
+}  // namespace fwcert::analyzers::services

@@ -29,10 +29,11 @@ constexpr std::string_view kNonRootCheck = "priv-services-non-root";
 constexpr std::string_view kLegacyCheck = "net-legacy-daemons";
 constexpr std::string_view kSerialCheck = "net-serial-console";
 constexpr std::string_view kSshCheck = "net-ssh-config";
+constexpr std::string_view kDebugCheck = "net-debug-services";
 constexpr std::string_view kChecks[] = {kNonRootCheck,         kLegacyCheck,         kSerialCheck,
                                         kSshCheck,             detail::kSetuidCheck, detail::kPermissionsCheck,
                                         detail::kRootfsCheck,  detail::kSudoCheck,   detail::kPamCheck,
-                                        detail::kHostKeysCheck};
+                                        detail::kHostKeysCheck, kDebugCheck};
 
 /// systemd's unit search path, highest precedence first (systemd.unit(5), system mode).
 constexpr std::string_view kUnitDirs[] = {"/etc/systemd/system", "/run/systemd/system",
@@ -66,6 +67,13 @@ constexpr std::string_view kScriptUtilities[] = {
     "mv", "cat", "kill", "killall", "test", "[", "true", "false", "mknod", "swapon", "fsck", "hwclock",
     "loadkmap", "date", "sed", "grep", "awk", "find", "xargs", "tr", "cut", "logger", "sync", "run-parts",
     "start-stop-daemon", "exec", "nohup", "env", "busybox", "sh", "ash", "bash", "dash"};
+
+/// Debug and diagnostic programs: a service running one is reachable debugging; the file
+/// alone is a tool an attacker can use once inside.
+constexpr std::string_view kDebugPrograms[] = {"gdbserver", "frida-server", "frida", "strace",  "ltrace",
+                                               "tcpdump",   "gdb",          "devmem", "devmem2", "socat",
+                                               "nc",        "netcat",       "ncat",   "adbd",    "diag_mdlog",
+                                               "diagrebootapp", "valgrind", "perf",   "busybox-debug"};
 
 constexpr std::string_view kShells[] = {"sh", "ash", "bash", "dash", "hush", "zsh", "ksh", "mksh", "msh"};
 constexpr std::string_view kGettys[] = {"getty", "agetty", "mingetty", "mgetty", "fbgetty", "login"};
@@ -568,7 +576,7 @@ void scan_script(const FsReader& r, const std::string& path, std::string_view in
       }
     } else {
       std::string base(file_name(w[0]));
-      bool known_daemon = network_daemons().count(base) > 0;
+      bool known_daemon = network_daemons().count(base) > 0 || in_list(kDebugPrograms, base);
       bool exists = w[0].starts_with("/") && r.exists(w[0]);
       if (in_list(kScriptUtilities, base) || !(exists || known_daemon)) continue;
       s.program = w[0];
@@ -758,6 +766,7 @@ void collect_android(const FsReader& r, std::vector<Service>& services) {
       if (auto it = started.find(rs.name); it != started.end()) {
         s.at_boot = true;
         s.boot_reason = it->second;
+        s.conditional = it->second.find("'on property:") != std::string::npos;
       } else if (!rs.disabled) {
         // Without the triggers evaluated, a service that is not disabled counts as started:
         // init starts the classes core, main, late_start and default during every boot.
@@ -1325,6 +1334,106 @@ void check_ssh(const FsReader& r, const std::vector<Service>& services, const st
                                  {at(where, 0, "no shipped keys, no enabled SSH server")}));
 }
 
+// net-debug-services
+
+/// True when a netcat or socat command line listens or executes programs for its peer.
+bool is_listening_relay(const Service& s, std::string_view name) {
+  for (const auto& a : s.args) {
+    if (name == "socat") {
+      std::string u = a;
+      for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (u.find("LISTEN") != std::string::npos || u.starts_with("EXEC") || u.starts_with("SYSTEM")) return true;
+    } else if (a.starts_with("-") && !a.starts_with("--") &&
+               (a.find('l') != std::string::npos || a.find('e') != std::string::npos || a.find('c') != std::string::npos)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void check_debug(const FsReader& r, const std::vector<Service>& services, const std::string& where, Output& out) {
+  std::size_t fails = 0, warns = 0;
+  std::set<std::string> reported;
+  for (const auto& s : services) {
+    if (!s.at_boot || s.conditional) continue;
+    for (const auto& n : program_names(s)) {
+      if (!in_list(kDebugPrograms, n)) continue;
+      if ((n == "nc" || n == "netcat" || n == "ncat" || n == "socat") && !is_listening_relay(s, n)) break;
+      out.findings.push_back(finding(kDebugCheck, Status::kFail, s.subject,
+                                     fmt::format("debug service {} is started at boot: {}", n, s.boot_reason),
+                                     {at(s.path, s.line, command_text(s), "no debug service in production")}));
+      reported.insert(std::string(file_name(s.program)));
+      ++fails;
+      break;
+    }
+  }
+  // Android build properties that turn debugging on for everyone who can reach the device.
+  struct Prop {
+    std::string key, value, path;
+    std::size_t line;
+  };
+  std::vector<Prop> props;
+  for (auto path : {"/default.prop", "/prop.default", "/system/build.prop", "/system/etc/prop.default",
+                    "/vendor/build.prop", "/vendor/default.prop", "/odm/build.prop", "/product/build.prop",
+                    "/system/system/build.prop"}) {
+    auto text = r.read(path);
+    if (!text) continue;
+    std::size_t pos = 0, no = 0;
+    while (pos < text->size() && no < limits::kMaxConfigLines) {
+      auto end = text->find('\n', pos);
+      std::string_view line = std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+      pos = end == std::string::npos ? text->size() : end + 1;
+      ++no;
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+      if (line.empty() || line[0] == '#') continue;
+      auto eq = line.find('=');
+      if (eq == std::string_view::npos) continue;
+      props.push_back({std::string(line.substr(0, eq)), std::string(line.substr(eq + 1)), r.display(path), no});
+    }
+  }
+  for (const auto& p : props) {
+    std::string problem;
+    if (p.key == "ro.debuggable" && p.value == "1") problem = "the build is debuggable (adbd can run as root)";
+    if (p.key == "ro.secure" && p.value == "0") problem = "ro.secure=0: adb shells run as root";
+    if (p.key == "ro.adb.secure" && p.value == "0") problem = "ro.adb.secure=0: adb accepts hosts without authorising their key";
+    if ((p.key == "persist.sys.usb.config" || p.key == "sys.usb.config" || p.key == "persist.vendor.usb.config") &&
+        p.value.find("adb") != std::string::npos) {
+      problem = "adb is enabled on USB by default (" + p.key + "=" + p.value + ")";
+    }
+    if ((p.key == "service.adb.tcp.port" || p.key == "persist.adb.tcp.port") && !p.value.empty() && p.value != "-1" &&
+        p.value != "0") {
+      problem = "adb listens on TCP port " + p.value;
+    }
+    if (p.key == "ro.build.tags" && p.value.find("test-keys") != std::string::npos) {
+      problem = "the build is signed with the public AOSP test keys";
+    }
+    if (problem.empty()) continue;
+    out.findings.push_back(finding(kDebugCheck, Status::kFail, "property:" + p.key, problem,
+                                   {at(p.path, p.line, p.key + "=" + p.value, "a user build: adb off and secure")}));
+    ++fails;
+  }
+  // Tools on disk.
+  std::size_t emitted = 0;
+  for (const auto& e : r.inv.entries()) {
+    if (e.filesystem != r.fs || !(e.st.is_regular() || e.st.is_symlink())) continue;
+    if (e.path.find("/bin/") == std::string::npos && e.path.find("/sbin/") == std::string::npos) continue;
+    std::string name(file_name(e.path));
+    if (!in_list(kDebugPrograms, name) || reported.count(name) || name == "adbd") continue;
+    if (emitted++ >= 100) continue;
+    std::string path = r.inv.display_path(e);
+    bool applet = e.st.is_symlink() && file_name(e.link_target) == "busybox";
+    out.findings.push_back(finding(kDebugCheck, Status::kWarn, path,
+                                   fmt::format("debug tool {} is present{}", name, applet ? " as a BusyBox applet link" : ""),
+                                   {at(path, 0, applet ? "symlink to " + e.link_target : "executable on disk", "not shipped")}));
+    ++warns;
+  }
+  if (fails || warns) return;
+  out.findings.push_back(finding(kDebugCheck, Status::kPass, where,
+                                 "no debug service is started, no debug tool is on disk, and no Android property enables adb "
+                                 "or a debuggable build",
+                                 {at(where, 0, "no debug service or tool")}));
+}
+
 /// True when an SSH server is configured as a service or its program is in the image.
 bool has_ssh_server(const inventory::Inventory& inv, std::uint32_t fs, const std::vector<Service>& services) {
   for (const auto& s : services) {
@@ -1434,6 +1543,7 @@ Output run(const Context& ctx) {
     }
     check_legacy(ctx.inventory, fs, services, where, out);
     check_ssh(r, services, where, out);
+    check_debug(r, services, where, out);
     detail::check_setuid(r, out);
     detail::check_permissions(r, out);
     detail::check_rootfs(r, out);

@@ -35,6 +35,7 @@ struct Service {
   bool network_facing = false;
   std::vector<std::string> network_reasons;
   bool oneshot = false;       ///< runs to completion (Type=oneshot, inittab sysinit/once/wait)
+  bool conditional = false;   ///< started only when a property trigger fires (Android `on property:`)
   std::vector<std::string> sandbox;  ///< systemd sandboxing directives as "Key=Value"
   std::string path;           ///< display path where the service is defined
   std::size_t line = 0;
