@@ -569,7 +569,8 @@ TEST(CatalogBuiltin, AnalyzerLinesNameExactlyTheImplementedChecks) {
   EXPECT_EQ(by_analyzer["services"],
             (std::set<std::string>{"priv-services-non-root", "net-legacy-daemons", "net-serial-console", "net-ssh-config",
                                    "priv-setuid-inventory", "priv-fs-permissions", "priv-rootfs-readonly", "priv-sudo",
-                                   "auth-pam", "keys-ssh-host-keys-shipped", "net-debug-services"}));
+                                   "auth-pam", "keys-ssh-host-keys-shipped", "net-debug-services",
+                                   "priv-systemd-sandbox"}));
 }
 
 TEST(CatalogBuiltin, AvsSetHoldsEveryItemOfSectionA) {

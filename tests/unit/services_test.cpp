@@ -585,7 +585,11 @@ TEST(ServicesClean, HardenedSystemdImagePassesEveryCheck) {
   add(*v, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\navs:x:1000:1000::/home/avs:/usr/sbin/nologin\n");
   add(*v, "/usr/bin/avs-client", "\x7f" "ELF");
   add(*v, "/lib/systemd/system/avs.service",
-      "[Service]\nExecStart=/usr/bin/avs-client\nUser=avs\nNoNewPrivileges=yes\nProtectSystem=strict\n");
+      "[Service]\nExecStart=/usr/bin/avs-client\nUser=avs\nNoNewPrivileges=yes\nProtectSystem=strict\n"
+      "ProtectHome=yes\nPrivateTmp=yes\nPrivateDevices=yes\nProtectKernelTunables=yes\nProtectKernelModules=yes\n"
+      "ProtectKernelLogs=yes\nProtectControlGroups=yes\nProtectClock=yes\nRestrictNamespaces=yes\n"
+      "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\nSystemCallFilter=@system-service\n"
+      "SystemCallArchitectures=native\nCapabilityBoundingSet=\nLockPersonality=yes\nRestrictSUIDSGID=yes\n");
   link(*v, "/etc/systemd/system/multi-user.target.wants/avs.service", "/lib/systemd/system/avs.service");
   add(*v, "/usr/sbin/sshd", "\x7f" "ELF");  // installed, not enabled, no host keys shipped
   add(*v, "/etc/sudoers", "Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n%sudo ALL=(ALL:ALL) ALL\n", {0440, 0, 0, 0});
@@ -601,7 +605,9 @@ TEST(ServicesClean, HardenedSystemdImagePassesEveryCheck) {
   }
   const Service* avs = s->service("service:systemd:avs.service");
   ASSERT_NE(avs, nullptr);
-  EXPECT_THAT(avs->sandbox, ElementsAre("NoNewPrivileges=yes", "ProtectSystem=strict"));
+  EXPECT_THAT(avs->sandbox, ::testing::Contains("ProtectSystem=strict"));
+  ASSERT_TRUE(avs->exposure.has_value());
+  EXPECT_LT(*avs->exposure, 4.0);
 }
 
 TEST(ServicesClean, NoInitConfigurationIsInconclusive) {
@@ -685,6 +691,37 @@ TEST(ServicesDebug, LinuxDebugServicesFailToolsOnDiskWarn) {
   EXPECT_THAT(devmem->message, HasSubstr("BusyBox applet"));
   ASSERT_NE(s->find("net-debug-services", "/usr/bin/strace"), nullptr);
   EXPECT_EQ(s->find("net-debug-services", "/usr/bin/gdbserver"), nullptr);  // reported as the service
+}
+
+}  // namespace
+}  // namespace fwcert::analyzers::services
+
+namespace fwcert::analyzers::services {
+namespace {
+
+// ---- priv-systemd-sandbox --------------------------------------------------------------------
+
+TEST(ServicesSandboxCheck, UnsandboxedNetworkServiceWarnsWithItsScore) {
+  auto s = scan(systemd_tree());
+  const Finding* f = s->find("priv-systemd-sandbox", "service:systemd:telnet@.service");
+  ASSERT_NE(f, nullptr) << s->describe();
+  EXPECT_EQ(f->status, Status::kWarn);
+  EXPECT_THAT(f->message, HasSubstr("exposure 9.6 (UNSAFE)"));
+  expect_evidence(f, "/lib/systemd/system/telnet@.service", 2);
+  EXPECT_THAT(f->evidence[0].observed, HasSubstr("PrivateNetwork="));  // the heaviest missing test first
+  // web.service is neither network-facing nor the Alexa client: not judged.
+  EXPECT_EQ(s->find("priv-systemd-sandbox", "service:systemd:web.service"), nullptr);
+  const Service* idle = s->service("service:systemd:idle.service");
+  ASSERT_NE(idle, nullptr);
+  ASSERT_TRUE(idle->exposure.has_value());
+  EXPECT_DOUBLE_EQ(*idle->exposure, 9.6);
+}
+
+TEST(ServicesSandboxCheck, NoSystemdServiceIsNotApplicable) {
+  auto s = scan(busybox_tree());
+  auto f = s->all("priv-systemd-sandbox");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->status, Status::kNotApplicable);
 }
 
 }  // namespace

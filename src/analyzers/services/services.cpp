@@ -13,6 +13,7 @@
 #include "analyzers/accounts/parse.hpp"
 #include "analyzers/services/common.hpp"
 #include "analyzers/services/parse.hpp"
+#include "analyzers/services/sandbox.hpp"
 #include "core/limits.hpp"
 #include "data/resources.hpp"
 
@@ -30,10 +31,11 @@ constexpr std::string_view kLegacyCheck = "net-legacy-daemons";
 constexpr std::string_view kSerialCheck = "net-serial-console";
 constexpr std::string_view kSshCheck = "net-ssh-config";
 constexpr std::string_view kDebugCheck = "net-debug-services";
+constexpr std::string_view kSandboxCheck = "priv-systemd-sandbox";
 constexpr std::string_view kChecks[] = {kNonRootCheck,         kLegacyCheck,         kSerialCheck,
                                         kSshCheck,             detail::kSetuidCheck, detail::kPermissionsCheck,
                                         detail::kRootfsCheck,  detail::kSudoCheck,   detail::kPamCheck,
-                                        detail::kHostKeysCheck, kDebugCheck};
+                                        detail::kHostKeysCheck, kDebugCheck,  kSandboxCheck};
 
 /// systemd's unit search path, highest precedence first (systemd.unit(5), system mode).
 constexpr std::string_view kUnitDirs[] = {"/etc/systemd/system", "/run/systemd/system",
@@ -395,6 +397,9 @@ Service systemd_service(Systemd& sd, const std::string& name, const MergedUnit& 
     auto values = m.all("Service", key);
     if (!values.empty()) s.sandbox.push_back(fmt::format("{}={}", key, values.back()->value));
   }
+  SandboxAssessment sa = assess_sandbox(m);
+  s.exposure = sa.exposure;
+  s.exposure_unmet = std::move(sa.unmet);
   return s;
 }
 
@@ -1434,6 +1439,42 @@ void check_debug(const FsReader& r, const std::vector<Service>& services, const 
                                  {at(where, 0, "no debug service or tool")}));
 }
 
+// priv-systemd-sandbox
+
+/// Exposure at or above which a network-facing or Alexa service fails to be sandboxed enough:
+/// systemd-analyze calls such scores EXPOSED or UNSAFE.
+constexpr double kHighExposure = 7.0;
+
+void check_sandbox(const std::vector<Service>& services, const std::string& where, Output& out) {
+  std::size_t judged = 0, flagged = 0;
+  for (const auto& s : services) {
+    if (!s.exposure || !s.at_boot || s.oneshot) continue;
+    if (!s.network_facing && !is_alexa_client(s)) continue;
+    ++judged;
+    if (*s.exposure < kHighExposure) continue;
+    std::vector<std::string> top(s.exposure_unmet.begin(),
+                                 s.exposure_unmet.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(8, s.exposure_unmet.size())));
+    out.findings.push_back(finding(
+        kSandboxCheck, Status::kWarn, s.subject,
+        fmt::format("{} service {} has sandbox exposure {:.1f} ({}) on the systemd-analyze security scale",
+                    is_alexa_client(s) ? "Alexa" : "network-facing", s.name, *s.exposure, exposure_level(*s.exposure)),
+        {at(s.path, s.line, fmt::format("exposure {:.1f}; missing first: {}", *s.exposure, join(top, ", ")),
+            fmt::format("exposure below {:.1f}", kHighExposure))}));
+    ++flagged;
+  }
+  if (flagged) return;
+  if (judged == 0) {
+    out.findings.push_back(finding(kSandboxCheck, Status::kNotApplicable, where,
+                                   "no network-facing or Alexa service is a systemd unit started at boot"));
+    return;
+  }
+  out.findings.push_back(finding(kSandboxCheck, Status::kPass, where,
+                                 fmt::format("all {} network-facing or Alexa systemd services have sandbox exposure below "
+                                             "{:.1f}",
+                                             judged, kHighExposure),
+                                 {at(where, 0, "exposure below threshold")}));
+}
+
 /// True when an SSH server is configured as a service or its program is in the image.
 bool has_ssh_server(const inventory::Inventory& inv, std::uint32_t fs, const std::vector<Service>& services) {
   for (const auto& s : services) {
@@ -1465,6 +1506,7 @@ void record_facts(const std::vector<Service>& services, Output& out) {
     fact("service.network_facing", s.network_facing);
     if (!s.network_reasons.empty()) fact("service.network_reasons", s.network_reasons);
     if (!s.sandbox.empty()) fact("service.sandbox", s.sandbox);
+    if (s.exposure) fact("service.exposure", fmt::format("{:.1f} {}", *s.exposure, exposure_level(*s.exposure)));
   }
 }
 
@@ -1544,6 +1586,7 @@ Output run(const Context& ctx) {
     check_legacy(ctx.inventory, fs, services, where, out);
     check_ssh(r, services, where, out);
     check_debug(r, services, where, out);
+    check_sandbox(services, where, out);
     detail::check_setuid(r, out);
     detail::check_permissions(r, out);
     detail::check_rootfs(r, out);

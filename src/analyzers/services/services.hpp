@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,6 +38,8 @@ struct Service {
   bool oneshot = false;       ///< runs to completion (Type=oneshot, inittab sysinit/once/wait)
   bool conditional = false;   ///< started only when a property trigger fires (Android `on property:`)
   std::vector<std::string> sandbox;  ///< systemd sandboxing directives as "Key=Value"
+  std::optional<double> exposure;    ///< systemd services: sandbox exposure 0-10 (see sandbox.hpp)
+  std::vector<std::string> exposure_unmet;  ///< the sandbox tests not met, heaviest first
   std::string path;           ///< display path where the service is defined
   std::size_t line = 0;
   std::string user_path;      ///< display path and line of the user setting, when there is one
