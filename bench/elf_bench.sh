@@ -36,6 +36,7 @@ echo "ELF tree: $files files, $bytes bytes"
 
 hyperfine --warmup 1 --runs "${BENCH_RUNS:-5}" --export-markdown "$out/elf-fwcert.md" \
   -n "fwcert scan --only elf DIR" "$fwcert scan --only elf --format json -o /dev/null $tree" \
+  -n "fwcert scan --only accounts DIR (walk, no ELF analysis)" "$fwcert scan --only accounts --format json -o /dev/null $tree" \
   -n "floor: read every file of DIR" "find $tree -type f -print0 | xargs -0 cat > /dev/null" || true
 hyperfine --runs "${CHECKSEC_RUNS:-1}" --export-markdown "$out/elf-checksec.md" \
   -n "checksec --dir DIR" "checksec --output=json --dir=$tree > /dev/null" || true

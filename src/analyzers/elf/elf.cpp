@@ -29,8 +29,11 @@ constexpr std::string_view kReleaseCheck = "bin-release-build";
 constexpr std::string_view kUnsafeCheck = "input-unsafe-calls";
 constexpr std::string_view kChecks[] = {kMitigationsCheck, kReleaseCheck, kUnsafeCheck};
 
-/// Reads one file of a Vfs by canonical path, serving the first block from memory: the ELF
-/// header and program headers nearly always lie there.
+/// Reads one file of a Vfs by canonical path, serving two windows from memory: the head,
+/// where the ELF header, program headers, notes and (in most programs) .dynsym and .dynstr
+/// lie, and the tail, where linkers put the section headers and their name table. Every
+/// backend read costs several system calls (the directory backend opens the file beneath
+/// the root each time), so this halves the reads per ELF.
 class VfsInput final : public fe::Input {
  public:
   VfsInput(const vfs::Vfs& v, const std::string& path, std::uint64_t size) : vfs_(v), path_(path), size_(size) {
@@ -39,15 +42,26 @@ class VfsInput final : public fe::Input {
   }
   std::uint64_t size() const override { return size_; }
   bool read(std::uint64_t offset, std::span<std::byte> out) const override {
-    if (core::in_bounds(offset, out.size(), head_.size())) {
-      if (!out.empty()) std::memcpy(out.data(), head_.data() + offset, out.size());
-      return true;
+    if (core::in_bounds(offset, out.size(), head_.size())) return copy(head_, offset, out);
+    const std::uint64_t tail_start = size_ - std::min<std::uint64_t>(size_, kTailBytes);
+    if (offset >= tail_start && core::in_bounds(offset, out.size(), size_)) {
+      if (!tail_loaded_) {
+        tail_loaded_ = true;
+        tail_.resize(static_cast<std::size_t>(size_ - tail_start));
+        if (!fill(tail_start, tail_)) tail_.clear();
+      }
+      if (!tail_.empty()) return copy(tail_, offset - tail_start, out);
     }
     return fill(offset, out);
   }
 
  private:
-  static constexpr std::uint64_t kHeadBytes = 4096;
+  static constexpr std::uint64_t kHeadBytes = 64 * 1024;
+  static constexpr std::uint64_t kTailBytes = 16 * 1024;
+  static bool copy(const std::vector<std::byte>& from, std::uint64_t offset, std::span<std::byte> out) {
+    if (!out.empty()) std::memcpy(out.data(), from.data() + offset, out.size());
+    return true;
+  }
   bool fill(std::uint64_t offset, std::span<std::byte> out) const {
     std::size_t done = 0;
     while (done < out.size()) {
@@ -61,6 +75,8 @@ class VfsInput final : public fe::Input {
   const std::string& path_;
   std::uint64_t size_;
   std::vector<std::byte> head_;
+  mutable std::vector<std::byte> tail_;
+  mutable bool tail_loaded_ = false;
 };
 
 /// What one ELF contributes to the report; the parsed tables are dropped after assess().

@@ -65,6 +65,8 @@ const FortifyNames& fortify_names() {
 }
 
 bool names_canary(std::string_view name) {
+  // Most symbol names are shorter than the shortest pattern; skip them before any search.
+  if (name.size() < std::string_view("__stack_chk_fail").size()) return false;
   return name.find("__stack_chk_fail") != std::string_view::npos ||
          name.find("__stack_chk_guard") != std::string_view::npos ||
          name.find("__intel_security_cookie") != std::string_view::npos;
