@@ -43,7 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!v->add_file("/etc/init.d/svc", in, {0755, 0, 0, 0}).ok()) return 0;
   if (!v->add_symlink("/etc/rc.d/S50svc", "../init.d/svc").ok()) return 0;
   if (!v->add_file("/etc/ssh/sshd_config", in).ok()) return 0;
-  for (auto p : {"/etc/fstab", "/etc/sudoers", "/etc/doas.conf", "/etc/pam.d/login"}) {
+  for (auto p : {"/etc/fstab", "/etc/sudoers", "/etc/doas.conf", "/etc/pam.d/login", "/etc/nftables.conf",
+                 "/etc/iptables/rules.v4", "/etc/config/firewall", "/etc/modules-load.d/g.conf"}) {
     if (!v->add_file(p, in).ok()) return 0;
   }
   fwcert::inventory::Inventory inv;

@@ -570,7 +570,7 @@ TEST(CatalogBuiltin, AnalyzerLinesNameExactlyTheImplementedChecks) {
             (std::set<std::string>{"priv-services-non-root", "net-legacy-daemons", "net-serial-console", "net-ssh-config",
                                    "priv-setuid-inventory", "priv-fs-permissions", "priv-rootfs-readonly", "priv-sudo",
                                    "auth-pam", "keys-ssh-host-keys-shipped", "net-debug-services",
-                                   "priv-systemd-sandbox"}));
+                                   "priv-systemd-sandbox", "net-firewall", "net-usb-gadget", "net-unneeded-software"}));
 }
 
 TEST(CatalogBuiltin, AvsSetHoldsEveryItemOfSectionA) {

@@ -94,6 +94,10 @@ inline constexpr std::string_view kSudoCheck = "priv-sudo";
 inline constexpr std::string_view kPamCheck = "auth-pam";
 inline constexpr std::string_view kHostKeysCheck = "keys-ssh-host-keys-shipped";
 
+inline constexpr std::string_view kFirewallCheck = "net-firewall";
+inline constexpr std::string_view kUsbGadgetCheck = "net-usb-gadget";
+inline constexpr std::string_view kUnneededCheck = "net-unneeded-software";
+
 void check_setuid(const FsReader& r, Output& out);
 void check_permissions(const FsReader& r, Output& out);
 void check_rootfs(const FsReader& r, Output& out);
@@ -101,5 +105,10 @@ void check_sudo(const FsReader& r, Output& out);
 void check_pam(const FsReader& r, Output& out);
 /// `ssh_server` says whether an SSH server is present (keys may then be generated at boot).
 void check_host_keys(const FsReader& r, bool ssh_server, Output& out);
+
+// Checks that combine the service list with other files (surface_checks.cpp).
+void check_firewall(const FsReader& r, const std::vector<Service>& services, const std::string& where, Output& out);
+void check_usb_gadget(const FsReader& r, const std::vector<Service>& services, const std::string& where, Output& out);
+void check_unneeded(const FsReader& r, const std::string& where, Output& out);
 
 }  // namespace fwcert::analyzers::services::detail

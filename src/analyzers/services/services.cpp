@@ -35,7 +35,8 @@ constexpr std::string_view kSandboxCheck = "priv-systemd-sandbox";
 constexpr std::string_view kChecks[] = {kNonRootCheck,         kLegacyCheck,         kSerialCheck,
                                         kSshCheck,             detail::kSetuidCheck, detail::kPermissionsCheck,
                                         detail::kRootfsCheck,  detail::kSudoCheck,   detail::kPamCheck,
-                                        detail::kHostKeysCheck, kDebugCheck,  kSandboxCheck};
+                                        detail::kHostKeysCheck, kDebugCheck,  kSandboxCheck,
+                                        detail::kFirewallCheck, detail::kUsbGadgetCheck, detail::kUnneededCheck};
 
 /// systemd's unit search path, highest precedence first (systemd.unit(5), system mode).
 constexpr std::string_view kUnitDirs[] = {"/etc/systemd/system", "/run/systemd/system",
@@ -1587,6 +1588,9 @@ Output run(const Context& ctx) {
     check_ssh(r, services, where, out);
     check_debug(r, services, where, out);
     check_sandbox(services, where, out);
+    detail::check_firewall(r, services, where, out);
+    detail::check_usb_gadget(r, services, where, out);
+    detail::check_unneeded(r, where, out);
     detail::check_setuid(r, out);
     detail::check_permissions(r, out);
     detail::check_rootfs(r, out);
