@@ -306,3 +306,36 @@ TEST(ServicesHostKeys, KeysMadeBySshKeygenFail) {
 
 }  // namespace
 }  // namespace fwcert::analyzers::services
+
+namespace fwcert::analyzers::services {
+namespace {
+
+/// Each filesystem of a target is judged on its own entries, and nested ones report with
+/// their display prefix.
+TEST(ServicesFilesystems, NestedFilesystemIsJudgedSeparatelyWithItsPrefix) {
+  auto outer = base();
+  add(*outer, "/usr/bin/passwd", "\x7f" "ELF", {04755, 0, 0, 0});
+  auto inner = base();
+  add(*inner, "/bin/busybox", "\x7f" "ELF", {04755, 0, 0, 0});
+  Scan s;
+  std::vector<Diagnostic> diags;
+  auto a = s.inv.add_filesystem({"", "squashfs", 0, "", 0, outer});
+  s.inv.walk(a, diags);
+  auto b = s.inv.add_filesystem({"/boot/initrd.img!", "cpio", 0, "/boot/initrd.img", 1, inner});
+  s.inv.walk(b, diags);
+  s.inv.finish();
+  s.options.threads = 1;
+  s.out = run(Context{s.inv, s.options});
+  const Finding* bb = s.find("priv-setuid-inventory", "/boot/initrd.img!/bin/busybox");
+  ASSERT_NE(bb, nullptr) << s.describe("priv-setuid-inventory");
+  EXPECT_EQ(bb->status, Status::kFail);
+  EXPECT_EQ(bb->evidence[0].path, "/boot/initrd.img!/bin/busybox");
+  const Finding* outer_pass = s.find("priv-setuid-inventory", "/");
+  ASSERT_NE(outer_pass, nullptr);
+  EXPECT_EQ(outer_pass->status, Status::kPass);
+  EXPECT_THAT(outer_pass->message, HasSubstr("all 1"));
+  EXPECT_EQ(s.all("priv-setuid-inventory").size(), 2u);
+}
+
+}  // namespace
+}  // namespace fwcert::analyzers::services

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,17 @@ struct FsReader {
     }
   }
 };
+
+/// The inventory entries of one filesystem: a slice of the sorted list, so checks that walk
+/// every entry cost the size of their filesystem, not of the whole target.
+inline std::span<const inventory::Entry> entries_of(const inventory::Inventory& inv, std::uint32_t fs) {
+  const auto& all = inv.entries();
+  auto lo = std::lower_bound(all.begin(), all.end(), fs,
+                             [](const inventory::Entry& e, std::uint32_t f) { return e.filesystem < f; });
+  auto hi = std::upper_bound(lo, all.end(), fs,
+                             [](std::uint32_t f, const inventory::Entry& e) { return f < e.filesystem; });
+  return {lo, hi};
+}
 
 inline Finding finding(std::string_view check, Status status, std::string subject, std::string message,
                        std::vector<Evidence> evidence = {}) {

@@ -22,6 +22,7 @@ namespace fwcert::analyzers::services {
 namespace {
 
 using detail::at;
+using detail::entries_of;
 using detail::file_name;
 using detail::finding;
 using detail::FsReader;
@@ -1057,7 +1058,7 @@ void check_legacy(const inventory::Inventory& inv, std::uint32_t fs, const std::
     ++flagged;
   }
   // Present on disk: binaries and BusyBox applet links in program directories.
-  for (const auto& e : inv.entries()) {
+  for (const auto& e : entries_of(inv, fs)) {
     if (e.filesystem != fs || !(e.st.is_regular() || e.st.is_symlink())) continue;
     if (e.path.find("/bin/") == std::string::npos && e.path.find("/sbin/") == std::string::npos &&
         e.path.find("/libexec/") == std::string::npos) continue;
@@ -1268,7 +1269,7 @@ void check_ssh(const FsReader& r, const std::vector<Service>& services, const st
       if (n == "dropbear" && (!dropbear_service || (s.at_boot && !dropbear_service->at_boot))) dropbear_service = &s;
     }
   }
-  for (const auto& e : inv.entries()) {
+  for (const auto& e : entries_of(inv, r.fs)) {
     if (e.filesystem == r.fs && file_name(e.path) == "sshd" && e.st.is_regular()) sshd_present = true;
   }
   SshdEffective eff;
@@ -1420,7 +1421,7 @@ void check_debug(const FsReader& r, const std::vector<Service>& services, const 
   }
   // Tools on disk.
   std::size_t emitted = 0;
-  for (const auto& e : r.inv.entries()) {
+  for (const auto& e : entries_of(r.inv, r.fs)) {
     if (e.filesystem != r.fs || !(e.st.is_regular() || e.st.is_symlink())) continue;
     if (e.path.find("/bin/") == std::string::npos && e.path.find("/sbin/") == std::string::npos) continue;
     std::string name(file_name(e.path));
@@ -1483,7 +1484,7 @@ bool has_ssh_server(const inventory::Inventory& inv, std::uint32_t fs, const std
       if (n == "sshd" || n == "dropbear") return true;
     }
   }
-  for (const auto& e : inv.entries()) {
+  for (const auto& e : entries_of(inv, fs)) {
     if (e.filesystem != fs || !(e.st.is_regular() || e.st.is_symlink())) continue;
     auto n = file_name(e.path);
     if (n == "sshd" || n == "dropbear" || n == "dropbearmulti") return true;

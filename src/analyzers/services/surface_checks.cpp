@@ -304,7 +304,7 @@ void check_unneeded(const FsReader& r, const std::string& where, Output& out) {
   std::size_t warns = 0;
   for (const auto& cat : kCategories) {
     std::vector<std::string> found;
-    for (const auto& e : r.inv.entries()) {
+    for (const auto& e : entries_of(r.inv, r.fs)) {
       if (e.filesystem != r.fs || !(e.st.is_regular() || e.st.is_symlink())) continue;
       if (e.path.find("/bin/") == std::string::npos && e.path.find("/sbin/") == std::string::npos) continue;
       std::string_view n = file_name(e.path);

@@ -107,7 +107,7 @@ bool writable_by_non_root(const inventory::Entry& e) {
 void check_setuid(const FsReader& r, Output& out) {
   const auto& allow = setuid_allowlist();
   std::size_t privileged = 0, flagged = 0, emitted = 0;
-  for (const auto& e : r.inv.entries()) {
+  for (const auto& e : entries_of(r.inv, r.fs)) {
     if (e.filesystem != r.fs || e.hardlink_secondary || !e.st.is_regular()) continue;
     bool suid = e.is_setuid(), sgid = e.is_setgid();
     bool caps = !e.capability.empty();
@@ -211,7 +211,7 @@ void check_permissions(const FsReader& r, Output& out) {
       out.findings.push_back(finding(kPermissionsCheck, st, std::move(subject), std::move(message), {std::move(ev)}));
     }
   };
-  for (const auto& e : r.inv.entries()) {
+  for (const auto& e : entries_of(r.inv, r.fs)) {
     if (e.filesystem != r.fs || e.hardlink_secondary) continue;
     if (!e.st.is_regular() && !e.st.is_dir()) continue;  // symlinks, devices, fifos, sockets
     std::string path = r.inv.display_path(e);
@@ -467,7 +467,7 @@ void check_pam(const FsReader& r, Output& out) {
 
 void check_host_keys(const FsReader& r, bool ssh_server, Output& out) {
   std::size_t found = 0;
-  for (const auto& e : r.inv.entries()) {
+  for (const auto& e : entries_of(r.inv, r.fs)) {
     if (e.filesystem != r.fs || !e.st.is_regular() || e.st.size == 0) continue;
     std::string name(file_name(e.path));
     bool openssh = name.starts_with("ssh_host_") && name.ends_with("_key");
