@@ -1,7 +1,7 @@
 # fwcert: the two set-up commands of the README are `make demo` and `make test`.
 # Each installs what is missing (scripts/install-deps.sh), then builds with CMake presets.
 
-.PHONY: all deps build demo test sanitize fuzz bench docs clean
+.PHONY: all deps build demo test sanitize fuzz bench docs format format-check clean
 
 all: build
 
@@ -41,6 +41,15 @@ bench: build
 # Regenerates the check reference from the catalog (a test fails when it is stale).
 docs: build
 	./build/dev/fwcert checks --format markdown > docs/checks.md
+
+FORMAT_FILES = $(shell git ls-files '*.cpp' '*.hpp')
+
+# Formats every C++ file with the committed .clang-format; CI runs format-check.
+format: deps
+	clang-format-14 -i $(FORMAT_FILES)
+
+format-check: deps
+	clang-format-14 --dry-run -Werror $(FORMAT_FILES)
 
 clean:
 	rm -rf build out

@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   # toolchain and build
   build-essential g++ cmake ninja-build pkg-config make git
-  clang-14 libclang-rt-14-dev llvm-14
+  clang-14 libclang-rt-14-dev llvm-14 clang-format-14
   # libraries
   libarchive-dev libsquashfs-dev libext2fs-dev libfdt-dev libssl-dev libcrypt-dev
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libfmt-dev
