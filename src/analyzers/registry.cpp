@@ -1,6 +1,7 @@
 #include "analyzers/accounts/accounts.hpp"
 #include "analyzers/analyzer.hpp"
 #include "analyzers/elf/elf.hpp"
+#include "analyzers/kernel/kernel.hpp"
 #include "analyzers/services/services.hpp"
 
 namespace fwcert::analyzers {
@@ -11,6 +12,8 @@ std::span<const AnalyzerInfo> registry() {
        accounts::checks(), &accounts::run},
       {"elf", "ELF hardening: PIE, NX, RELRO, stack protector, FORTIFY, RPATH, CET/BTI, risky imports, module signatures",
        elf::checks(), &elf::run},
+      {"kernel", "kernel version and configuration (/boot/config-*, config.gz, IKCONFIG in the image) scored against hardening rules",
+       kernel::checks(), &kernel::run},
       {"services", "init systems, inetd, sshd: who each service runs as, legacy daemons, serial consoles, SSH",
        services::checks(), &services::run},
   };

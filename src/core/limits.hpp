@@ -87,4 +87,15 @@ inline constexpr std::uint64_t kMaxElfTableBytes = 64ull << 20;
 /// Longest name (symbol, library, path list) taken from an ELF string table.
 inline constexpr std::size_t kMaxElfStringLength = 4096;
 
+/// Largest kernel image (vmlinux, bzImage, zImage, Image.gz) read into memory to look for its
+/// version banner and embedded configuration.
+inline constexpr std::uint64_t kMaxKernelImageBytes = 128ull << 20;
+/// Most bytes a compressed kernel payload is decompressed to (an uncompressed arm64 Image or
+/// vmlinux with everything built in is 30-60 MiB).
+inline constexpr std::size_t kMaxKernelDecompressedBytes = 256u << 20;
+/// Most compressed-stream magics tried inside one kernel image before giving up.
+inline constexpr std::size_t kMaxKernelPayloadCandidates = 16;
+/// Most kernel images and config.gz candidates examined per target.
+inline constexpr std::size_t kMaxKernelCandidates = 32;
+
 }  // namespace fwcert::limits

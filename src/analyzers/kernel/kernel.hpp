@@ -1,0 +1,19 @@
+#pragma once
+// Kernel: finds the kernel's version and build configuration in the target (/boot/config-*,
+// config.gz files, the configuration embedded in a kernel image, the version banner,
+// /lib/modules/<version>) and scores the configuration against data/kernel-hardening.yaml.
+// Checks inv-kernel-version, inv-kernel-config, kern-hardening-config.
+
+#include <span>
+#include <string_view>
+
+#include "analyzers/analyzer.hpp"
+
+namespace fwcert::analyzers::kernel {
+
+/// Check ids this analyzer emits.
+std::span<const std::string_view> checks();
+
+Output run(const Context& ctx);
+
+}  // namespace fwcert::analyzers::kernel

@@ -1,0 +1,110 @@
+// Agreement with kernel-hardening-checker (KHC), the peer tool, on real Debian kernel
+// configurations. tests/fixtures/kernel/ holds each configuration and KHC's JSON verdicts for
+// it (see the README there for origin and licences). For every kconfig check both tools judge,
+// the verdicts must agree on at least 98% of them, and every disagreement must be one listed
+// below with the reason and which side is right.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "analyzers/kernel/parse.hpp"
+#include "analyzers/kernel/rules.hpp"
+#include "support/test_util.hpp"
+
+namespace fwcert::analyzers::kernel {
+namespace {
+
+struct KnownDisagreement {
+  const char* config;
+  const char* option;
+  const char* why;
+};
+
+/// Every disagreement on the committed configurations, with which side is right.
+const KnownDisagreement kKnown[] = {
+    {"", "", ""},  // placeholder so the table is never empty; matches nothing
+};
+
+std::string map_expected(const std::string& khc) {
+  if (khc.size() > 2 && khc.front() == '*' && khc.back() == '*') return "contains " + khc.substr(1, khc.size() - 2);
+  return khc;
+}
+
+struct Agreement {
+  std::size_t compared = 0, agreed = 0, khc_only = 0;
+  std::vector<std::string> disagreements;  ///< "OPTION: fwcert X, KHC Y"
+};
+
+Agreement compare(const std::string& name) {
+  std::string dir = test::source_dir() + "/tests/fixtures/kernel/";
+  auto cfg = parse_kconfig(test::read_file(dir + name + ".config"));
+  auto version = parse_kernel_release(cfg.version);
+  EXPECT_TRUE(version.has_value()) << name;
+  auto results = evaluate(builtin_rules(), cfg, cfg.arch(), version);
+  std::multimap<std::string, const RuleResult*> ours;
+  for (const auto& r : results) {
+    if (r.state != RuleState::kNotApplicable) ours.emplace(r.rule->expect.option, &r);
+  }
+  auto khc = nlohmann::json::parse(test::read_file(dir + name + ".khc.json"));
+  Agreement a;
+  for (const auto& e : khc) {
+    if (e.at("type") != "kconfig") continue;
+    std::string option = e.at("option_name").get<std::string>().substr(7);  // drop CONFIG_
+    std::string desired = map_expected(e.at("desired_val").get<std::string>());
+    auto [lo, hi] = ours.equal_range(option);
+    const RuleResult* match = nullptr;
+    for (auto it = lo; it != hi; ++it) {
+      // A refined MAX expectation appears in KHC's output as the number itself.
+      if (it->second->expected == desired || std::distance(lo, hi) == 1) match = it->second;
+    }
+    if (!match) {
+      ++a.khc_only;
+      continue;
+    }
+    ++a.compared;
+    bool our_ok = match->state == RuleState::kMet;
+    bool their_ok = e.at("check_result_bool").get<bool>();
+    if (our_ok == their_ok) {
+      ++a.agreed;
+    } else {
+      a.disagreements.push_back(option + ": fwcert " + (our_ok ? "met" : "not met") + " (seen " + match->seen +
+                                "), KHC " + e.at("check_result").get<std::string>());
+    }
+  }
+  return a;
+}
+
+class KernelKhcAgreement : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(KernelKhcAgreement, AtLeast98PercentAndEveryDisagreementExplained) {
+  std::string name = GetParam();
+  Agreement a = compare(name);
+  // KHC judges ~260 kconfig checks on x86_64; fwcert must judge nearly all of the same ones.
+  EXPECT_GE(a.compared, 240u) << name;
+  EXPECT_LE(a.khc_only, 3u) << name << ": KHC checks without a fwcert rule";
+  double pct = a.compared ? 100.0 * static_cast<double>(a.agreed) / static_cast<double>(a.compared) : 0;
+  EXPECT_GE(pct, 98.0) << name;
+  for (const auto& d : a.disagreements) {
+    bool known = false;
+    for (const auto& k : kKnown) known |= name == k.config && d.starts_with(std::string(k.option) + ":");
+    EXPECT_TRUE(known) << name << ": undocumented disagreement " << d;
+  }
+  std::printf("[ agreement ] %s: %zu of %zu kconfig checks agree (%.1f%%), %zu KHC-only\n", name.c_str(), a.agreed,
+              a.compared, pct, a.khc_only);
+}
+
+INSTANTIATE_TEST_SUITE_P(DebianConfigs, KernelKhcAgreement,
+                         ::testing::Values("debian-6.1.0-56-cloud-amd64", "debian-6.1.0-56-rt-amd64"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (auto& c : n) c = (c == '-' || c == '.') ? '_' : c;
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace fwcert::analyzers::kernel
