@@ -726,3 +726,53 @@ TEST(ServicesSandboxCheck, NoSystemdServiceIsNotApplicable) {
 
 }  // namespace
 }  // namespace fwcert::analyzers::services
+
+namespace fwcert::analyzers::services {
+namespace {
+
+bool is_valid_utf8(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+/// Config files need not be UTF-8 (a Latin-1 banner, a truncated multi-byte name); what the
+/// analyzer reports must be, or a JSON writer cannot carry it.
+TEST(ServicesOutput, NonUtf8ConfigTextIsReportedAsValidUtf8) {
+  auto v = busybox_tree();
+  add(*v, "/etc/inetd.conf", "telnet stream tcp nowait root /usr/sbin/telnetd telnetd -b caf\xe9 \xc3\n");
+  auto s = scan(v);
+  const Service* t = s->service("service:inetd:telnet/tcp");
+  ASSERT_NE(t, nullptr);
+  std::size_t checked = 0;
+  for (const auto& f : s->out.facts) {
+    if (auto* l = std::get_if<std::vector<std::string>>(&f.value)) {
+      for (const auto& x : *l) {
+        EXPECT_TRUE(is_valid_utf8(x)) << x;
+        ++checked;
+      }
+    }
+    if (auto* str = std::get_if<std::string>(&f.value)) {
+      EXPECT_TRUE(is_valid_utf8(*str)) << *str;
+      ++checked;
+    }
+  }
+  for (const auto& f : s->out.findings) {
+    EXPECT_TRUE(is_valid_utf8(f.message)) << f.message;
+    for (const auto& e : f.evidence) EXPECT_TRUE(is_valid_utf8(e.observed)) << e.observed;
+  }
+  EXPECT_GT(checked, 10u);
+  const Finding* legacy = s->find("net-legacy-daemons", "service:inetd:telnet/tcp");
+  ASSERT_NE(legacy, nullptr);
+  EXPECT_THAT(legacy->evidence[0].observed, HasSubstr("caf\xEF\xBF\xBD \xEF\xBF\xBD"));
+}
+
+}  // namespace
+}  // namespace fwcert::analyzers::services
