@@ -3,9 +3,9 @@
 // `fwcert facts --analyzer elf` shows the evidence.
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "support/test_util.hpp"

@@ -91,10 +91,10 @@ class ElfAnalyzer : public ::testing::Test {
 TEST_F(ElfAnalyzer, PriorityBinariesLackingMitigationsFailAndTheRestCountTowardsAPercentage) {
   const std::string legacy = compile(kUnsafe, kLegacy);
   const std::string hardened = compile(kQuiet, kHardened);
-  add("/usr/sbin/telnetd", legacy);              // network daemon by name
-  add("/usr/bin/avs-client", hardened);          // SDK by name, hardened: passes
-  add("/usr/bin/su", legacy, 04755);             // setuid
-  add("/usr/bin/tool-old", legacy);              // no priority: counts for the percentage
+  add("/usr/sbin/telnetd", legacy);      // network daemon by name
+  add("/usr/bin/avs-client", hardened);  // SDK by name, hardened: passes
+  add("/usr/bin/su", legacy, 04755);     // setuid
+  add("/usr/bin/tool-old", legacy);      // no priority: counts for the percentage
   add("/usr/bin/tool-new", hardened);
   add("/bin/busybox", compile(kQuiet, "-O2 -fstack-protector-strong -fPIE -pie -Wl,-z,relro,-z,lazy -s"));
   ASSERT_TRUE(fs_->add_symlink("/usr/sbin/httpd", "../../bin/busybox").ok());  // applet link makes it a daemon

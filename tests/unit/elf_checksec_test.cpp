@@ -11,11 +11,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "analyzers/elf/hardening.hpp"
 #include "formats/elf/elf.hpp"
@@ -55,10 +54,18 @@ Verdict ours(const fe::Elf& e, const Hardening& h) {
   v.canary = h.canary ? "yes" : "no";
   v.nx = h.nx ? "yes" : "no";
   switch (e.type) {
-    case fe::kEtExec: v.pie = "no"; break;
-    case fe::kEtDyn: v.pie = h.pie ? "yes" : "dso"; break;
-    case fe::kEtRel: v.pie = "rel"; break;
-    default: v.pie = "not_elf"; break;
+    case fe::kEtExec:
+      v.pie = "no";
+      break;
+    case fe::kEtDyn:
+      v.pie = h.pie ? "yes" : "dso";
+      break;
+    case fe::kEtRel:
+      v.pie = "rel";
+      break;
+    default:
+      v.pie = "not_elf";
+      break;
   }
   v.rpath = h.rpath ? "yes" : "no";
   v.runpath = h.runpath ? "yes" : "no";
@@ -85,8 +92,8 @@ std::optional<std::string> checksec_is_wrong(const fe::Elf& e, const std::string
   }
   // checksec calls the stack executable only when readelf prints "RWE"; PF_X without PF_W
   // ("R E") is executable too.
-  if (const fe::Segment* s = e.segment(fe::kPtGnuStack); field == "nx" && s && (s->flags & fe::kPfX) &&
-                                                          !(s->flags & fe::kPfW)) {
+  if (const fe::Segment* s = e.segment(fe::kPtGnuStack);
+      field == "nx" && s && (s->flags & fe::kPfX) && !(s->flags & fe::kPfW)) {
     return "PT_GNU_STACK has PF_X without PF_W: checksec looks for RWE only";
   }
   return std::nullopt;
@@ -135,8 +142,8 @@ std::map<std::string, Verdict> run_checksec(const test::TempDir& dir, const std:
     }
     const auto& f = j[files[i]];
     auto s = [&](const char* k) { return f.contains(k) ? f[k].get<std::string>() : std::string("<missing>"); };
-    out[files[i]] = {s("relro"), s("canary"), s("nx"), s("pie"), s("rpath"), s("runpath"), s("fortify_source"),
-                     s("fortified"), s("fortify-able")};
+    out[files[i]] = {s("relro"),   s("canary"),         s("nx"),        s("pie"),         s("rpath"),
+                     s("runpath"), s("fortify_source"), s("fortified"), s("fortify-able")};
   }
   return out;
 }

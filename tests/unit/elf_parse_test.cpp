@@ -45,12 +45,12 @@ class Image {
     put(20, 1, 4);
     const std::uint64_t phoff = is_64_ ? 64 : 52;
     const int phentsize = is_64_ ? 56 : 32;
-    word(24 + w(), phoff);        // e_phoff
-    word(24 + 2 * w(), 0);        // e_shoff: no section headers
+    word(24 + w(), phoff);  // e_phoff
+    word(24 + 2 * w(), 0);  // e_shoff: no section headers
     const std::uint64_t tail = 24 + 3 * w() + 4;
     put(tail, is_64_ ? 64 : 52, 2);  // e_ehsize
     put(tail + 2, phentsize, 2);
-    put(tail + 4, 2, 2);             // e_phnum
+    put(tail + 4, 2, 2);  // e_phnum
     put(tail + 6, is_64_ ? 64 : 40, 2);
 
     segment(phoff, kPtLoad, kPfR, 0, kEnd);
@@ -69,9 +69,9 @@ class Image {
     put(chain_, 0x1234, 4);
     put(chain_ + 4, 0x5679, 4);
 
-    symbol(1, 11, 0);   // puts, undefined
-    symbol(2, 16, 5);   // exported_a
-    symbol(3, 27, 5);   // exported_b
+    symbol(1, 11, 0);  // puts, undefined
+    symbol(2, 16, 5);  // exported_a
+    symbol(3, 27, 5);  // exported_b
 
     std::uint64_t d = kDynamic;
     auto dyn = [&](std::int64_t tag, std::uint64_t val) {
@@ -180,8 +180,8 @@ TEST_P(ElfParse, DamageBecomesADiagnostic) {
       {"NEEDED outside the string table", [&](Image& i) { i.word(i.dynamic_entry(0) + (is_64 ? 8 : 4), 0x9999); },
        "DT_NEEDED", 4},
       {"bucket count past the segment", [](Image& i) { i.put(kGnuHash, 0x40000000, 4); }, "buckets", 0},
-      {"program header count beyond the limit", [&](Image& i) { i.put(is_64 ? 56 : 44, 0x7fff, 2); },
-       "program headers", 0},
+      {"program header count beyond the limit", [&](Image& i) { i.put(is_64 ? 56 : 44, 0x7fff, 2); }, "program headers",
+       0},
       {"program header table outside the file", [&](Image& i) { i.word(24 + (is_64 ? 8 : 4), 0xfffffff0); },
        "program header table", 0},
       {"symbol name outside the string table", [](Image& i) { i.symbol(2, 0x7777, 5); }, "symbol names", 4},
@@ -224,7 +224,10 @@ TEST(ElfParseHeader, RejectsWhatIsNotAnElf) {
   auto r = parse(std::as_bytes(std::span(not_elf.data(), not_elf.size())));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kUnsupported);
-  std::string bad_class = "\x7f" "ELF" + std::string(1, '\x03') + std::string(59, '\x01');
+  std::string bad_class =
+      "\x7f"
+      "ELF" +
+      std::string(1, '\x03') + std::string(59, '\x01');
   auto c = parse(std::as_bytes(std::span(bad_class.data(), bad_class.size())));
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().code, ErrorCode::kCorrupt);

@@ -154,8 +154,10 @@ TEST_P(ElfToolchain, FortifyReplacesCallsWithCheckedOnes) {
   EXPECT_EQ(plain->h.fortify.fortified, 0);
   EXPECT_GE(plain->h.fortify.fortifiable, 3);  // strcpy, memcpy, sprintf
   EXPECT_FALSE(plain->h.fortify.any_chk);
-  EXPECT_NE(std::find(plain->h.risky_imports.begin(), plain->h.risky_imports.end(), "strcpy"), plain->h.risky_imports.end());
-  EXPECT_NE(std::find(plain->h.risky_imports.begin(), plain->h.risky_imports.end(), "system"), plain->h.risky_imports.end());
+  EXPECT_NE(std::find(plain->h.risky_imports.begin(), plain->h.risky_imports.end(), "strcpy"),
+            plain->h.risky_imports.end());
+  EXPECT_NE(std::find(plain->h.risky_imports.begin(), plain->h.risky_imports.end(), "system"),
+            plain->h.risky_imports.end());
 
   auto fortified = b_.build(GetParam(), "-O2 -D_FORTIFY_SOURCE=2");
   ASSERT_TRUE(fortified);
@@ -200,7 +202,8 @@ TEST_P(ElfToolchain, StrippedAndDebugInfo) {
 }
 
 TEST_P(ElfToolchain, SharedLibraryIsNotPie) {
-  auto so = b_.build(GetParam(), "-O0 -shared -fPIC -fstack-protector-strong -Wl,-z,relro,-z,now -Wl,-soname,libdemo.so.1");
+  auto so =
+      b_.build(GetParam(), "-O0 -shared -fPIC -fstack-protector-strong -Wl,-z,relro,-z,now -Wl,-soname,libdemo.so.1");
   ASSERT_TRUE(so);
   EXPECT_EQ(so->h.type, BinaryType::kSharedObject);
   EXPECT_FALSE(so->h.pie);
@@ -211,8 +214,9 @@ TEST_P(ElfToolchain, SharedLibraryIsNotPie) {
 }
 
 TEST_P(ElfToolchain, KernelModuleAndItsSignatureMarker) {
-  const std::string source = "__attribute__((section(\".modinfo\"), used)) static const char lic[] = \"license=GPL\";\n"
-                             "int init_module(void) { return 0; }\n";
+  const std::string source =
+      "__attribute__((section(\".modinfo\"), used)) static const char lic[] = \"license=GPL\";\n"
+      "int init_module(void) { return 0; }\n";
   auto ko = b_.build(GetParam(), "-c", source);
   ASSERT_TRUE(ko);
   EXPECT_EQ(ko->h.type, BinaryType::kKernelModule);
@@ -312,7 +316,8 @@ TEST(ElfNoSectionHeaders, DynamicSymbolsComeFromTheHashTable) {
     if (!have(tc.cc)) continue;
     Builder b;
     for (const char* hash : {"-Wl,--hash-style=gnu", "-Wl,--hash-style=sysv"}) {
-      if (tc.machine == fe::kEmMips && std::string(hash).find("gnu") != std::string::npos) continue;  // MIPS has no GNU hash
+      if (tc.machine == fe::kEmMips && std::string(hash).find("gnu") != std::string::npos)
+        continue;  // MIPS has no GNU hash
       auto full = b.build(tc, std::string("-O2 -D_FORTIFY_SOURCE=2 -fstack-protector-all -s ") + hash);
       ASSERT_TRUE(full);
       std::string stripped = b.path("nosections");

@@ -1,5 +1,7 @@
 #include "analyzers/elf/elf.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -9,8 +11,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "analyzers/elf/hardening.hpp"
 #include "core/limits.hpp"
@@ -229,10 +229,13 @@ void inspect_search_path(const inventory::Inventory& inv, const Binary& b, const
   }
 }
 
-std::string join(const std::vector<std::string>& v, std::string_view sep = ", ") { return fmt::format("{}", fmt::join(v, sep)); }
+std::string join(const std::vector<std::string>& v, std::string_view sep = ", ") {
+  return fmt::format("{}", fmt::join(v, sep));
+}
 
 std::string percent(std::size_t part, std::size_t whole) {
-  return whole == 0 ? std::string("0%") : fmt::format("{:.1f}%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
+  return whole == 0 ? std::string("0%")
+                    : fmt::format("{:.1f}%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
 }
 
 Finding finding(std::string_view check, Status status, std::string subject, std::string message,
@@ -271,7 +274,8 @@ std::vector<std::string> missing_mitigations(const Binary& b) {
 
 std::string observed_mitigations(const Binary& b) {
   return fmt::format("type={} pie={} nx={} relro={} canary={} textrel={}", to_string(b.h.type), b.h.pie ? "yes" : "no",
-                     b.h.nx ? "yes" : "no", to_string(b.h.relro), b.h.canary ? "yes" : "no", b.h.textrel ? "yes" : "no");
+                     b.h.nx ? "yes" : "no", to_string(b.h.relro), b.h.canary ? "yes" : "no",
+                     b.h.textrel ? "yes" : "no");
 }
 
 void check_mitigations(const std::vector<Binary>& bins, Output& out) {
@@ -298,10 +302,10 @@ void check_mitigations(const std::vector<Binary>& bins, Output& out) {
     if (!b.priority.empty()) {
       if (!missing.empty()) {
         failed = true;
-        out.findings.push_back(finding(kMitigationsCheck, Status::kFail, b.path,
-                                       fmt::format("{} is {}, and lacks {}", b.path, join(b.priority, " and "), join(missing)),
-                                       {at(b.path, observed_mitigations(b),
-                                           "pie=yes (executables) nx=yes relro=full canary=yes")}));
+        out.findings.push_back(
+            finding(kMitigationsCheck, Status::kFail, b.path,
+                    fmt::format("{} is {}, and lacks {}", b.path, join(b.priority, " and "), join(missing)),
+                    {at(b.path, observed_mitigations(b), "pie=yes (executables) nx=yes relro=full canary=yes")}));
         continue;
       }
       if (!b.h.textrel) continue;
@@ -315,19 +319,20 @@ void check_mitigations(const std::vector<Binary>& bins, Output& out) {
   }
 
   if (judged == 0) {
-    out.findings.push_back(finding(kMitigationsCheck, Status::kNotApplicable, "/",
-                                   "no ELF executable or shared library in the target"));
+    out.findings.push_back(
+        finding(kMitigationsCheck, Status::kNotApplicable, "/", "no ELF executable or shared library in the target"));
     return;
   }
   if (rest_weak > 0) {
     std::vector<std::string> parts;
-    for (const auto& [m, n] : rest_missing) parts.push_back(fmt::format("{} missing in {} ({})", m, n, percent(n, rest)));
-    out.findings.push_back(finding(
-        kMitigationsCheck, Status::kWarn, "ELF executables and libraries",
-        fmt::format("{} of {} ELF executables and libraries that are not network daemons, setuid/setgid, "
-                    "capability-bearing or AVS SDK binaries ({}) lack a mitigation: {}",
-                    rest_weak, rest, percent(rest_weak, rest), join(parts, "; ")),
-        std::move(rest_evidence)));
+    for (const auto& [m, n] : rest_missing)
+      parts.push_back(fmt::format("{} missing in {} ({})", m, n, percent(n, rest)));
+    out.findings.push_back(
+        finding(kMitigationsCheck, Status::kWarn, "ELF executables and libraries",
+                fmt::format("{} of {} ELF executables and libraries that are not network daemons, setuid/setgid, "
+                            "capability-bearing or AVS SDK binaries ({}) lack a mitigation: {}",
+                            rest_weak, rest, percent(rest_weak, rest), join(parts, "; ")),
+                std::move(rest_evidence)));
   } else if (!failed) {
     out.findings.push_back(finding(kMitigationsCheck, Status::kPass, "ELF executables and libraries",
                                    fmt::format("all {} ELF executables and libraries have NX, full RELRO and a stack "
@@ -347,12 +352,12 @@ void check_release(const std::vector<Binary>& bins, Output& out) {
     }
     if (b.links_gtest) {
       warned = true;
-      out.findings.push_back(finding(kReleaseCheck, Status::kWarn, b.path,
-                                     fmt::format("{} is a test program (links Google Test), which a release image "
-                                                 "should not ship",
-                                                 b.path),
-                                     {at(b.path, "libgtest/libgmock NEEDED or testing::UnitTest defined",
-                                         "no test binaries")}));
+      out.findings.push_back(
+          finding(kReleaseCheck, Status::kWarn, b.path,
+                  fmt::format("{} is a test program (links Google Test), which a release image "
+                              "should not ship",
+                              b.path),
+                  {at(b.path, "libgtest/libgmock NEEDED or testing::UnitTest defined", "no test binaries")}));
     }
     if (!b.sdk) continue;
     ++sdk;
@@ -361,9 +366,10 @@ void check_release(const std::vector<Binary>& bins, Output& out) {
     std::vector<std::string> what;
     if (!b.h.stripped) what.push_back("a .symtab symbol table");
     if (b.h.debug_info) what.push_back("DWARF debug sections");
-    out.findings.push_back(finding(kReleaseCheck, Status::kWarn, b.path,
-                                   fmt::format("AVS SDK binary {} is not stripped: it carries {}", b.path, join(what, " and ")),
-                                   {at(b.path, join(what, " and "), "stripped (no .symtab, no .debug_*)")}));
+    out.findings.push_back(
+        finding(kReleaseCheck, Status::kWarn, b.path,
+                fmt::format("AVS SDK binary {} is not stripped: it carries {}", b.path, join(what, " and ")),
+                {at(b.path, join(what, " and "), "stripped (no .symtab, no .debug_*)")}));
   }
   if (linked > 0 && unstripped > 0) {
     out.findings.push_back(finding(kReleaseCheck, Status::kInfo, "ELF executables and libraries",
@@ -396,10 +402,11 @@ void check_unsafe_calls(const std::vector<Binary>& bins, Output& out) {
     ++exposed;
     if (b.h.risky_imports.empty()) continue;
     warned = true;
-    out.findings.push_back(finding(kUnsafeCheck, Status::kWarn, b.path,
-                                   fmt::format("{} ({}) imports {}: review how it bounds and quotes external input",
-                                               b.path, join(b.priority, " and "), join(b.h.risky_imports)),
-                                   {at(b.path, "imports " + join(b.h.risky_imports), "no unbounded string or shell calls")}));
+    out.findings.push_back(
+        finding(kUnsafeCheck, Status::kWarn, b.path,
+                fmt::format("{} ({}) imports {}: review how it bounds and quotes external input", b.path,
+                            join(b.priority, " and "), join(b.h.risky_imports)),
+                {at(b.path, "imports " + join(b.h.risky_imports), "no unbounded string or shell calls")}));
   }
   if (parsed == 0) {
     out.findings.push_back(finding(kUnsafeCheck, Status::kNotApplicable, "/", "no ELF file in the target"));
@@ -408,8 +415,9 @@ void check_unsafe_calls(const std::vector<Binary>& bins, Output& out) {
   if (!importers.empty()) {
     std::vector<std::string> parts;
     for (const auto& [f, n] : importers) parts.push_back(fmt::format("{} by {}", f, n));
-    out.findings.push_back(finding(kUnsafeCheck, Status::kInfo, "ELF files",
-                                   fmt::format("risky functions imported across {} ELF files: {}", parsed, join(parts))));
+    out.findings.push_back(
+        finding(kUnsafeCheck, Status::kInfo, "ELF files",
+                fmt::format("risky functions imported across {} ELF files: {}", parsed, join(parts))));
   }
   if (!warned) {
     out.findings.push_back(finding(

@@ -12,29 +12,39 @@ namespace fe = formats::elf;
 
 const char* to_string(Relro r) {
   switch (r) {
-    case Relro::kNone: return "none";
-    case Relro::kPartial: return "partial";
-    case Relro::kFull: return "full";
+    case Relro::kNone:
+      return "none";
+    case Relro::kPartial:
+      return "partial";
+    case Relro::kFull:
+      return "full";
   }
   return "none";
 }
 
 const char* to_string(BinaryType t) {
   switch (t) {
-    case BinaryType::kExecutable: return "executable";
-    case BinaryType::kPie: return "pie";
-    case BinaryType::kSharedObject: return "shared-object";
-    case BinaryType::kRelocatable: return "relocatable";
-    case BinaryType::kKernelModule: return "kernel-module";
-    case BinaryType::kCore: return "core";
-    case BinaryType::kOther: return "other";
+    case BinaryType::kExecutable:
+      return "executable";
+    case BinaryType::kPie:
+      return "pie";
+    case BinaryType::kSharedObject:
+      return "shared-object";
+    case BinaryType::kRelocatable:
+      return "relocatable";
+    case BinaryType::kKernelModule:
+      return "kernel-module";
+    case BinaryType::kCore:
+      return "core";
+    case BinaryType::kOther:
+      return "other";
   }
   return "other";
 }
 
 namespace {
 
-constexpr std::string_view kRisky[] = {"gets",    "strcpy",  "stpcpy", "strcat", "wcscpy", "wcscat", "sprintf",
+constexpr std::string_view kRisky[] = {"gets",     "strcpy", "stpcpy", "strcat", "wcscpy",  "wcscat", "sprintf",
                                        "vsprintf", "system", "popen",  "tmpnam", "tempnam", "mktemp"};
 
 /// The checked and unchecked names of data/fortify-functions.txt, parsed once.
@@ -78,11 +88,16 @@ std::span<const std::string_view> risky_functions() { return kRisky; }
 
 BinaryType binary_type(const fe::Elf& e) {
   switch (e.type) {
-    case fe::kEtRel: return e.is_kernel_module() ? BinaryType::kKernelModule : BinaryType::kRelocatable;
-    case fe::kEtExec: return BinaryType::kExecutable;
-    case fe::kEtDyn: return e.is_pie() ? BinaryType::kPie : BinaryType::kSharedObject;
-    case fe::kEtCore: return BinaryType::kCore;
-    default: return BinaryType::kOther;
+    case fe::kEtRel:
+      return e.is_kernel_module() ? BinaryType::kKernelModule : BinaryType::kRelocatable;
+    case fe::kEtExec:
+      return BinaryType::kExecutable;
+    case fe::kEtDyn:
+      return e.is_pie() ? BinaryType::kPie : BinaryType::kSharedObject;
+    case fe::kEtCore:
+      return BinaryType::kCore;
+    default:
+      return BinaryType::kOther;
   }
 }
 

@@ -36,10 +36,10 @@ struct Hardening {
   std::optional<std::vector<std::string>> rpath, runpath;  ///< entries, split at ':'
   FortifyCount fortify;
   bool textrel = false;
-  bool stripped = false;     ///< no .symtab
-  bool debug_info = false;   ///< a .debug_* or .zdebug_* section
-  std::optional<bool> ibt, shstk;  ///< x86 and x86-64 only: GNU property X86_FEATURE_1_AND
-  std::optional<bool> bti, pac;    ///< AArch64 only: GNU property AARCH64_FEATURE_1_AND
+  bool stripped = false;                   ///< no .symtab
+  bool debug_info = false;                 ///< a .debug_* or .zdebug_* section
+  std::optional<bool> ibt, shstk;          ///< x86 and x86-64 only: GNU property X86_FEATURE_1_AND
+  std::optional<bool> bti, pac;            ///< AArch64 only: GNU property AARCH64_FEATURE_1_AND
   std::vector<std::string> risky_imports;  ///< undefined dynamic symbols from risky_functions(), sorted
   std::optional<bool> module_signed;       ///< kernel modules only: the appended marker is there
 };

@@ -1,9 +1,9 @@
 #include "formats/elf/elf.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "core/checked.hpp"
 #include "core/limits.hpp"
@@ -37,28 +37,50 @@ bool Elf::has_nx_stack() const {
 
 std::string machine_name(std::uint16_t machine) {
   switch (machine) {
-    case 2: return "sparc";
-    case kEm386: return "x86";
-    case 4: return "m68k";
-    case kEmMips: return "mips";
-    case 10: return "mips-rs3-le";
-    case 15: return "parisc";
-    case kEmPpc: return "ppc";
-    case kEmPpc64: return "ppc64";
-    case 22: return "s390";
-    case kEmArm: return "arm";
-    case 42: return "sh";
-    case 43: return "sparcv9";
-    case 50: return "ia64";
-    case kEmX86_64: return "x86-64";
-    case 93: return "arc-compact";
-    case 94: return "xtensa";
-    case 164: return "hexagon";
-    case kEmAarch64: return "aarch64";
-    case 195: return "arc-compact2";
-    case kEmRiscv: return "riscv";
-    case 258: return "loongarch";
-    default: return fmt::format("em-{}", machine);
+    case 2:
+      return "sparc";
+    case kEm386:
+      return "x86";
+    case 4:
+      return "m68k";
+    case kEmMips:
+      return "mips";
+    case 10:
+      return "mips-rs3-le";
+    case 15:
+      return "parisc";
+    case kEmPpc:
+      return "ppc";
+    case kEmPpc64:
+      return "ppc64";
+    case 22:
+      return "s390";
+    case kEmArm:
+      return "arm";
+    case 42:
+      return "sh";
+    case 43:
+      return "sparcv9";
+    case 50:
+      return "ia64";
+    case kEmX86_64:
+      return "x86-64";
+    case 93:
+      return "arc-compact";
+    case 94:
+      return "xtensa";
+    case 164:
+      return "hexagon";
+    case kEmAarch64:
+      return "aarch64";
+    case 195:
+      return "arc-compact2";
+    case kEmRiscv:
+      return "riscv";
+    case 258:
+      return "loongarch";
+    default:
+      return fmt::format("em-{}", machine);
   }
 }
 
@@ -68,10 +90,9 @@ constexpr std::uint16_t kShnUndef = 0;
 constexpr std::uint16_t kShnXindex = 0xffff;
 constexpr std::uint16_t kPnXnum = 0xffff;
 
-constexpr std::int64_t kDtNull = 0, kDtNeeded = 1, kDtHash = 4, kDtStrtab = 5, kDtSymtab = 6,
-                       kDtStrsz = 10, kDtSyment = 11, kDtSoname = 14, kDtRpath = 15, kDtDebug = 21,
-                       kDtTextrel = 22, kDtBindNow = 24, kDtRunpath = 29, kDtFlags = 30,
-                       kDtGnuHash = 0x6ffffef5, kDtFlags1 = 0x6ffffffb;
+constexpr std::int64_t kDtNull = 0, kDtNeeded = 1, kDtHash = 4, kDtStrtab = 5, kDtSymtab = 6, kDtStrsz = 10,
+                       kDtSyment = 11, kDtSoname = 14, kDtRpath = 15, kDtDebug = 21, kDtTextrel = 22, kDtBindNow = 24,
+                       kDtRunpath = 29, kDtFlags = 30, kDtGnuHash = 0x6ffffef5, kDtFlags1 = 0x6ffffffb;
 
 constexpr std::uint32_t kNtGnuPropertyType0 = 5;
 constexpr std::uint32_t kGnuPropertyAarch64Feature1And = 0xc0000000;
@@ -114,7 +135,8 @@ class Parser {
   /// Reads [offset, offset+size) of the file into `out`, bounded by kMaxElfTableBytes.
   bool window(std::uint64_t offset, std::uint64_t size, std::string_view what, std::vector<std::byte>& out) {
     if (size > limits::kMaxElfTableBytes) {
-      problem(fmt::format("{} is {} bytes, more than the limit of {}; not read", what, size, limits::kMaxElfTableBytes));
+      problem(
+          fmt::format("{} is {} bytes, more than the limit of {}; not read", what, size, limits::kMaxElfTableBytes));
       return false;
     }
     if (!core::in_bounds(offset, size, in_.size())) {
@@ -362,9 +384,10 @@ void Parser::dynamic() {
   }
   elf_.has_dynamic = true;
   if (!core::in_bounds(offset, size, in_.size())) {
-    problem(fmt::format("dynamic section (offset {}, {} bytes) runs past the end of the file ({} bytes); reading "
-                        "what is there",
-                        offset, size, in_.size()));
+    problem(
+        fmt::format("dynamic section (offset {}, {} bytes) runs past the end of the file ({} bytes); reading "
+                    "what is there",
+                    offset, size, in_.size()));
     size = offset < in_.size() ? in_.size() - offset : 0;
   }
   const std::uint64_t entsize = elf_.is_64 ? 16 : 8;
@@ -378,27 +401,58 @@ void Parser::dynamic() {
   if (!window(offset, count * entsize, "dynamic section", bytes)) return;
   auto r = reader(bytes);
   for (std::uint64_t i = 0; i < count; ++i) {
-    std::int64_t tag = elf_.is_64 ? static_cast<std::int64_t>(r.u64().value_or(0))
-                                  : static_cast<std::int32_t>(r.u32().value_or(0));
+    std::int64_t tag =
+        elf_.is_64 ? static_cast<std::int64_t>(r.u64().value_or(0)) : static_cast<std::int32_t>(r.u32().value_or(0));
     std::uint64_t val = word(r);
     if (r.failed() || tag == kDtNull) break;
     switch (tag) {
-      case kDtNeeded: needed_offsets_.push_back(val); break;
-      case kDtHash: dt_hash_ = val; break;
-      case kDtStrtab: dt_strtab_ = val; break;
-      case kDtSymtab: dt_symtab_ = val; break;
-      case kDtStrsz: dt_strsz_ = val; break;
-      case kDtSyment: dt_syment_ = val; break;
-      case kDtSoname: soname_offset_ = val; break;
-      case kDtRpath: rpath_offset_ = val; break;
-      case kDtRunpath: runpath_offset_ = val; break;
-      case kDtDebug: elf_.has_dt_debug = true; break;
-      case kDtTextrel: elf_.has_dt_textrel = true; break;
-      case kDtBindNow: elf_.has_dt_bind_now = true; break;
-      case kDtFlags: elf_.dt_flags = val; break;
-      case kDtFlags1: elf_.dt_flags_1 = val; break;
-      case kDtGnuHash: dt_gnu_hash_ = val; break;
-      default: break;
+      case kDtNeeded:
+        needed_offsets_.push_back(val);
+        break;
+      case kDtHash:
+        dt_hash_ = val;
+        break;
+      case kDtStrtab:
+        dt_strtab_ = val;
+        break;
+      case kDtSymtab:
+        dt_symtab_ = val;
+        break;
+      case kDtStrsz:
+        dt_strsz_ = val;
+        break;
+      case kDtSyment:
+        dt_syment_ = val;
+        break;
+      case kDtSoname:
+        soname_offset_ = val;
+        break;
+      case kDtRpath:
+        rpath_offset_ = val;
+        break;
+      case kDtRunpath:
+        runpath_offset_ = val;
+        break;
+      case kDtDebug:
+        elf_.has_dt_debug = true;
+        break;
+      case kDtTextrel:
+        elf_.has_dt_textrel = true;
+        break;
+      case kDtBindNow:
+        elf_.has_dt_bind_now = true;
+        break;
+      case kDtFlags:
+        elf_.dt_flags = val;
+        break;
+      case kDtFlags1:
+        elf_.dt_flags_1 = val;
+        break;
+      case kDtGnuHash:
+        dt_gnu_hash_ = val;
+        break;
+      default:
+        break;
     }
   }
 
@@ -654,7 +708,8 @@ void Parser::notes() {
 void Parser::module_signature() {
   if (!elf_.is_kernel_module() || in_.size() < kModuleSignatureMarker.size()) return;
   std::vector<std::byte> tail;
-  if (!window(in_.size() - kModuleSignatureMarker.size(), kModuleSignatureMarker.size(), "module trailer", tail)) return;
+  if (!window(in_.size() - kModuleSignatureMarker.size(), kModuleSignatureMarker.size(), "module trailer", tail))
+    return;
   elf_.module_signature_appended =
       std::memcmp(tail.data(), kModuleSignatureMarker.data(), kModuleSignatureMarker.size()) == 0;
 }

@@ -40,14 +40,13 @@ class MemoryInput final : public Input {
 
 // Values from the ELF specification and the GNU extensions that the analyzer interprets.
 inline constexpr std::uint16_t kEtRel = 1, kEtExec = 2, kEtDyn = 3, kEtCore = 4;
-inline constexpr std::uint16_t kEm386 = 3, kEmMips = 8, kEmPpc = 20, kEmPpc64 = 21, kEmArm = 40,
-                               kEmX86_64 = 62, kEmAarch64 = 183, kEmRiscv = 243;
-inline constexpr std::uint32_t kPtLoad = 1, kPtDynamic = 2, kPtInterp = 3, kPtNote = 4,
-                               kPtGnuStack = 0x6474e551, kPtGnuRelro = 0x6474e552,
-                               kPtGnuProperty = 0x6474e553;
+inline constexpr std::uint16_t kEm386 = 3, kEmMips = 8, kEmPpc = 20, kEmPpc64 = 21, kEmArm = 40, kEmX86_64 = 62,
+                               kEmAarch64 = 183, kEmRiscv = 243;
+inline constexpr std::uint32_t kPtLoad = 1, kPtDynamic = 2, kPtInterp = 3, kPtNote = 4, kPtGnuStack = 0x6474e551,
+                               kPtGnuRelro = 0x6474e552, kPtGnuProperty = 0x6474e553;
 inline constexpr std::uint32_t kPfX = 1, kPfW = 2, kPfR = 4;
-inline constexpr std::uint32_t kShtSymtab = 2, kShtStrtab = 3, kShtDynamic = 6, kShtNote = 7,
-                               kShtNobits = 8, kShtDynsym = 11;
+inline constexpr std::uint32_t kShtSymtab = 2, kShtStrtab = 3, kShtDynamic = 6, kShtNote = 7, kShtNobits = 8,
+                               kShtDynsym = 11;
 inline constexpr std::uint64_t kDfTextrel = 0x4, kDfBindNow = 0x8;
 inline constexpr std::uint64_t kDf1Now = 0x1, kDf1Pie = 0x08000000;
 inline constexpr std::uint32_t kX86FeatureIbt = 0x1, kX86FeatureShstk = 0x2;
@@ -69,9 +68,9 @@ struct Section {
 };
 
 struct Symbol {
-  std::string name;        ///< as stored, without any version suffix
-  bool defined = false;    ///< st_shndx != SHN_UNDEF
-  std::uint8_t type = 0;   ///< STT_*
+  std::string name;          ///< as stored, without any version suffix
+  bool defined = false;      ///< st_shndx != SHN_UNDEF
+  std::uint8_t type = 0;     ///< STT_*
   std::uint8_t binding = 0;  ///< STB_*
 };
 
