@@ -110,7 +110,7 @@ std::string to_json(const Report& r) {
   }
   j["requirements"] = std::move(reqs);
   if (!r.facts.empty()) j["facts"] = facts_array(r);
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 std::string facts_to_json(const Report& r) {
@@ -118,7 +118,7 @@ std::string facts_to_json(const Report& r) {
   j["tool"] = Json{{"name", r.tool.name}, {"version", r.tool.version}};
   j["target"] = target_json(r.target);
   j["facts"] = facts_array(r);
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace fwcert::report
