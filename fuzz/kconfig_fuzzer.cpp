@@ -1,6 +1,6 @@
 // Fuzz target for the kernel configuration parser, the version banner search, the IKCONFIG
-// extractor and the compressed-payload finder, and for rule evaluation over whatever the
-// parser returns. Values stored must come from the input, and every line number must be one
+// extractor and the compressed-payload finder, rule evaluation over whatever the parser
+// returns, and the sysctl and kernel command-line parsers. Values stored must come from the input, and every line number must be one
 // of its lines.
 
 #include <cstddef>
@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "analyzers/kernel/cmdline.hpp"
 #include "analyzers/kernel/parse.hpp"
 #include "analyzers/kernel/rules.hpp"
 
@@ -39,5 +40,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)find_ikconfig(p->data);
     }
   }
+  for (const auto& a : parse_sysctl(in).assignments) {
+    if (a.key.empty() || a.line == 0 || a.line > lines) std::abort();
+  }
+  for (std::string_view name : {"cmdline.txt", "grub.cfg", "grub", "extlinux.conf", "uEnv.txt", "boot.cmd"}) {
+    for (const auto& c : cmdlines_in_file(name, in, "/f")) {
+      if (c.line > lines) std::abort();
+      (void)split_cmdline(c.text);
+    }
+  }
+  if (split_cmdline(in).size() > 4096) std::abort();
   return 0;
 }

@@ -7,8 +7,10 @@
 
 #include <fmt/format.h>
 
+#include "analyzers/kernel/cmdline.hpp"
 #include "analyzers/kernel/parse.hpp"
 #include "analyzers/kernel/rules.hpp"
+#include "analyzers/kernel/sysctl.hpp"
 #include "core/limits.hpp"
 
 namespace fwcert::analyzers::kernel {
@@ -18,7 +20,9 @@ namespace {
 constexpr std::string_view kVersionCheck = "inv-kernel-version";
 constexpr std::string_view kConfigCheck = "inv-kernel-config";
 constexpr std::string_view kHardeningCheck = "kern-hardening-config";
-constexpr std::string_view kChecks[] = {kVersionCheck, kConfigCheck, kHardeningCheck};
+constexpr std::string_view kSysctlCheck = "sysctl-hardening";
+constexpr std::string_view kCmdlineCheck = "boot-kernel-cmdline";
+constexpr std::string_view kChecks[] = {kVersionCheck, kConfigCheck, kHardeningCheck, kSysctlCheck, kCmdlineCheck};
 
 /// A configuration found in the target and where it came from.
 struct FoundConfig {
@@ -298,6 +302,9 @@ Output run(const Context& ctx) {
   report_version(f, out);
   report_config(f, out);
   report_hardening(f, out);
+  check_sysctl(ctx, f.configs.empty() ? nullptr : &f.configs.front().config, out);
+  check_cmdline(ctx, f.configs.empty() ? nullptr : &f.configs.front().config,
+                f.configs.empty() ? std::string() : f.configs.front().path, out);
   return out;
 }
 

@@ -2,7 +2,8 @@
 // Kernel: finds the kernel's version and build configuration in the target (/boot/config-*,
 // config.gz files, the configuration embedded in a kernel image, the version banner,
 // /lib/modules/<version>) and scores the configuration against data/kernel-hardening.yaml.
-// Checks inv-kernel-version, inv-kernel-config, kern-hardening-config.
+// Also merges the sysctl files and reads kernel command lines. Checks inv-kernel-version,
+// inv-kernel-config, kern-hardening-config, sysctl-hardening, boot-kernel-cmdline.
 
 #include <span>
 #include <string_view>

@@ -377,3 +377,38 @@ std::optional<Payload> decompress_kernel_payload(std::string_view image, std::si
 }
 
 }  // namespace fwcert::analyzers::kernel
+
+namespace fwcert::analyzers::kernel {
+
+SysctlFile parse_sysctl(std::string_view text) {
+  SysctlFile out;
+  if (text.size() > limits::kMaxConfigFileBytes) text = text.substr(0, limits::kMaxConfigFileBytes);
+  std::size_t pos = 0, line_no = 0;
+  while (pos < text.size() && line_no < limits::kMaxConfigLines) {
+    ++line_no;
+    auto end = text.find('\n', pos);
+    std::string_view line = trim(text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
+    pos = end == std::string_view::npos ? text.size() : end + 1;
+    if (line.empty() || line.front() == '#' || line.front() == ';') continue;
+    if (line.front() == '-') line = trim(line.substr(1));
+    auto eq = line.find('=');
+    if (eq == std::string_view::npos) {
+      if (out.diagnostics.size() < 100) out.diagnostics.push_back({line_no, "not a key = value line"});
+      continue;
+    }
+    std::string key(trim(line.substr(0, eq)));
+    std::string value(trim(line.substr(eq + 1)));
+    if (key.empty()) {
+      if (out.diagnostics.size() < 100) out.diagnostics.push_back({line_no, "empty key"});
+      continue;
+    }
+    // sysctl(8): a key may use '/' as separator, in which case '.' inside a component stays.
+    if (key.find('/') != std::string::npos) {
+      for (auto& c : key) c = c == '/' ? '.' : c;
+    }
+    out.assignments.push_back({std::move(key), std::move(value), line_no});
+  }
+  return out;
+}
+
+}  // namespace fwcert::analyzers::kernel

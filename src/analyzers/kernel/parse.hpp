@@ -101,3 +101,22 @@ std::optional<Payload> decompress_kernel_payload(std::string_view image, std::si
 std::optional<std::string> gunzip(std::string_view data, std::size_t max_bytes, std::string* error = nullptr);
 
 }  // namespace fwcert::analyzers::kernel
+
+namespace fwcert::analyzers::kernel {
+
+/// One assignment of a sysctl.d/sysctl.conf file.
+struct SysctlAssignment {
+  std::string key;    ///< dotted ("kernel.sysrq"); "/" separators are turned into "."
+  std::string value;  ///< trimmed
+  std::size_t line = 0;
+};
+
+/// Parses sysctl.conf syntax: "key = value", '#' and ';' comments, a leading '-' (ignore
+/// errors) dropped. Lines without '=' are diagnostics.
+struct SysctlFile {
+  std::vector<SysctlAssignment> assignments;
+  std::vector<LineDiagnostic> diagnostics;
+};
+SysctlFile parse_sysctl(std::string_view text);
+
+}  // namespace fwcert::analyzers::kernel

@@ -1,0 +1,224 @@
+#include "analyzers/kernel/cmdline.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "core/limits.hpp"
+
+namespace fwcert::analyzers::kernel {
+
+namespace {
+
+constexpr std::string_view kCheck = "boot-kernel-cmdline";
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view unquote(std::string_view s) {
+  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front()) return s.substr(1, s.size() - 2);
+  return s;
+}
+
+/// Why a parameter switches a protection off (REQUIREMENTS.md c.1), or "" when it does not.
+std::string disabling(const CmdlineParam& p) {
+  const std::string v = lower(p.value);
+  auto is = [&](std::string_view name, std::initializer_list<std::string_view> values) {
+    if (p.name != name || !p.has_value) return false;
+    return std::find(values.begin(), values.end(), v) != values.end();
+  };
+  if (p.name == "init" && p.has_value) {
+    std::string_view base = std::string_view(p.value).substr(p.value.rfind('/') == std::string::npos ? 0 : p.value.rfind('/') + 1);
+    if (base == "sh" || base == "bash" || base == "ash" || base == "dash" || base == "busybox" || base == "zsh") {
+      return "boots straight into a root shell";
+    }
+  }
+  if (!p.has_value && (p.name == "single" || p.name == "S" || p.name == "emergency" || p.name == "rd.break" ||
+                       p.name == "rescue")) {
+    return "boots into single-user or rescue mode";
+  }
+  if (p.name == "rd.break") return "breaks into the initramfs shell";
+  if (is("selinux", {"0"})) return "disables SELinux";
+  if (is("enforcing", {"0"})) return "puts SELinux in permissive mode";
+  if (is("apparmor", {"0"})) return "disables AppArmor";
+  if (p.name == "security" && (!p.has_value || v.empty() || v == "none")) return "selects no security module";
+  if (is("androidboot.selinux", {"permissive"})) return "puts Android SELinux in permissive mode";
+  if (is("module.sig_enforce", {"0", "n", "no"})) return "stops enforcing module signatures";
+  if (is("ima_appraise", {"off", "log", "fix"})) return "turns IMA appraisal off";
+  if (is("lockdown", {"none"})) return "turns kernel lockdown off";
+  if (p.name == "nokaslr") return "disables kernel address randomisation";
+  if (is("mitigations", {"off"})) return "turns CPU vulnerability mitigations off";
+  return {};
+}
+
+bool is_uart_console(const CmdlineParam& p) {
+  if (p.name != "console" || !p.has_value) return false;
+  static constexpr std::string_view kUarts[] = {"ttyS", "ttyAMA", "ttyMSM", "ttyHS", "ttymxc", "ttyO", "ttySAC",
+                                                "ttyLP", "ttyPS", "ttyUL", "ttyFIQ", "ttyAML", "ttyMV", "ttySC"};
+  return std::any_of(std::begin(kUarts), std::end(kUarts), [&](auto u) { return p.value.starts_with(u); });
+}
+
+bool is_verbose(const std::vector<CmdlineParam>& params) {
+  for (const auto& p : params) {
+    if (p.name == "debug" || p.name == "ignore_loglevel") return true;
+    if (p.name == "loglevel" && p.has_value) {
+      int n = 0;
+      auto r = std::from_chars(p.value.data(), p.value.data() + p.value.size(), n);
+      if (r.ec == std::errc() && n >= 7) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<CmdlineParam> split_cmdline(std::string_view line) {
+  std::vector<CmdlineParam> out;
+  std::size_t i = 0;
+  while (i < line.size() && out.size() < 4096) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i >= line.size()) break;
+    std::string token;
+    bool quoted = false;
+    for (; i < line.size() && (quoted || (line[i] != ' ' && line[i] != '\t')); ++i) {
+      if (line[i] == '"') {
+        quoted = !quoted;
+        continue;
+      }
+      token.push_back(line[i]);
+    }
+    CmdlineParam p;
+    auto eq = token.find('=');
+    p.name = token.substr(0, eq);
+    if (eq != std::string::npos) {
+      p.value = token.substr(eq + 1);
+      p.has_value = true;
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<FoundCmdline> cmdlines_in_file(std::string_view name, std::string_view text, const std::string& shown) {
+  std::vector<FoundCmdline> out;
+  if (name == "cmdline.txt") {
+    auto nl = text.find('\n');
+    out.push_back({shown, 1, std::string(trim(text.substr(0, nl)))});
+    return out;
+  }
+  std::size_t pos = 0, line_no = 0;
+  while (pos < text.size() && line_no < limits::kMaxConfigLines) {
+    ++line_no;
+    auto end = text.find('\n', pos);
+    std::string_view line = trim(text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
+    pos = end == std::string_view::npos ? text.size() : end + 1;
+    if (line.empty() || line.front() == '#') continue;
+    std::string low = lower(line.substr(0, std::min<std::size_t>(line.size(), 64)));
+    if (name.starts_with("extlinux") || name == "syslinux.cfg" || name == "pxelinux.cfg") {
+      if (low.starts_with("append ")) out.push_back({shown, line_no, std::string(trim(line.substr(7)))});
+    } else if (name == "grub.cfg") {
+      // "linux /vmlinuz-x root=... ro quiet": the arguments follow the image path.
+      for (std::string_view kw : {"linux", "linux16", "linuxefi"}) {
+        if (!low.starts_with(kw) || low.size() <= kw.size() || (low[kw.size()] != ' ' && low[kw.size()] != '\t')) continue;
+        std::string_view rest = trim(line.substr(kw.size()));
+        auto sp = rest.find_first_of(" \t");
+        out.push_back({shown, line_no, sp == std::string_view::npos ? std::string() : std::string(trim(rest.substr(sp)))});
+      }
+    } else if (name == "grub") {  // /etc/default/grub
+      for (std::string_view kw : {"GRUB_CMDLINE_LINUX=", "GRUB_CMDLINE_LINUX_DEFAULT="}) {
+        if (line.starts_with(kw)) out.push_back({shown, line_no, std::string(unquote(line.substr(kw.size())))});
+      }
+    } else {
+      // U-Boot environment text (uEnv.txt, fw_env defaults) and boot scripts (boot.cmd).
+      std::string_view l = line;
+      if (l.starts_with("setenv ")) {
+        l = trim(l.substr(7));
+        if (l.starts_with("bootargs ")) out.push_back({shown, line_no, std::string(unquote(trim(l.substr(9))))});
+      } else if (l.starts_with("bootargs=")) {
+        out.push_back({shown, line_no, std::string(unquote(l.substr(9)))});
+      }
+    }
+  }
+  return out;
+}
+
+void check_cmdline(const Context& ctx, const KernelConfig* config, const std::string& config_path, Output& out) {
+  const auto& inv = ctx.inventory;
+  std::vector<FoundCmdline> found;
+  for (const auto& e : inv.entries()) {
+    if (!e.st.is_regular() || e.hardlink_secondary || e.kind != inventory::Kind::kText) continue;
+    std::string_view name = vfs::base_name(e.path);
+    bool boot_file = name == "cmdline.txt" || name == "grub.cfg" || name.starts_with("extlinux") ||
+                     name == "syslinux.cfg" || name == "uEnv.txt" || name == "boot.cmd" ||
+                     (name == "grub" && e.path == "/etc/default/grub");
+    if (!boot_file) continue;
+    const auto& fs = inv.filesystems().at(e.filesystem);
+    if (!fs.vfs) continue;
+    auto text = fs.vfs->read_file(e.path, limits::kMaxConfigFileBytes);
+    if (!text.ok()) continue;
+    auto got = cmdlines_in_file(name, text.value(), inv.display_path(e));
+    found.insert(found.end(), got.begin(), got.end());
+  }
+  if (config) {
+    if (const auto* c = config->find("CMDLINE"); c && c->is_set && !c->value.empty()) {
+      found.push_back({config_path, c->line, c->value});
+    }
+  }
+  if (found.empty()) {
+    Finding f;
+    f.check = std::string(kCheck);
+    f.status = Status::kInconclusive;
+    f.subject = "kernel";
+    f.message = "no kernel command line was found (extlinux.conf, grub.cfg, cmdline.txt, U-Boot environment, "
+                "CONFIG_CMDLINE)";
+    out.findings.push_back(std::move(f));
+    return;
+  }
+  for (const auto& c : found) {
+    auto params = split_cmdline(c.text);
+    Finding f;
+    f.check = std::string(kCheck);
+    f.subject = c.path + (c.line ? fmt::format(":{}", c.line) : std::string());
+    std::vector<std::string> why;
+    for (const auto& p : params) {
+      std::string reason = disabling(p);
+      if (reason.empty()) continue;
+      Evidence e;
+      e.path = c.path;
+      if (c.line) e.line = c.line;
+      e.observed = p.has_value ? p.name + "=" + p.value : p.name;
+      e.expected = "not on the command line: it " + reason;
+      why.push_back(e.observed + " " + reason);
+      f.evidence.push_back(std::move(e));
+    }
+    bool uart = std::any_of(params.begin(), params.end(), is_uart_console) && is_verbose(params);
+    out.facts.push_back({"kernel", f.subject, "kernel.cmdline", c.text, Evidence{c.path, c.line ? std::optional<std::uint64_t>(c.line) : std::nullopt, {}, c.text, {}}});
+    if (!why.empty()) {
+      f.status = Status::kFail;
+      f.message = "the kernel command line switches protections off: " + fmt::format("{}", fmt::join(why, "; "));
+    } else if (uart) {
+      f.status = Status::kWarn;
+      f.message = "the kernel logs verbosely to a serial console (console= on a UART with loglevel 7+ or debug)";
+      f.evidence.push_back(Evidence{c.path, c.line ? std::optional<std::uint64_t>(c.line) : std::nullopt, {}, c.text,
+                                    "no verbose logging to a physical UART"});
+    } else {
+      f.status = Status::kPass;
+      f.message = "the kernel command line switches no protection off";
+      f.evidence.push_back(Evidence{c.path, c.line ? std::optional<std::uint64_t>(c.line) : std::nullopt, {}, c.text, {}});
+    }
+    out.findings.push_back(std::move(f));
+  }
+}
+
+}  // namespace fwcert::analyzers::kernel

@@ -1,0 +1,38 @@
+#pragma once
+// boot-kernel-cmdline: kernel command lines found in boot configuration (extlinux.conf,
+// grub.cfg and /etc/default/grub, Raspberry Pi cmdline.txt, U-Boot environment text files and
+// boot scripts) and CONFIG_CMDLINE, judged against REQUIREMENTS.md c.1.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzers/analyzer.hpp"
+#include "analyzers/kernel/parse.hpp"
+
+namespace fwcert::analyzers::kernel {
+
+/// One parameter of a command line: "name=value", or a bare "name" (has_value false).
+struct CmdlineParam {
+  std::string name;
+  std::string value;
+  bool has_value = false;
+};
+
+/// Splits a command line as the kernel does: spaces separate, double quotes group.
+std::vector<CmdlineParam> split_cmdline(std::string_view line);
+
+/// A command line found in the target.
+struct FoundCmdline {
+  std::string path;  ///< display path, or the config path for CONFIG_CMDLINE
+  std::size_t line = 0;
+  std::string text;
+};
+
+/// Command lines in one boot-configuration file, by its format (chosen from the file name).
+std::vector<FoundCmdline> cmdlines_in_file(std::string_view name, std::string_view text, const std::string& shown);
+
+/// Emits boot-kernel-cmdline. `config`/`config_path` are the kernel configuration found, if any.
+void check_cmdline(const Context& ctx, const KernelConfig* config, const std::string& config_path, Output& out);
+
+}  // namespace fwcert::analyzers::kernel
