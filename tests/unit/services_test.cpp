@@ -776,3 +776,29 @@ TEST(ServicesOutput, NonUtf8ConfigTextIsReportedAsValidUtf8) {
 
 }  // namespace
 }  // namespace fwcert::analyzers::services
+
+namespace fwcert::analyzers::services {
+namespace {
+
+TEST(ServicesLegacy, SnmpDefaultCommunitiesFail) {
+  auto v = busybox_tree();
+  // Shaped like net-snmp's example snmpd.conf: a secure default, then a vendor's additions.
+  add(*v, "/etc/snmp/snmpd.conf",
+      "agentAddress udp:127.0.0.1:161\n"
+      "rocommunity public default -V systemonly\n"
+      "com2sec notConfigUser default private\n"
+      "rocommunity s3cr3t-per-device 10.0.0.0/8\n");
+  auto s = scan(v);
+  const Finding* pub = s->find("net-legacy-daemons", "snmp:public");
+  ASSERT_NE(pub, nullptr) << s->describe();
+  EXPECT_EQ(pub->status, Status::kFail);
+  expect_evidence(pub, "/etc/snmp/snmpd.conf", 2);
+  const Finding* priv = s->find("net-legacy-daemons", "snmp:private");
+  ASSERT_NE(priv, nullptr);
+  EXPECT_THAT(priv->message, HasSubstr("change settings"));
+  expect_evidence(priv, "/etc/snmp/snmpd.conf", 3);
+  EXPECT_EQ(s->find("net-legacy-daemons", "snmp:s3cr3t-per-device"), nullptr);
+}
+
+}  // namespace
+}  // namespace fwcert::analyzers::services

@@ -1013,6 +1013,7 @@ const LegacyProtocol* legacy_of(std::string_view name) {
 
 void check_legacy(const inventory::Inventory& inv, std::uint32_t fs, const std::vector<Service>& services,
                   const std::string& where, Output& out) {
+  FsReader r{inv, fs, out};
   std::size_t flagged = 0;
   std::set<std::string> configured_programs;  // program names already reported through a service
   for (const auto& s : services) {
@@ -1056,6 +1057,34 @@ void check_legacy(const inventory::Inventory& inv, std::uint32_t fs, const std::
                                      std::move(ev)));
     }
     ++flagged;
+  }
+  // SNMP with the well-known communities hands out (or lets anyone change) device settings.
+  for (auto conf : {"/etc/snmp/snmpd.conf", "/etc/snmpd.conf", "/var/etc/snmpd.conf"}) {
+    auto text = r.read(conf);
+    if (!text) continue;
+    std::size_t pos = 0, no = 0;
+    while (pos < text->size() && no < limits::kMaxConfigLines) {
+      auto end = text->find('\n', pos);
+      std::string_view line = std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+      pos = end == std::string::npos ? text->size() : end + 1;
+      ++no;
+      auto w = split_command(line);
+      if (w.size() < 2) continue;
+      // rocommunity/rwcommunity COMMUNITY [source]; com2sec NAME SOURCE COMMUNITY
+      std::string community = w[0] == "com2sec" || w[0] == "com2sec6" ? (w.size() >= 4 ? w[3] : "")
+                              : (w[0] == "rocommunity" || w[0] == "rwcommunity" || w[0] == "rocommunity6" ||
+                                 w[0] == "rwcommunity6")
+                                  ? w[1]
+                                  : "";
+      if (community != "public" && community != "private") continue;
+      bool write = w[0].starts_with("rw") || community == "private";
+      std::string shown = r.display(conf);
+      out.findings.push_back(finding(kLegacyCheck, Status::kFail, "snmp:" + community,
+                                     fmt::format("SNMP answers the well-known community '{}'{}", community,
+                                                 write ? ", which may also change settings" : ""),
+                                     {at(shown, no, std::string(line), "no SNMP, or SNMPv3 with per-device credentials")}));
+      ++flagged;
+    }
   }
   // Present on disk: binaries and BusyBox applet links in program directories.
   for (const auto& e : entries_of(inv, fs)) {
