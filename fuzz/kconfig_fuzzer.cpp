@@ -1,7 +1,7 @@
 // Fuzz target for the kernel configuration parser, the version banner search, the IKCONFIG
 // extractor and the compressed-payload finder, rule evaluation over whatever the parser
-// returns, and the sysctl and kernel command-line parsers. Values stored must come from the input, and every line number must be one
-// of its lines.
+// returns, and the sysctl and kernel command-line parsers. Values stored must come from the input, and every line
+// number must be one of its lines.
 
 #include <cstddef>
 #include <cstdint>

@@ -12,7 +12,7 @@ std::span<const AnalyzerInfo> registry() {
        accounts::checks(), &accounts::run},
       {"elf", "ELF hardening: PIE, NX, RELRO, stack protector, FORTIFY, RPATH, CET/BTI, risky imports, module signatures",
        elf::checks(), &elf::run},
-      {"kernel", "kernel version and configuration (/boot/config-*, config.gz, IKCONFIG in the image) scored against hardening rules",
+      {"kernel", "kernel version and config (/boot, config.gz, IKCONFIG), hardening rules, sysctl, command line",
        kernel::checks(), &kernel::run},
       {"services", "init systems, inetd, sshd: who each service runs as, legacy daemons, serial consoles, SSH",
        services::checks(), &services::run},

@@ -50,8 +50,12 @@ TEST(KernelParse, Releases) {
     bool ok;
     int major, minor, patch;
   } cases[] = {
-      {"6.1.0-56-cloud-amd64", true, 6, 1, 0},  {"5.10.217", true, 5, 10, 217}, {"4.9", true, 4, 9, 0},
-      {"3.18.140-g1234+", true, 3, 18, 140},    {"v5.4", false, 0, 0, 0},        {"6", false, 0, 0, 0},
+      {"6.1.0-56-cloud-amd64", true, 6, 1, 0},
+      {"5.10.217", true, 5, 10, 217},
+      {"4.9", true, 4, 9, 0},
+      {"3.18.140-g1234+", true, 3, 18, 140},
+      {"v5.4", false, 0, 0, 0},
+      {"6", false, 0, 0, 0},
       {"%s", false, 0, 0, 0},
   };
   for (const auto& c : cases) {
@@ -97,7 +101,7 @@ TEST(KernelParse, IkconfigBetweenMarkers) {
   EXPECT_EQ(ik->offset, 1000u);
 
   std::string damaged = blob;
-  damaged[1000 + 8 + 20] ^= 0x55;  // inside the deflate data
+  damaged[1000 + 8 + 20] ^= 0x55;                              // inside the deflate data
   auto bad = find_ikconfig(damaged.substr(0, 1000 + 8 + 24));  // and cut short, no end marker
   ASSERT_TRUE(bad.has_value());
   EXPECT_NE(bad->error, "");
@@ -133,8 +137,10 @@ TEST(KernelParse, PayloadOfEachCompressor) {
   struct Case {
     const char* tool;
     const char* method;
-  } cases[] = {{"gzip -9 -n", "gzip"}, {"xz --check=crc32 --x86 --lzma2=dict=32MiB", "xz"},
-               {"zstd -19 -q", "zstd"}, {"lz4 -l -9 -q", "lz4"}};
+  } cases[] = {{"gzip -9 -n", "gzip"},
+               {"xz --check=crc32 --x86 --lzma2=dict=32MiB", "xz"},
+               {"zstd -19 -q", "zstd"},
+               {"lz4 -l -9 -q", "lz4"}};
   for (const auto& c : cases) {
     std::string image = fake_compressed_kernel(payload, c.tool);
     auto p = decompress_kernel_payload(image);
@@ -226,7 +232,7 @@ TEST(KernelRules, BuiltinRulesLoadAndMarkTheFailSet) {
     if (r.critical) critical.insert(r.expect.option);
   }
   EXPECT_EQ(critical, (std::set<std::string>{"STRICT_KERNEL_RWX", "STACKPROTECTOR", "STACKPROTECTOR_STRONG",
-                                              "RANDOMIZE_BASE", "STRICT_DEVMEM"}));
+                                             "RANDOMIZE_BASE", "STRICT_DEVMEM"}));
 }
 
 }  // namespace

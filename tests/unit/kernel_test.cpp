@@ -2,13 +2,14 @@
 // directory, kernel images carrying IKCONFIG directly or inside a compressed payload made by
 // the real compressors, and a target with no configuration at all.
 
+#include "analyzers/kernel/kernel.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <memory>
 #include <string>
 
-#include "analyzers/kernel/kernel.hpp"
 #include "analyzers/kernel/parse.hpp"
 #include "inventory/inventory.hpp"
 #include "support/test_util.hpp"
@@ -144,8 +145,9 @@ TEST(KernelAnalyzer, IkconfigInsideAnXzBzImageFailsOnTheFailSet) {
 }
 
 TEST(KernelAnalyzer, UncompressedVmlinuxWithIkconfigDirectly) {
-  std::string config = "CONFIG_ARM64=y\nCONFIG_STRICT_KERNEL_RWX=y\nCONFIG_STACKPROTECTOR=y\n"
-                       "CONFIG_STACKPROTECTOR_STRONG=y\nCONFIG_RANDOMIZE_BASE=y\nCONFIG_STRICT_DEVMEM=y\n";
+  std::string config =
+      "CONFIG_ARM64=y\nCONFIG_STRICT_KERNEL_RWX=y\nCONFIG_STACKPROTECTOR=y\n"
+      "CONFIG_STACKPROTECTOR_STRONG=y\nCONFIG_RANDOMIZE_BASE=y\nCONFIG_STRICT_DEVMEM=y\n";
   auto v = std::make_shared<vfs::MemoryVfs>();
   ASSERT_TRUE(v->add_file("/vmlinux", vmlinux_body("Linux version 6.6.30 (b@h) #1 SMP PREEMPT", &config)).ok());
   Scan s(v);
@@ -276,8 +278,10 @@ TEST(KernelSysctl, SystemdPrecedenceAndSysctlConfLast) {
 
 TEST(KernelSysctl, KernelConfigDecidesDefaultsAndApplicability) {
   auto v = std::make_shared<vfs::MemoryVfs>();
-  ASSERT_TRUE(v->add_file("/boot/config-6.1.0", "CONFIG_X86_64=y\nCONFIG_SECURITY_DMESG_RESTRICT=y\n"
-                                                "# CONFIG_MAGIC_SYSRQ is not set\nCONFIG_DEFAULT_MMAP_MIN_ADDR=65536\n").ok());
+  ASSERT_TRUE(v->add_file("/boot/config-6.1.0",
+                          "CONFIG_X86_64=y\nCONFIG_SECURITY_DMESG_RESTRICT=y\n"
+                          "# CONFIG_MAGIC_SYSRQ is not set\nCONFIG_DEFAULT_MMAP_MIN_ADDR=65536\n")
+                  .ok());
   ASSERT_TRUE(v->add_dir("/etc").ok());
   Scan s(v);
   EXPECT_EQ(std::get<std::string>(s.fact("sysctl:kernel.dmesg_restrict", "sysctl.value")->value), "1");
@@ -323,7 +327,8 @@ TEST(KernelCmdline, EachBootFileFormat) {
       {"grub", "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet mitigations=off\"\n", 2, "quiet mitigations=off"},
       {"cmdline.txt", "console=serial0,115200 root=/dev/mmcblk0p2\n", 1, "console=serial0,115200 root=/dev/mmcblk0p2"},
       {"uEnv.txt", "fdtfile=x.dtb\nbootargs=console=ttyS0 selinux=0\n", 2, "console=ttyS0 selinux=0"},
-      {"boot.cmd", "setenv bootargs \"console=ttyS2 root=/dev/mmcblk1p2\"\nbootz\n", 1, "console=ttyS2 root=/dev/mmcblk1p2"},
+      {"boot.cmd", "setenv bootargs \"console=ttyS2 root=/dev/mmcblk1p2\"\nbootz\n", 1,
+       "console=ttyS2 root=/dev/mmcblk1p2"},
   };
   for (const auto& c : cases) {
     auto got = cmdlines_in_file(c.name, c.text, "/f");
@@ -336,7 +341,8 @@ TEST(KernelCmdline, EachBootFileFormat) {
 TEST(KernelCmdline, FailWarnPassAndConfigCmdline) {
   auto v = std::make_shared<vfs::MemoryVfs>();
   ASSERT_TRUE(v->add_file("/boot/extlinux/extlinux.conf",
-                          "label a\n  append root=/dev/mmcblk0p2 init=/bin/sh enforcing=0 lockdown=none\n").ok());
+                          "label a\n  append root=/dev/mmcblk0p2 init=/bin/sh enforcing=0 lockdown=none\n")
+                  .ok());
   ASSERT_TRUE(v->add_file("/boot/cmdline.txt", "console=ttyAMA0,115200 loglevel=8 root=/dev/mmcblk0p2\n").ok());
   ASSERT_TRUE(v->add_file("/boot/config-5.10.0", "CONFIG_ARM64=y\nCONFIG_CMDLINE=\"console=tty1 quiet\"\n").ok());
   Scan s(v);

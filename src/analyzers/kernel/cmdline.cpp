@@ -1,10 +1,10 @@
 #include "analyzers/kernel/cmdline.hpp"
 
-#include <algorithm>
-#include <charconv>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
+#include <charconv>
 
 #include "core/limits.hpp"
 
@@ -22,12 +22,14 @@ std::string_view trim(std::string_view s) {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
 std::string_view unquote(std::string_view s) {
-  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front()) return s.substr(1, s.size() - 2);
+  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front())
+    return s.substr(1, s.size() - 2);
   return s;
 }
 
@@ -39,13 +41,14 @@ std::string disabling(const CmdlineParam& p) {
     return std::find(values.begin(), values.end(), v) != values.end();
   };
   if (p.name == "init" && p.has_value) {
-    std::string_view base = std::string_view(p.value).substr(p.value.rfind('/') == std::string::npos ? 0 : p.value.rfind('/') + 1);
+    std::string_view base =
+        std::string_view(p.value).substr(p.value.rfind('/') == std::string::npos ? 0 : p.value.rfind('/') + 1);
     if (base == "sh" || base == "bash" || base == "ash" || base == "dash" || base == "busybox" || base == "zsh") {
       return "boots straight into a root shell";
     }
   }
-  if (!p.has_value && (p.name == "single" || p.name == "S" || p.name == "emergency" || p.name == "rd.break" ||
-                       p.name == "rescue")) {
+  if (!p.has_value &&
+      (p.name == "single" || p.name == "S" || p.name == "emergency" || p.name == "rd.break" || p.name == "rescue")) {
     return "boots into single-user or rescue mode";
   }
   if (p.name == "rd.break") return "breaks into the initramfs shell";
@@ -64,8 +67,8 @@ std::string disabling(const CmdlineParam& p) {
 
 bool is_uart_console(const CmdlineParam& p) {
   if (p.name != "console" || !p.has_value) return false;
-  static constexpr std::string_view kUarts[] = {"ttyS", "ttyAMA", "ttyMSM", "ttyHS", "ttymxc", "ttyO", "ttySAC",
-                                                "ttyLP", "ttyPS", "ttyUL", "ttyFIQ", "ttyAML", "ttyMV", "ttySC"};
+  static constexpr std::string_view kUarts[] = {"ttyS",  "ttyAMA", "ttyMSM", "ttyHS",  "ttymxc", "ttyO",  "ttySAC",
+                                                "ttyLP", "ttyPS",  "ttyUL",  "ttyFIQ", "ttyAML", "ttyMV", "ttySC"};
   return std::any_of(std::begin(kUarts), std::end(kUarts), [&](auto u) { return p.value.starts_with(u); });
 }
 
@@ -130,10 +133,12 @@ std::vector<FoundCmdline> cmdlines_in_file(std::string_view name, std::string_vi
     } else if (name == "grub.cfg") {
       // "linux /vmlinuz-x root=... ro quiet": the arguments follow the image path.
       for (std::string_view kw : {"linux", "linux16", "linuxefi"}) {
-        if (!low.starts_with(kw) || low.size() <= kw.size() || (low[kw.size()] != ' ' && low[kw.size()] != '\t')) continue;
+        if (!low.starts_with(kw) || low.size() <= kw.size() || (low[kw.size()] != ' ' && low[kw.size()] != '\t'))
+          continue;
         std::string_view rest = trim(line.substr(kw.size()));
         auto sp = rest.find_first_of(" \t");
-        out.push_back({shown, line_no, sp == std::string_view::npos ? std::string() : std::string(trim(rest.substr(sp)))});
+        out.push_back(
+            {shown, line_no, sp == std::string_view::npos ? std::string() : std::string(trim(rest.substr(sp)))});
       }
     } else if (name == "grub") {  // /etc/default/grub
       for (std::string_view kw : {"GRUB_CMDLINE_LINUX=", "GRUB_CMDLINE_LINUX_DEFAULT="}) {
@@ -180,8 +185,9 @@ void check_cmdline(const Context& ctx, const KernelConfig* config, const std::st
     f.check = std::string(kCheck);
     f.status = Status::kInconclusive;
     f.subject = "kernel";
-    f.message = "no kernel command line was found (extlinux.conf, grub.cfg, cmdline.txt, U-Boot environment, "
-                "CONFIG_CMDLINE)";
+    f.message =
+        "no kernel command line was found (extlinux.conf, grub.cfg, cmdline.txt, U-Boot environment, "
+        "CONFIG_CMDLINE)";
     out.findings.push_back(std::move(f));
     return;
   }
@@ -203,19 +209,25 @@ void check_cmdline(const Context& ctx, const KernelConfig* config, const std::st
       f.evidence.push_back(std::move(e));
     }
     bool uart = std::any_of(params.begin(), params.end(), is_uart_console) && is_verbose(params);
-    out.facts.push_back({"kernel", f.subject, "kernel.cmdline", c.text, Evidence{c.path, c.line ? std::optional<std::uint64_t>(c.line) : std::nullopt, {}, c.text, {}}});
+    out.facts.push_back(
+        {"kernel", f.subject, "kernel.cmdline", c.text,
+         Evidence{c.path, c.line ? std::optional<std::uint64_t>(c.line) : std::nullopt, {}, c.text, {}}});
     if (!why.empty()) {
       f.status = Status::kFail;
       f.message = "the kernel command line switches protections off: " + fmt::format("{}", fmt::join(why, "; "));
     } else if (uart) {
       f.status = Status::kWarn;
       f.message = "the kernel logs verbosely to a serial console (console= on a UART with loglevel 7+ or debug)";
-      f.evidence.push_back(Evidence{c.path, c.line ? std::optional<std::uint64_t>(c.line) : std::nullopt, {}, c.text,
+      f.evidence.push_back(Evidence{c.path,
+                                    c.line ? std::optional<std::uint64_t>(c.line) : std::nullopt,
+                                    {},
+                                    c.text,
                                     "no verbose logging to a physical UART"});
     } else {
       f.status = Status::kPass;
       f.message = "the kernel command line switches no protection off";
-      f.evidence.push_back(Evidence{c.path, c.line ? std::optional<std::uint64_t>(c.line) : std::nullopt, {}, c.text, {}});
+      f.evidence.push_back(
+          Evidence{c.path, c.line ? std::optional<std::uint64_t>(c.line) : std::nullopt, {}, c.text, {}});
     }
     out.findings.push_back(std::move(f));
   }

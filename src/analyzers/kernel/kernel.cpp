@@ -1,11 +1,11 @@
 #include "analyzers/kernel/kernel.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "analyzers/kernel/cmdline.hpp"
 #include "analyzers/kernel/parse.hpp"
@@ -26,10 +26,10 @@ constexpr std::string_view kChecks[] = {kVersionCheck, kConfigCheck, kHardeningC
 
 /// A configuration found in the target and where it came from.
 struct FoundConfig {
-  std::string path;     ///< display path of the file
-  std::string how;      ///< "file", "config.gz", "embedded (IKCONFIG)", "embedded in xz payload"
+  std::string path;  ///< display path of the file
+  std::string how;   ///< "file", "config.gz", "embedded (IKCONFIG)", "embedded in xz payload"
   std::uint64_t offset = 0;
-  int rank = 0;         ///< lower is preferred: embedded in the kernel describes what runs
+  int rank = 0;  ///< lower is preferred: embedded in the kernel describes what runs
   KernelConfig config;
 };
 
@@ -59,8 +59,8 @@ void add_config(Findings& f, std::string path, std::string how, std::uint64_t of
   FoundConfig c{std::move(path), std::move(how), offset, rank, parse_kconfig(text)};
   for (const auto& d : c.config.diagnostics) {
     if (c.config.diagnostics.size() > 20 && &d != &c.config.diagnostics.front()) break;
-    out.diagnostics.push_back({Diagnostic::Level::kNote, c.path,
-                               d.line ? fmt::format("line {}: {}", d.line, d.message) : d.message});
+    out.diagnostics.push_back(
+        {Diagnostic::Level::kNote, c.path, d.line ? fmt::format("line {}: {}", d.line, d.message) : d.message});
   }
   if (!c.config.version.empty()) {
     if (auto v = parse_kernel_release(c.config.version)) {
@@ -93,8 +93,9 @@ void examine_kernel_image(const vfs::Vfs& v, const std::string& path, const std:
   auto st = v.stat(path);
   if (!st.ok() || st->size > limits::kMaxKernelImageBytes) {
     if (st.ok()) {
-      out.diagnostics.push_back({Diagnostic::Level::kNote, shown,
-                                 fmt::format("kernel image larger than {} bytes was not read", limits::kMaxKernelImageBytes)});
+      out.diagnostics.push_back(
+          {Diagnostic::Level::kNote, shown,
+           fmt::format("kernel image larger than {} bytes was not read", limits::kMaxKernelImageBytes)});
     }
     return;
   }
@@ -110,7 +111,8 @@ void examine_kernel_image(const vfs::Vfs& v, const std::string& path, const std:
   if (auto p = decompress_kernel_payload(bytes.value())) {
     std::string where = fmt::format(" in the {} payload at offset {}", p->method, p->offset);
     if (have_config) {
-      if (auto b = find_version_banner(p->data)) f.versions.push_back({b->version, shown, "version banner" + where, b->line, 0});
+      if (auto b = find_version_banner(p->data))
+        f.versions.push_back({b->version, shown, "version banner" + where, b->line, 0});
     } else {
       search_bytes(f, shown, p->data, where, 0, out);
     }
@@ -145,9 +147,10 @@ Findings collect(const Context& ctx, Output& out) {
       }
       continue;
     }
-    bool kernel_like = e.kind == inventory::Kind::kKernelImage ||
-                       (is_kernel_name(name) && (e.kind == inventory::Kind::kElf || e.kind == inventory::Kind::kCompressed ||
-                                                 e.kind == inventory::Kind::kBinary));
+    bool kernel_like =
+        e.kind == inventory::Kind::kKernelImage ||
+        (is_kernel_name(name) && (e.kind == inventory::Kind::kElf || e.kind == inventory::Kind::kCompressed ||
+                                  e.kind == inventory::Kind::kBinary));
     if (kernel_like) {
       if (f.examined++ >= limits::kMaxKernelCandidates) continue;
       examine_kernel_image(*fs.vfs, e.path, shown, f, out);
@@ -192,8 +195,9 @@ Evidence at(const std::string& path, std::size_t line, std::string observed, std
 
 void report_version(const Findings& f, Output& out) {
   if (f.versions.empty()) {
-    out.findings.push_back(finding(kVersionCheck, Status::kInconclusive, "kernel",
-                                   "no kernel version banner, configuration header or /lib/modules directory was found"));
+    out.findings.push_back(
+        finding(kVersionCheck, Status::kInconclusive, "kernel",
+                "no kernel version banner, configuration header or /lib/modules directory was found"));
     return;
   }
   const FoundVersion& v = f.versions.front();
@@ -204,10 +208,9 @@ void report_version(const Findings& f, Output& out) {
     ev.back().expected = {};
     out.facts.push_back({"kernel", o.path, "kernel.version", o.version.release, at(o.path, 0, o.how)});
   }
-  out.findings.push_back(finding(kVersionCheck, Status::kInfo, "kernel",
-                                 fmt::format("Linux {} (release {}), from the {} of {}", text, v.version.release,
-                                             v.how, v.path),
-                                 std::move(ev)));
+  out.findings.push_back(finding(
+      kVersionCheck, Status::kInfo, "kernel",
+      fmt::format("Linux {} (release {}), from the {} of {}", text, v.version.release, v.how, v.path), std::move(ev)));
 }
 
 void report_config(const Findings& f, Output& out) {
@@ -225,10 +228,10 @@ void report_config(const Findings& f, Output& out) {
     out.facts.push_back({"kernel", c.path, "kernel.config_source", c.how, at(c.path, 0, c.how)});
   }
   const FoundConfig& c = f.configs.front();
-  out.findings.push_back(finding(kConfigCheck, Status::kInfo, c.path,
-                                 fmt::format("kernel configuration read from {} ({}, {} options)", c.path, c.how,
-                                             c.config.options.size()),
-                                 std::move(ev)));
+  out.findings.push_back(
+      finding(kConfigCheck, Status::kInfo, c.path,
+              fmt::format("kernel configuration read from {} ({}, {} options)", c.path, c.how, c.config.options.size()),
+              std::move(ev)));
 }
 
 void report_hardening(const Findings& f, Output& out) {
@@ -240,8 +243,10 @@ void report_hardening(const Findings& f, Output& out) {
   const FoundConfig& c = f.configs.front();
   std::string arch = c.config.arch();
   std::optional<KernelVersion> version;
-  if (auto v = parse_kernel_release(c.config.version)) version = *v;
-  else if (!f.versions.empty()) version = f.versions.front().version;
+  if (auto v = parse_kernel_release(c.config.version))
+    version = *v;
+  else if (!f.versions.empty())
+    version = f.versions.front().version;
 
   auto results = evaluate(builtin_rules(), c.config, arch, version);
   std::size_t applicable = 0, met = 0;
@@ -252,8 +257,8 @@ void report_hardening(const Findings& f, Output& out) {
     std::string state = r.state == RuleState::kMet ? "met" : "not met";
     Evidence ev = at(c.path, r.line, "CONFIG_" + r.rule->expect.option + " " + r.seen,
                      "CONFIG_" + r.rule->expect.option + " " + r.expected);
-    out.facts.push_back({"kernel", "kconfig:" + r.rule->id, "kconfig.rule",
-                         r.met_by.empty() ? state : state + " by " + r.met_by, ev});
+    out.facts.push_back(
+        {"kernel", "kconfig:" + r.rule->id, "kconfig.rule", r.met_by.empty() ? state : state + " by " + r.met_by, ev});
     if (r.state == RuleState::kMet) {
       ++met;
       continue;
@@ -261,7 +266,8 @@ void report_hardening(const Findings& f, Output& out) {
     ev.observed += fmt::format(" ({}, {}{})", r.rule->reason, r.rule->source, r.rule->critical ? ", critical" : "");
     (r.rule->critical ? critical : other).push_back(std::move(ev));
   }
-  out.facts.push_back({"kernel", c.path, "kernel.arch", arch.empty() ? std::string("unknown") : arch, at(c.path, 0, {})});
+  out.facts.push_back(
+      {"kernel", c.path, "kernel.arch", arch.empty() ? std::string("unknown") : arch, at(c.path, 0, {})});
   if (applicable == 0) {
     out.findings.push_back(finding(kHardeningCheck, Status::kInconclusive, c.path,
                                    "no hardening rule applies to this configuration (architecture not recognised)"));

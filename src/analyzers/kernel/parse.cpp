@@ -1,5 +1,6 @@
 #include "analyzers/kernel/parse.hpp"
 
+#include <fmt/format.h>
 #include <lz4.h>
 #include <lzma.h>
 #include <zlib.h>
@@ -8,8 +9,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "core/limits.hpp"
 
@@ -69,8 +68,8 @@ bool KernelConfig::is_enabled(std::string_view name, bool allow_module) const {
 }
 
 std::string KernelConfig::arch() const {
-  static constexpr std::string_view kArchs[] = {"X86_64", "X86_32", "ARM64", "ARM", "RISCV", "MIPS", "PPC",
-                                                "S390", "LOONGARCH", "SPARC", "XTENSA", "ARC", "M68K"};
+  static constexpr std::string_view kArchs[] = {"X86_64", "X86_32",    "ARM64", "ARM",    "RISCV", "MIPS", "PPC",
+                                                "S390",   "LOONGARCH", "SPARC", "XTENSA", "ARC",   "M68K"};
   std::string found;
   for (auto a : kArchs) {
     if (!is_enabled(a)) continue;
@@ -324,8 +323,8 @@ bool decompress_lz4_legacy(std::string_view in, std::size_t limit, std::string& 
       continue;
     }
     if (n == 0 || n > LZ4_compressBound(static_cast<int>(kLz4LegacyBlock)) || n > in.size() - pos - 4) break;
-    int got = LZ4_decompress_safe(in.data() + pos + 4, block.data(), static_cast<int>(n),
-                                  static_cast<int>(block.size()));
+    int got =
+        LZ4_decompress_safe(in.data() + pos + 4, block.data(), static_cast<int>(n), static_cast<int>(block.size()));
     if (got < 0) break;
     out.append(block.data(), static_cast<std::size_t>(got));
     pos += 4 + n;
@@ -344,7 +343,10 @@ struct Magic {
 std::optional<Payload> decompress_kernel_payload(std::string_view image, std::size_t min_bytes) {
   static const Magic kMagics[] = {
       {std::string_view("\x1f\x8b\x08", 3), "gzip", &decompress_gzip},
-      {std::string_view("\xfd" "7zXZ\x00", 6), "xz", &decompress_xz},
+      {std::string_view("\xfd"
+                        "7zXZ\x00",
+                        6),
+       "xz", &decompress_xz},
       {std::string_view("\x28\xb5\x2f\xfd", 4), "zstd", &decompress_zstd},
       {std::string_view("\x02\x21\x4c\x18", 4), "lz4", &decompress_lz4_legacy},
   };

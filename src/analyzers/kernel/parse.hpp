@@ -23,9 +23,9 @@ struct LineDiagnostic {
 
 /// One option of a kernel configuration as written.
 struct ConfigValue {
-  std::string value;   ///< "y", "m", a number, a string without its quotes, or "" when not set
-  bool is_set = true;  ///< false for "# CONFIG_X is not set"
-  bool quoted = false; ///< the value was a "string"
+  std::string value;    ///< "y", "m", a number, a string without its quotes, or "" when not set
+  bool is_set = true;   ///< false for "# CONFIG_X is not set"
+  bool quoted = false;  ///< the value was a "string"
   std::size_t line = 0;
 };
 
@@ -68,7 +68,7 @@ std::optional<KernelVersion> parse_kernel_release(std::string_view text);
 /// The banner "Linux version X.Y.Z ... " found in bytes, with the whole line (bounded).
 struct Banner {
   KernelVersion version;
-  std::string line;       ///< the banner up to the newline or NUL, at most 512 bytes
+  std::string line;          ///< the banner up to the newline or NUL, at most 512 bytes
   std::uint64_t offset = 0;  ///< where "Linux version " starts in the searched bytes
 };
 std::optional<Banner> find_version_banner(std::string_view bytes);

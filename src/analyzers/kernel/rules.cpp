@@ -1,13 +1,12 @@
 #include "analyzers/kernel/rules.hpp"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cassert>
 #include <charconv>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "data/resources.hpp"
 
@@ -62,9 +61,12 @@ bool holds(const Condition& c, const KernelConfig& cfg, const std::optional<Kern
   if (c.kind == Condition::Kind::kVersionAtLeast) return version && version->at_least(c.major, c.minor, c.patch);
   const ConfigValue* v = cfg.find(c.option);
   switch (c.kind) {
-    case Condition::Kind::kOff: return !v || !v->is_set;
-    case Condition::Kind::kPresent: return v != nullptr;
-    case Condition::Kind::kEquals: return v && v->is_set && v->value == c.value;
+    case Condition::Kind::kOff:
+      return !v || !v->is_set;
+    case Condition::Kind::kPresent:
+      return v != nullptr;
+    case Condition::Kind::kEquals:
+      return v && v->is_set && v->value == c.value;
     case Condition::Kind::kEqualsMax: {
       const ConfigValue* max = cfg.find(c.option + "_MAX");
       return v && v->is_set && max && max->is_set && v->value == max->value;
@@ -80,19 +82,26 @@ bool holds(const Condition& c, const KernelConfig& cfg, const std::optional<Kern
       }
       return false;
     }
-    case Condition::Kind::kVersionAtLeast: break;
+    case Condition::Kind::kVersionAtLeast:
+      break;
   }
   return false;
 }
 
 std::string expected_words(const Condition& c) {
   switch (c.kind) {
-    case Condition::Kind::kEquals: return c.value;
-    case Condition::Kind::kEqualsMax: return "the maximum (" + c.option + "_MAX)";
-    case Condition::Kind::kOff: return "is not set";
-    case Condition::Kind::kPresent: return "is present";
-    case Condition::Kind::kHas: return "contains " + c.value;
-    case Condition::Kind::kVersionAtLeast: return c.text;
+    case Condition::Kind::kEquals:
+      return c.value;
+    case Condition::Kind::kEqualsMax:
+      return "the maximum (" + c.option + "_MAX)";
+    case Condition::Kind::kOff:
+      return "is not set";
+    case Condition::Kind::kPresent:
+      return "is present";
+    case Condition::Kind::kHas:
+      return "contains " + c.value;
+    case Condition::Kind::kVersionAtLeast:
+      return c.text;
   }
   return c.text;
 }
@@ -163,7 +172,8 @@ Result<std::vector<Rule>> load_rules(std::string_view text, std::string_view nam
     }
     Rule base;
     base.line = n.Mark().line + 1;
-    if (!n["reason"] || !n["source"]) return make_error(ErrorCode::kParse, "a rule needs reason and source", where(name, n));
+    if (!n["reason"] || !n["source"])
+      return make_error(ErrorCode::kParse, "a rule needs reason and source", where(name, n));
     base.reason = n["reason"].Scalar();
     base.source = n["source"].Scalar();
     if (auto a = n["arch"]) {
@@ -231,8 +241,7 @@ std::vector<RuleResult> evaluate(const std::vector<Rule>& rules, const KernelCon
     const ConfigValue* v = config.find(rule.expect.option);
     r.seen = !v ? "absent" : v->is_set ? v->value : "is not set";
     r.line = v ? v->line : 0;
-    bool arch_ok = rule.arches.empty() ||
-                   std::find(rule.arches.begin(), rule.arches.end(), arch) != rule.arches.end();
+    bool arch_ok = rule.arches.empty() || std::find(rule.arches.begin(), rule.arches.end(), arch) != rule.arches.end();
     // A rule comparing with NAME_MAX cannot be judged without it.
     bool max_ok = rule.expect.kind != Condition::Kind::kEqualsMax || config.find(rule.expect.option + "_MAX");
     if (!arch_ok || !max_ok) {

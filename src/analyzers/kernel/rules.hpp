@@ -17,16 +17,16 @@ namespace fwcert::analyzers::kernel {
 struct Condition {
   enum class Kind { kEquals, kEqualsMax, kOff, kPresent, kHas, kVersionAtLeast };
   Kind kind = Kind::kEquals;
-  std::string option;  ///< without CONFIG_; empty for kVersionAtLeast
-  std::string value;   ///< kEquals: the value; kHas: the list word
+  std::string option;                   ///< without CONFIG_; empty for kVersionAtLeast
+  std::string value;                    ///< kEquals: the value; kHas: the list word
   int major = 0, minor = 0, patch = 0;  ///< kVersionAtLeast
-  std::string text;    ///< as written in the data file
+  std::string text;                     ///< as written in the data file
 };
 
 /// A hardening rule: met when `expect` and all `all_of` hold, or any `any_of` holds. An
 /// `all_of` item is a disjunction of conditions; an `any_of` item is a conjunction.
 struct Rule {
-  std::string id;      ///< "OPTION=value" or "OPTION off": the subject option and expectation
+  std::string id;  ///< "OPTION=value" or "OPTION off": the subject option and expectation
   std::string reason;
   std::string source;
   std::vector<std::string> arches;  ///< empty: every architecture
@@ -51,10 +51,10 @@ enum class RuleState { kMet, kNotMet, kNotApplicable };
 struct RuleResult {
   const Rule* rule = nullptr;
   RuleState state = RuleState::kNotApplicable;
-  std::string seen;          ///< the subject option's value as written ("y", "is not set", "absent")
-  std::string expected;      ///< what the rule wanted, in words
-  std::string met_by;        ///< when met through an alternative: which one
-  std::size_t line = 0;      ///< line of the subject option in the config, 0 when absent
+  std::string seen;      ///< the subject option's value as written ("y", "is not set", "absent")
+  std::string expected;  ///< what the rule wanted, in words
+  std::string met_by;    ///< when met through an alternative: which one
+  std::size_t line = 0;  ///< line of the subject option in the config, 0 when absent
 };
 
 /// Evaluates every rule against a configuration of architecture `arch` and version `version`

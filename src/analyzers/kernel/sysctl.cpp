@@ -1,12 +1,11 @@
 #include "analyzers/kernel/sysctl.hpp"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "analyzers/kernel/rules.hpp"
 #include "core/limits.hpp"
