@@ -55,8 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!v->add_file("/lib/systemd/system/f.socket", in).ok()) return 0;
   if (!v->add_file("/etc/systemd/system/f@x.service.d/o.conf", in).ok()) return 0;
   if (!v->add_file("/lib/systemd/system/multi-user.target", in).ok()) return 0;
-  if (!v->add_symlink("/etc/systemd/system/multi-user.target.wants/f@x.service", "/lib/systemd/system/f@.service").ok()) return 0;
-  if (!v->add_symlink("/etc/systemd/system/sockets.target.wants/f.socket", "/lib/systemd/system/f.socket").ok()) return 0;
+  if (!v->add_symlink("/etc/systemd/system/multi-user.target.wants/f@x.service", "/lib/systemd/system/f@.service").ok())
+    return 0;
+  if (!v->add_symlink("/etc/systemd/system/sockets.target.wants/f.socket", "/lib/systemd/system/f.socket").ok())
+    return 0;
   run_analyzer(v);
   return 0;
 }

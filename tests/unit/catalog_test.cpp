@@ -566,11 +566,12 @@ TEST(CatalogBuiltin, AnalyzerLinesNameExactlyTheImplementedChecks) {
   }
   EXPECT_EQ(by_analyzer["accounts"], (std::set<std::string>{"auth-empty-password", "auth-default-password",
                                                             "auth-hash-strength", "priv-uid0-and-shells"}));
-  EXPECT_EQ(by_analyzer["services"],
-            (std::set<std::string>{"priv-services-non-root", "net-legacy-daemons", "net-serial-console", "net-ssh-config",
-                                   "priv-setuid-inventory", "priv-fs-permissions", "priv-rootfs-readonly", "priv-sudo",
-                                   "auth-pam", "keys-ssh-host-keys-shipped", "net-debug-services",
-                                   "priv-systemd-sandbox", "net-firewall", "net-usb-gadget", "net-unneeded-software"}));
+  EXPECT_EQ(
+      by_analyzer["services"],
+      (std::set<std::string>{"priv-services-non-root", "net-legacy-daemons", "net-serial-console", "net-ssh-config",
+                             "priv-setuid-inventory", "priv-fs-permissions", "priv-rootfs-readonly", "priv-sudo",
+                             "auth-pam", "keys-ssh-host-keys-shipped", "net-debug-services", "priv-systemd-sandbox",
+                             "net-firewall", "net-usb-gadget", "net-unneeded-software"}));
 }
 
 TEST(CatalogBuiltin, AvsSetHoldsEveryItemOfSectionA) {

@@ -55,8 +55,10 @@ TEST(ServicesParseUnit, DamageBecomesLineDiagnostics) {
 
 TEST(ServicesParseUnit, EmptyAssignmentResetsAListAndLastWinsForSingleValues) {
   MergedUnit m;
-  for (auto& a : parse_unit("[Service]\nUser=a\nAmbientCapabilities=CAP_A\nUser=b\n").assignments) m.assignments.push_back(a);
-  for (auto& a : parse_unit("[Service]\nAmbientCapabilities=\nAmbientCapabilities=CAP_B\nAmbientCapabilities=CAP_C\n").assignments) {
+  for (auto& a : parse_unit("[Service]\nUser=a\nAmbientCapabilities=CAP_A\nUser=b\n").assignments)
+    m.assignments.push_back(a);
+  for (auto& a : parse_unit("[Service]\nAmbientCapabilities=\nAmbientCapabilities=CAP_B\nAmbientCapabilities=CAP_C\n")
+                     .assignments) {
     m.assignments.push_back(a);
   }
   ASSERT_NE(m.last("Service", "User"), nullptr);
@@ -75,8 +77,11 @@ TEST(ServicesParseUnit, ExecPrefixesQuotesAndSemicolons) {
     bool full, ignore;
   };
   const Case cases[] = {
-      {"-/sbin/agetty -o '-p -- \\\\u' --keep-baud 115200 - $TERM", "/sbin/agetty",
-       {"-o", "-p -- \\\\u", "--keep-baud", "115200", "-", "$TERM"}, false, true},
+      {"-/sbin/agetty -o '-p -- \\\\u' --keep-baud 115200 - $TERM",
+       "/sbin/agetty",
+       {"-o", "-p -- \\\\u", "--keep-baud", "115200", "-", "$TERM"},
+       false,
+       true},
       {"+/usr/bin/tool \"a b\" c", "/usr/bin/tool", {"a b", "c"}, true, false},
       {"@/usr/sbin/daemon shown-name --x", "/usr/sbin/daemon", {"--x"}, false, false},
       {"/bin/true ; /bin/false", "/bin/true", {}, false, false},

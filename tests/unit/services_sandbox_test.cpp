@@ -95,7 +95,8 @@ TEST(ServicesSandbox, HostUnitsAgreeWithinTheMeasuredBound) {
     sum += d;
     exact += d < 0.05;
     ++n;
-    table += name + " ours=" + std::to_string(ours).substr(0, 3) + " systemd-analyze=" + std::to_string(*theirs).substr(0, 3) + "\n";
+    table += name + " ours=" + std::to_string(ours).substr(0, 3) +
+             " systemd-analyze=" + std::to_string(*theirs).substr(0, 3) + "\n";
   }
   ASSERT_GT(n, 10u);
   std::cout << table << "units " << n << ", equal to the first decimal " << exact << ", mean |diff| " << sum / n

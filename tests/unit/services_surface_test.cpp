@@ -32,7 +32,8 @@ struct Scan {
   }
   std::string describe(std::string_view check) const {
     std::string d;
-    for (const auto* f : all(check)) d += std::string(to_string(f->status)) + " " + f->subject + ": " + f->message + "\n";
+    for (const auto* f : all(check))
+      d += std::string(to_string(f->status)) + " " + f->subject + ": " + f->message + "\n";
     return d;
   }
 };
@@ -56,7 +57,9 @@ void add(MemoryVfs& v, std::string_view path, std::string_view text, vfs::FileMe
 std::shared_ptr<MemoryVfs> listening_image() {
   auto v = std::make_shared<MemoryVfs>();
   add(*v, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
-  add(*v, "/usr/sbin/dropbear", "\x7f" "ELF");
+  add(*v, "/usr/sbin/dropbear",
+      "\x7f"
+      "ELF");
   add(*v, "/etc/inittab", "::sysinit:/etc/init.d/rcS\n");
   add(*v, "/etc/init.d/rcS", "#!/bin/sh\n/usr/sbin/dropbear -w -s -p 22\n", {0755, 0, 0, 0});
   return v;
@@ -105,7 +108,8 @@ TEST(ServicesFirewall, NftablesAcceptPolicyWarnsDropPolicyPasses) {
 TEST(ServicesFirewall, IptablesSaveAndOpenWrtZones) {
   auto v = listening_image();
   add(*v, "/etc/iptables/rules.v4",
-      "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -j REJECT --reject-with icmp-port-unreachable\nCOMMIT\n");
+      "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -j REJECT --reject-with "
+      "icmp-port-unreachable\nCOMMIT\n");
   auto s = scan(v);
   ASSERT_EQ(s->all("net-firewall")[0]->status, Status::kPass) << s->describe("net-firewall");
   EXPECT_EQ(s->all("net-firewall")[0]->evidence[0].line, 5u);
@@ -158,8 +162,12 @@ TEST(ServicesUsbGadget, GettyOnTtyGSFailsConfigfsFunctionsWarn) {
 TEST(ServicesUnneeded, CompilersAndPackageManagersWarnBusyBoxAppletsDoNot) {
   auto v = std::make_shared<MemoryVfs>();
   add(*v, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
-  add(*v, "/usr/bin/gcc", "\x7f" "ELF");
-  add(*v, "/bin/opkg", "\x7f" "ELF");
+  add(*v, "/usr/bin/gcc",
+      "\x7f"
+      "ELF");
+  add(*v, "/bin/opkg",
+      "\x7f"
+      "ELF");
   ASSERT_TRUE(v->add_symlink("/usr/bin/vi", "/bin/busybox").ok());
   ASSERT_TRUE(v->add_symlink("/usr/bin/nano", "/bin/busybox").ok());
   auto s = scan(v);

@@ -42,7 +42,8 @@ struct Scan {
   }
   std::string describe(std::string_view check) const {
     std::string d;
-    for (const auto& f : all(check)) d += std::string(to_string(f->status)) + " " + f->subject + ": " + f->message + "\n";
+    for (const auto& f : all(check))
+      d += std::string(to_string(f->status)) + " " + f->subject + ": " + f->message + "\n";
     return d;
   }
 };
@@ -87,17 +88,39 @@ constexpr int kCapSetuid = 7, kCapNetAdmin = 12, kCapNetRaw = 13;
 
 TEST(ServicesSetuid, ShellsScriptsWritableFilesFailUnknownOnesWarnAllowListPasses) {
   auto v = base();
-  add(*v, "/bin/busybox", "\x7f" "ELF", {04755, 0, 0, 0});
-  add(*v, "/usr/bin/passwd", "\x7f" "ELF", {04755, 0, 0, 0});
+  add(*v, "/bin/busybox",
+      "\x7f"
+      "ELF",
+      {04755, 0, 0, 0});
+  add(*v, "/usr/bin/passwd",
+      "\x7f"
+      "ELF",
+      {04755, 0, 0, 0});
   add(*v, "/usr/sbin/fw-helper", "#!/bin/sh\necho hi\n", {04755, 0, 0, 0});
-  add(*v, "/usr/bin/vendor-tool", "\x7f" "ELF", {04755, 0, 0, 0});
-  add(*v, "/usr/bin/vendor-writable", "\x7f" "ELF", {04777, 0, 0, 0});
-  add(*v, "/usr/bin/ping", "\x7f" "ELF", {0755, 0, 0, 0});
+  add(*v, "/usr/bin/vendor-tool",
+      "\x7f"
+      "ELF",
+      {04755, 0, 0, 0});
+  add(*v, "/usr/bin/vendor-writable",
+      "\x7f"
+      "ELF",
+      {04777, 0, 0, 0});
+  add(*v, "/usr/bin/ping",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
   ASSERT_TRUE(v->set_xattr("/usr/bin/ping", "security.capability", capability_xattr({kCapNetRaw})).ok());
-  add(*v, "/usr/bin/python3.11", "\x7f" "ELF", {0755, 0, 0, 0});
+  add(*v, "/usr/bin/python3.11",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
   ASSERT_TRUE(v->set_xattr("/usr/bin/python3.11", "security.capability", capability_xattr({kCapSetuid})).ok());
-  add(*v, "/usr/sbin/tcpdump", "\x7f" "ELF", {0755, 0, 0, 0});
-  ASSERT_TRUE(v->set_xattr("/usr/sbin/tcpdump", "security.capability", capability_xattr({kCapNetAdmin, kCapNetRaw})).ok());
+  add(*v, "/usr/sbin/tcpdump",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
+  ASSERT_TRUE(
+      v->set_xattr("/usr/sbin/tcpdump", "security.capability", capability_xattr({kCapNetAdmin, kCapNetRaw})).ok());
   auto s = scan(v);
   const auto check = "priv-setuid-inventory";
   auto status = [&](const std::string& path) -> std::string {
@@ -122,8 +145,14 @@ TEST(ServicesSetuid, ShellsScriptsWritableFilesFailUnknownOnesWarnAllowListPasse
 
 TEST(ServicesSetuid, OnlyAllowListedPrivilegeIsAPass) {
   auto v = base();
-  add(*v, "/usr/bin/passwd", "\x7f" "ELF", {04755, 0, 0, 0});
-  add(*v, "/usr/bin/crontab", "\x7f" "ELF", {02755, 0, 0, 0});
+  add(*v, "/usr/bin/passwd",
+      "\x7f"
+      "ELF",
+      {04755, 0, 0, 0});
+  add(*v, "/usr/bin/crontab",
+      "\x7f"
+      "ELF",
+      {02755, 0, 0, 0});
   auto s = scan(v);
   auto f = s->all("priv-setuid-inventory");
   ASSERT_EQ(f.size(), 1u);
@@ -137,7 +166,10 @@ TEST(ServicesPermissions, WritableCodeAndConfigFailWorldWritableDataWarnsFstabOp
   auto v = base();
   add(*v, "/etc/alexa/config.json", "{}", {0666, 1000, 1000, 0});
   ASSERT_TRUE(v->add_dir("/usr/local/bin", {0777, 0, 0, 0}).ok());
-  add(*v, "/usr/lib/libvendor.so", "\x7f" "ELF", {0644, 1000, 0, 0});
+  add(*v, "/usr/lib/libvendor.so",
+      "\x7f"
+      "ELF",
+      {0644, 1000, 0, 0});
   ASSERT_TRUE(v->add_dir("/data", {0777, 0, 0, 0}).ok());
   ASSERT_TRUE(v->add_dir("/tmp", {01777, 0, 0, 0}).ok());
   add(*v, "/var/log/app.log", "", {0666, 0, 0, 0});
@@ -257,7 +289,8 @@ TEST(ServicesPam, DebianCommonAuthWarnsOnNullokAndNoLockout) {
   EXPECT_EQ(nullok->status, Status::kWarn);
   auto pos = text.find("pam_unix.so nullok");
   ASSERT_NE(pos, std::string::npos);
-  EXPECT_EQ(nullok->evidence[0].line, static_cast<std::uint64_t>(std::count(text.begin(), text.begin() + pos, '\n') + 1));
+  EXPECT_EQ(nullok->evidence[0].line,
+            static_cast<std::uint64_t>(std::count(text.begin(), text.begin() + pos, '\n') + 1));
   // Debian's "auth required pam_permit.so" after pam_deny is the normal primer, not a bypass.
   for (const auto* x : f) EXPECT_NE(x->status, Status::kFail) << x->message;
   const Finding* lockout = s->find("auth-pam", "/etc/pam.d");
@@ -284,7 +317,9 @@ TEST(ServicesHostKeys, KeysMadeBySshKeygenFail) {
   auto r = test::run("ssh-keygen -q -t ed25519 -N '' -C demo -f " + dir / "ssh_host_ed25519_key");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto v = base();
-  add(*v, "/usr/sbin/sshd", "\x7f" "ELF");
+  add(*v, "/usr/sbin/sshd",
+      "\x7f"
+      "ELF");
   add(*v, "/etc/ssh/ssh_host_ed25519_key", test::read_file(dir / "ssh_host_ed25519_key"), {0600, 0, 0, 0});
   add(*v, "/etc/ssh/ssh_host_ed25519_key.pub", test::read_file(dir / "ssh_host_ed25519_key.pub"));
   add(*v, "/etc/dropbear/dropbear_rsa_host_key", std::string("\0\0\0\7ssh-rsa", 11), {0600, 0, 0, 0});
@@ -298,7 +333,9 @@ TEST(ServicesHostKeys, KeysMadeBySshKeygenFail) {
   ASSERT_NE(s->find("keys-ssh-host-keys-shipped", "/etc/dropbear/dropbear_rsa_host_key"), nullptr);
 
   auto clean = base();
-  add(*clean, "/usr/sbin/sshd", "\x7f" "ELF");
+  add(*clean, "/usr/sbin/sshd",
+      "\x7f"
+      "ELF");
   auto s2 = scan(clean);
   EXPECT_EQ(s2->all("keys-ssh-host-keys-shipped")[0]->status, Status::kPass);
   EXPECT_EQ(scan(base())->all("keys-ssh-host-keys-shipped")[0]->status, Status::kNotApplicable);
@@ -314,9 +351,15 @@ namespace {
 /// their display prefix.
 TEST(ServicesFilesystems, NestedFilesystemIsJudgedSeparatelyWithItsPrefix) {
   auto outer = base();
-  add(*outer, "/usr/bin/passwd", "\x7f" "ELF", {04755, 0, 0, 0});
+  add(*outer, "/usr/bin/passwd",
+      "\x7f"
+      "ELF",
+      {04755, 0, 0, 0});
   auto inner = base();
-  add(*inner, "/bin/busybox", "\x7f" "ELF", {04755, 0, 0, 0});
+  add(*inner, "/bin/busybox",
+      "\x7f"
+      "ELF",
+      {04755, 0, 0, 0});
   Scan s;
   std::vector<Diagnostic> diags;
   auto a = s.inv.add_filesystem({"", "squashfs", 0, "", 0, outer});

@@ -3,6 +3,8 @@
 // SysV rc links, OpenWrt procd and Android init .rc. Each test asserts the service inventory
 // and the status, subject and evidence (path and line) of the checks.
 
+#include "analyzers/services/services.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/services/services.hpp"
 #include "inventory/inventory.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
@@ -49,8 +50,10 @@ struct Scan {
   }
   std::string describe() const {
     std::string d;
-    for (const auto& f : out.findings) d += f.check + " " + to_string(f.status) + " " + f.subject + ": " + f.message + "\n";
-    for (const auto& s : services) d += "  svc " + s.subject + " at_boot=" + (s.at_boot ? "1" : "0") + " user=" + s.user + "\n";
+    for (const auto& f : out.findings)
+      d += f.check + " " + to_string(f.status) + " " + f.subject + ": " + f.message + "\n";
+    for (const auto& s : services)
+      d += "  svc " + s.subject + " at_boot=" + (s.at_boot ? "1" : "0") + " user=" + s.user + "\n";
     return d;
   }
 };
@@ -97,11 +100,17 @@ std::size_t line_of(const std::string& text, const std::string& needle) {
 
 std::shared_ptr<MemoryVfs> busybox_tree() {
   auto v = std::make_shared<MemoryVfs>();
-  add(*v, "/bin/busybox", "\x7f" "ELF", {04755, 0, 0, 0});
-  for (auto applet : {"/bin/sh", "/bin/login", "/sbin/getty", "/usr/sbin/inetd", "/usr/sbin/telnetd", "/usr/sbin/ftpd"}) {
+  add(*v, "/bin/busybox",
+      "\x7f"
+      "ELF",
+      {04755, 0, 0, 0});
+  for (auto applet :
+       {"/bin/sh", "/bin/login", "/sbin/getty", "/usr/sbin/inetd", "/usr/sbin/telnetd", "/usr/sbin/ftpd"}) {
     link(*v, applet, "/bin/busybox");
   }
-  add(*v, "/usr/bin/avs-client", "\x7f" "ELF");
+  add(*v, "/usr/bin/avs-client",
+      "\x7f"
+      "ELF");
   add(*v, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
   add(*v, "/etc/inittab",
       "# BusyBox init\n"
@@ -232,8 +241,12 @@ TEST(ServicesBusyBox, PlainLoginPromptOnUartFailsWithCatalogSeverity) {
 std::shared_ptr<MemoryVfs> systemd_tree() {
   auto v = std::make_shared<MemoryVfs>();
   add(*v, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nwww:x:33:33::/var/www:/usr/sbin/nologin\n");
-  add(*v, "/usr/sbin/webd", "\x7f" "ELF");
-  add(*v, "/usr/sbin/in.telnetd", "\x7f" "ELF");
+  add(*v, "/usr/sbin/webd",
+      "\x7f"
+      "ELF");
+  add(*v, "/usr/sbin/in.telnetd",
+      "\x7f"
+      "ELF");
   add(*v, "/lib/systemd/system/web.service",
       "[Unit]\n"
       "Description=web admin\n"
@@ -248,7 +261,8 @@ std::shared_ptr<MemoryVfs> systemd_tree() {
   add(*v, "/lib/systemd/system/web.service.d/20-caps.conf", "[Service]\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n");
   link(*v, "/etc/systemd/system/multi-user.target.wants/web.service", "/lib/systemd/system/web.service");
   // telnet via a per-connection socket (Accept=yes -> telnet@.service)
-  add(*v, "/lib/systemd/system/telnet.socket", "[Socket]\nListenStream=23\nAccept=yes\n[Install]\nWantedBy=sockets.target\n");
+  add(*v, "/lib/systemd/system/telnet.socket",
+      "[Socket]\nListenStream=23\nAccept=yes\n[Install]\nWantedBy=sockets.target\n");
   add(*v, "/lib/systemd/system/telnet@.service", "[Service]\nExecStart=-/usr/sbin/in.telnetd\nStandardInput=socket\n");
   link(*v, "/etc/systemd/system/sockets.target.wants/telnet.socket", "/lib/systemd/system/telnet.socket");
   // installed but not enabled
@@ -352,7 +366,8 @@ TEST(ServicesSystemd, RealSerialGettyUnitAndAnAutologinDropIn) {
 TEST(ServicesSystemd, HostUnitTreeLoadsWithEnablementFromPackageLinks) {
   if (!test::have_tool("systemctl")) GTEST_SKIP() << "no systemd on this machine";
   test::TempDir root;
-  ASSERT_EQ(test::run("mkdir -p " + root / "lib/systemd && cp -a /lib/systemd/system " + root / "lib/systemd/").exit_code, 0);
+  ASSERT_EQ(
+      test::run("mkdir -p " + root / "lib/systemd && cp -a /lib/systemd/system " + root / "lib/systemd/").exit_code, 0);
   auto v = std::make_shared<MemoryVfs>();
   // Copy the tree into memory: regular files and symlinks.
   auto listing = test::run("cd " + test::shell_quote(root.path()) + " && find lib -mindepth 1 -printf '%y %p\\t%l\\n'");
@@ -385,8 +400,12 @@ TEST(ServicesSystemd, HostUnitTreeLoadsWithEnablementFromPackageLinks) {
 std::shared_ptr<MemoryVfs> sysv_tree() {
   auto v = std::make_shared<MemoryVfs>();
   add(*v, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\nsshd:x:100:65534::/run/sshd:/usr/sbin/nologin\n");
-  add(*v, "/usr/sbin/sshd", "\x7f" "ELF");
-  add(*v, "/usr/sbin/ntpd", "\x7f" "ELF");
+  add(*v, "/usr/sbin/sshd",
+      "\x7f"
+      "ELF");
+  add(*v, "/usr/sbin/ntpd",
+      "\x7f"
+      "ELF");
   // Shaped like Debian's /etc/init.d/ssh
   add(*v, "/etc/init.d/ssh",
       "#!/bin/sh\n"
@@ -454,7 +473,8 @@ TEST(ServicesSsh, SoundSshdEnabledAtBootIsAWarning) {
 TEST(ServicesSsh, ShippedAuthorizedKeysAreCritical) {
   auto v = sysv_tree();
   add(*v, "/root/.ssh/authorized_keys",
-      "# factory access\n\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPlaceholderKeyMaterial0000000000000000 factory@vendor\n");
+      "# factory access\n\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPlaceholderKeyMaterial0000000000000000 "
+      "factory@vendor\n");
   auto s = scan(v);
   const Finding* f = s->find("net-ssh-config", "/root/.ssh/authorized_keys");
   ASSERT_NE(f, nullptr) << s->describe();
@@ -469,7 +489,9 @@ TEST(ServicesSsh, ShippedAuthorizedKeysAreCritical) {
 TEST(ServicesProcd, DropbearWithoutRootRestrictionFails) {
   auto v = std::make_shared<MemoryVfs>();
   add(*v, "/etc/passwd", "root:x:0:0:root:/root:/bin/ash\n");
-  add(*v, "/usr/sbin/dropbear", "\x7f" "ELF");
+  add(*v, "/usr/sbin/dropbear",
+      "\x7f"
+      "ELF");
   add(*v, "/etc/init.d/dropbear",
       "#!/bin/sh /etc/rc.common\n"
       "START=19\n"
@@ -557,7 +579,9 @@ TEST(ServicesAndroid, TriggeredAndClassServicesAndAConsoleShell) {
 TEST(ServicesXinetd, DisabledEntryIsOnlyConfiguredEnabledOneFails) {
   auto v = std::make_shared<MemoryVfs>();
   add(*v, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
-  add(*v, "/usr/sbin/xinetd", "\x7f" "ELF");
+  add(*v, "/usr/sbin/xinetd",
+      "\x7f"
+      "ELF");
   add(*v, "/etc/inittab", "::sysinit:/etc/init.d/rcS\n");
   add(*v, "/etc/init.d/rcS", "#!/bin/sh\n/usr/sbin/xinetd -stayalive\n", {0755, 0, 0, 0});
   add(*v, "/etc/xinetd.conf", "defaults\n{\n}\nincludedir /etc/xinetd.d\n");
@@ -583,7 +607,9 @@ TEST(ServicesXinetd, DisabledEntryIsOnlyConfiguredEnabledOneFails) {
 TEST(ServicesClean, HardenedSystemdImagePassesEveryCheck) {
   auto v = std::make_shared<MemoryVfs>();
   add(*v, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\navs:x:1000:1000::/home/avs:/usr/sbin/nologin\n");
-  add(*v, "/usr/bin/avs-client", "\x7f" "ELF");
+  add(*v, "/usr/bin/avs-client",
+      "\x7f"
+      "ELF");
   add(*v, "/lib/systemd/system/avs.service",
       "[Service]\nExecStart=/usr/bin/avs-client\nUser=avs\nNoNewPrivileges=yes\nProtectSystem=strict\n"
       "ProtectHome=yes\nPrivateTmp=yes\nPrivateDevices=yes\nProtectKernelTunables=yes\nProtectKernelModules=yes\n"
@@ -591,12 +617,17 @@ TEST(ServicesClean, HardenedSystemdImagePassesEveryCheck) {
       "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\nSystemCallFilter=@system-service\n"
       "SystemCallArchitectures=native\nCapabilityBoundingSet=\nLockPersonality=yes\nRestrictSUIDSGID=yes\n");
   link(*v, "/etc/systemd/system/multi-user.target.wants/avs.service", "/lib/systemd/system/avs.service");
-  add(*v, "/usr/sbin/sshd", "\x7f" "ELF");  // installed, not enabled, no host keys shipped
+  add(*v, "/usr/sbin/sshd",
+      "\x7f"
+      "ELF");  // installed, not enabled, no host keys shipped
   add(*v, "/etc/sudoers", "Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n%sudo ALL=(ALL:ALL) ALL\n", {0440, 0, 0, 0});
   add(*v, "/etc/pam.d/common-auth",
       "auth required pam_faillock.so preauth\nauth [success=1 default=ignore] pam_unix.so\n"
       "auth requisite pam_deny.so\nauth required pam_permit.so\n");
-  add(*v, "/usr/bin/ping", "\x7f" "ELF", {04755, 0, 0, 0});  // on the allow-list
+  add(*v, "/usr/bin/ping",
+      "\x7f"
+      "ELF",
+      {04755, 0, 0, 0});  // on the allow-list
   auto s = scan(v, "squashfs");
   for (auto check : checks()) {
     auto fs = s->all(check);
@@ -659,15 +690,19 @@ TEST(ServicesDebug, AndroidPropertiesEnablingAdbFail) {
   }
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, (std::vector<std::pair<std::string, std::uint64_t>>{{"property:persist.sys.usb.config", 5},
-                                                                      {"property:ro.adb.secure", 3},
-                                                                      {"property:ro.debuggable", 4},
-                                                                      {"property:service.adb.tcp.port", 6}}));
+                                                                     {"property:ro.adb.secure", 3},
+                                                                     {"property:ro.debuggable", 4},
+                                                                     {"property:service.adb.tcp.port", 6}}));
 }
 
 TEST(ServicesDebug, LinuxDebugServicesFailToolsOnDiskWarn) {
   auto v = busybox_tree();
-  add(*v, "/usr/bin/gdbserver", "\x7f" "ELF");
-  add(*v, "/usr/bin/strace", "\x7f" "ELF");
+  add(*v, "/usr/bin/gdbserver",
+      "\x7f"
+      "ELF");
+  add(*v, "/usr/bin/strace",
+      "\x7f"
+      "ELF");
   link(*v, "/sbin/devmem", "/bin/busybox");
   link(*v, "/usr/bin/nc", "/bin/busybox");
   add(*v, "/etc/init.d/rcS",

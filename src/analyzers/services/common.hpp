@@ -2,6 +2,8 @@
 // Helpers shared by the source files of the services analyzer (not part of its interface):
 // reading one filesystem, and building findings and evidence.
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -9,8 +11,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "analyzers/analyzer.hpp"
 #include "analyzers/services/parse.hpp"
@@ -67,8 +67,8 @@ inline std::span<const inventory::Entry> entries_of(const inventory::Inventory& 
   const auto& all = inv.entries();
   auto lo = std::lower_bound(all.begin(), all.end(), fs,
                              [](const inventory::Entry& e, std::uint32_t f) { return e.filesystem < f; });
-  auto hi = std::upper_bound(lo, all.end(), fs,
-                             [](std::uint32_t f, const inventory::Entry& e) { return f < e.filesystem; });
+  auto hi =
+      std::upper_bound(lo, all.end(), fs, [](std::uint32_t f, const inventory::Entry& e) { return f < e.filesystem; });
   return {lo, hi};
 }
 

@@ -1,10 +1,10 @@
 #include "analyzers/services/parse.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-
-#include <fmt/format.h>
 
 #include "core/limits.hpp"
 
@@ -32,7 +32,8 @@ template <typename Fn>
 void for_each_line(std::string_view text, std::vector<LineDiagnostic>& diags, Fn fn) {
   if (text.size() > limits::kMaxConfigFileBytes) {
     text = text.substr(0, limits::kMaxConfigFileBytes);
-    diags.push_back({0, fmt::format("file larger than {} bytes; only the start was read", limits::kMaxConfigFileBytes)});
+    diags.push_back(
+        {0, fmt::format("file larger than {} bytes; only the start was read", limits::kMaxConfigFileBytes)});
   }
   std::size_t pos = 0, line_no = 0;
   while (pos < text.size()) {
@@ -178,7 +179,8 @@ std::vector<std::string> split_command(std::string_view line) {
     if (!in_word && (c == '#')) break;
     if (c == ';' || c == '&' || c == '|' || c == '<' || c == '>') {
       // A digit directly before a redirection ("2>") belongs to it, not to the command.
-      if (in_word && (c == '<' || c == '>') && std::all_of(cur.begin(), cur.end(), ::isdigit)) cur.clear(), in_word = false;
+      if (in_word && (c == '<' || c == '>') && std::all_of(cur.begin(), cur.end(), ::isdigit))
+        cur.clear(), in_word = false;
       break;
     }
     in_word = true;
@@ -575,7 +577,6 @@ SshdConfig parse_sshd_config(std::string_view text, std::string_view path) {
   return out;
 }
 
-
 // ---- fstab ---------------------------------------------------------------------------------
 
 bool FstabEntry::has_option(std::string_view o) const {
@@ -668,7 +669,9 @@ Sudoers parse_sudoers(std::string_view text) {
       auto colon = rest.find(':');
       if (colon == std::string_view::npos) break;
       std::string_view tag = trim(rest.substr(0, colon));
-      bool is_tag = !tag.empty() && std::all_of(tag.begin(), tag.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)) || c == '_'; });
+      bool is_tag = !tag.empty() && std::all_of(tag.begin(), tag.end(), [](char c) {
+        return std::isupper(static_cast<unsigned char>(c)) || c == '_';
+      });
       if (!is_tag) break;
       if (tag == "NOPASSWD") r.nopasswd = true;
       if (tag == "PASSWD") r.nopasswd = false;

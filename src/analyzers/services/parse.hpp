@@ -25,9 +25,9 @@ struct LineDiagnostic {
 struct UnitAssignment {
   std::string section;  ///< "Service", "Socket", "Unit", "Install", ...
   std::string key;
-  std::string value;    ///< continuation lines joined with a space, surrounding blanks removed
-  std::size_t line = 0; ///< line of the key (the first line of a continued value)
-  std::string path;     ///< file it came from (set by the caller; drop-ins differ from the unit)
+  std::string value;     ///< continuation lines joined with a space, surrounding blanks removed
+  std::size_t line = 0;  ///< line of the key (the first line of a continued value)
+  std::string path;      ///< file it came from (set by the caller; drop-ins differ from the unit)
 };
 
 struct UnitFile {
@@ -90,13 +90,13 @@ Inittab parse_inittab(std::string_view text);
 /// One inetd.conf service line: service socket-type protocol wait[.max] user[:group] server args.
 struct InetdEntry {
   std::size_t line = 0;
-  std::string service;   ///< name from /etc/services or a port number; may carry "host:" before
+  std::string service;  ///< name from /etc/services or a port number; may carry "host:" before
   std::string socket_type;
   std::string protocol;
   std::string wait;
   std::string user;
-  std::string group;     ///< from user:group or user.group, "" when absent
-  std::string server;    ///< "internal" for inetd built-ins
+  std::string group;              ///< from user:group or user.group, "" when absent
+  std::string server;             ///< "internal" for inetd built-ins
   std::vector<std::string> args;  ///< argv including argv[0]
 };
 struct InetdConf {
@@ -132,7 +132,7 @@ struct InitRcService {
   std::string name;
   std::string program;
   std::vector<std::string> args;
-  std::string user;                       ///< "" means root (init's default)
+  std::string user;  ///< "" means root (init's default)
   std::vector<std::string> groups;
   std::vector<std::string> capabilities;  ///< as written ("NET_ADMIN")
   std::vector<std::string> classes;       ///< default "default"
@@ -146,9 +146,9 @@ struct InitRcService {
 struct InitRcAction {
   std::size_t line = 0;
   std::string trigger;
-  std::vector<std::pair<std::string, std::size_t>> starts;       ///< `start NAME`
-  std::vector<std::pair<std::string, std::size_t>> class_starts; ///< `class_start CLASS`
-  std::vector<std::pair<std::string, std::string>> setprops;     ///< `setprop k v`
+  std::vector<std::pair<std::string, std::size_t>> starts;        ///< `start NAME`
+  std::vector<std::pair<std::string, std::size_t>> class_starts;  ///< `class_start CLASS`
+  std::vector<std::pair<std::string, std::string>> setprops;      ///< `setprop k v`
 };
 struct InitRc {
   std::vector<InitRcService> services;
@@ -163,10 +163,10 @@ InitRc parse_init_rc(std::string_view text);
 /// What can be read from a procd init script without running it: best effort, from
 /// `procd_set_param command|user|group|capabilities` lines and the START= variable.
 struct ProcdScript {
-  bool uses_procd = false;  ///< USE_PROCD=1
-  std::optional<int> start; ///< START=NN
+  bool uses_procd = false;   ///< USE_PROCD=1
+  std::optional<int> start;  ///< START=NN
   struct Instance {
-    std::size_t line = 0;   ///< line of `procd_set_param command`
+    std::size_t line = 0;  ///< line of `procd_set_param command`
     std::vector<std::string> command;
     std::string user;
     std::string group;
@@ -196,7 +196,6 @@ struct SshdConfig {
 /// Parses sshd_config text; options inside `Match` blocks are skipped (they do not apply to
 /// every connection). An `Include` line stays in `options` (keyword "include") at its place.
 SshdConfig parse_sshd_config(std::string_view text, std::string_view path = {});
-
 
 // ---- /etc/fstab ----------------------------------------------------------------------------
 

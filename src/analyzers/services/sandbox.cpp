@@ -67,7 +67,7 @@ ListSetting list_setting(const MergedUnit& m, std::string_view key) {
 /// The capabilities a CapabilityBoundingSet= keeps out, as a predicate on one capability.
 struct Bounding {
   ListSetting list;
-  bool emptied = false;  ///< `CapabilityBoundingSet=` with nothing after: no capability at all
+  bool emptied = false;           ///< `CapabilityBoundingSet=` with nothing after: no capability at all
   std::set<std::string> implied;  ///< dropped by other settings (ProtectClock=, PrivateDevices=, ...)
   bool excludes(const std::string& cap) const {
     if (implied.count(cap)) return true;
@@ -150,7 +150,8 @@ std::vector<Test> make_tests() {
                    if (!l.allow_set) return 0.0;
                    // @system-service, the usual allow-list, brings parts of @privileged and
                    // @resources along (measured: both stay unmet with it).
-                   if ((group == "@resources" || group == "@privileged") && l.allowed.count("@system-service")) return 0.0;
+                   if ((group == "@resources" || group == "@privileged") && l.allowed.count("@system-service"))
+                     return 0.0;
                    return yes(l.allowed.count(group) == 0);
                  }});
   };
@@ -162,7 +163,8 @@ std::vector<Test> make_tests() {
                  return yes(!last_value(m, "RootDirectory").empty() || !last_value(m, "RootImage").empty());
                },
                not_early});
-  t.push_back({"RemoveIPC=", 0.1, [](const MergedUnit& m) { return yes(is_true(m, "RemoveIPC") || is_true(m, "DynamicUser")); },
+  t.push_back({"RemoveIPC=", 0.1,
+               [](const MergedUnit& m) { return yes(is_true(m, "RemoveIPC") || is_true(m, "DynamicUser")); },
                not_root});
   t.push_back({"User=/DynamicUser=", 0.4, [](const MergedUnit& m) {
                  if (is_true(m, "DynamicUser")) return 1.0;
@@ -184,18 +186,21 @@ std::vector<Test> make_tests() {
   flag("RestrictRealtime=", "RestrictRealtime", 0.1);
   flag("PrivateNetwork=", "PrivateNetwork", 0.5);
   flag("PrivateUsers=", "PrivateUsers", 0.2);
-  t.push_back({"PrivateTmp=", 0.2, [](const MergedUnit& m) { return yes(is_true(m, "PrivateTmp") || is_true(m, "DynamicUser")); },
+  t.push_back({"PrivateTmp=", 0.2,
+               [](const MergedUnit& m) { return yes(is_true(m, "PrivateTmp") || is_true(m, "DynamicUser")); },
                not_early});
   t.push_back({"SystemCallArchitectures=", 0.2,
                [](const MergedUnit& m) { return yes(last_value(m, "SystemCallArchitectures") == "native"); }});
-  t.push_back({"ProtectSystem=", 0.2, [](const MergedUnit& m) {
+  t.push_back({"ProtectSystem=", 0.2,
+               [](const MergedUnit& m) {
                  std::string v = last_value(m, "ProtectSystem");
                  if (v == "strict") return 1.0;
                  if (v == "full" || parse_systemd_bool(v).value_or(false)) return 0.5;
                  return yes(is_true(m, "DynamicUser"));  // DynamicUser= implies ProtectSystem=strict
                },
                not_early});
-  t.push_back({"ProtectHome=", 0.2, [](const MergedUnit& m) {
+  t.push_back({"ProtectHome=", 0.2,
+               [](const MergedUnit& m) {
                  std::string v = last_value(m, "ProtectHome");
                  if (parse_systemd_bool(v).value_or(false)) return 1.0;
                  if (v == "read-only" || v == "tmpfs" || is_true(m, "DynamicUser")) return 0.5;

@@ -21,8 +21,8 @@
 namespace fwcert::analyzers::services {
 
 struct SandboxAssessment {
-  double exposure = 10.0;             ///< 0.0-10.0, one decimal
-  std::vector<std::string> unmet;     ///< names of the tests not met, heaviest first
+  double exposure = 10.0;          ///< 0.0-10.0, one decimal
+  std::vector<std::string> unmet;  ///< names of the tests not met, heaviest first
 };
 
 /// Assesses the [Service] section of a merged unit.

@@ -1,5 +1,7 @@
 #include "analyzers/services/services.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <deque>
 #include <map>
@@ -7,8 +9,6 @@
 #include <set>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "analyzers/accounts/parse.hpp"
 #include "analyzers/services/common.hpp"
@@ -33,16 +33,25 @@ constexpr std::string_view kSerialCheck = "net-serial-console";
 constexpr std::string_view kSshCheck = "net-ssh-config";
 constexpr std::string_view kDebugCheck = "net-debug-services";
 constexpr std::string_view kSandboxCheck = "priv-systemd-sandbox";
-constexpr std::string_view kChecks[] = {kNonRootCheck,         kLegacyCheck,         kSerialCheck,
-                                        kSshCheck,             detail::kSetuidCheck, detail::kPermissionsCheck,
-                                        detail::kRootfsCheck,  detail::kSudoCheck,   detail::kPamCheck,
-                                        detail::kHostKeysCheck, kDebugCheck,  kSandboxCheck,
-                                        detail::kFirewallCheck, detail::kUsbGadgetCheck, detail::kUnneededCheck};
+constexpr std::string_view kChecks[] = {kNonRootCheck,
+                                        kLegacyCheck,
+                                        kSerialCheck,
+                                        kSshCheck,
+                                        detail::kSetuidCheck,
+                                        detail::kPermissionsCheck,
+                                        detail::kRootfsCheck,
+                                        detail::kSudoCheck,
+                                        detail::kPamCheck,
+                                        detail::kHostKeysCheck,
+                                        kDebugCheck,
+                                        kSandboxCheck,
+                                        detail::kFirewallCheck,
+                                        detail::kUsbGadgetCheck,
+                                        detail::kUnneededCheck};
 
 /// systemd's unit search path, highest precedence first (systemd.unit(5), system mode).
-constexpr std::string_view kUnitDirs[] = {"/etc/systemd/system", "/run/systemd/system",
-                                          "/usr/local/lib/systemd/system", "/usr/lib/systemd/system",
-                                          "/lib/systemd/system"};
+constexpr std::string_view kUnitDirs[] = {"/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
+                                          "/usr/lib/systemd/system", "/lib/systemd/system"};
 
 /// Dependencies that stock systemd target units declare; added in case an image ships
 /// without the target files, so enablement under multi-user.target still counts as boot.
@@ -53,31 +62,106 @@ constexpr std::pair<std::string_view, std::string_view> kImplicitEdges[] = {
     {"basic.target", "paths.target"}};
 
 /// The systemd directives that `systemd-analyze security` weighs, recorded per service.
-constexpr std::string_view kSandboxKeys[] = {
-    "NoNewPrivileges",      "ProtectSystem",         "ProtectHome",          "PrivateTmp",
-    "PrivateDevices",       "PrivateNetwork",        "PrivateUsers",         "PrivateMounts",
-    "ProtectKernelTunables", "ProtectKernelModules", "ProtectKernelLogs",    "ProtectControlGroups",
-    "ProtectClock",         "ProtectHostname",       "ProtectProc",          "ProcSubset",
-    "RestrictAddressFamilies", "RestrictNamespaces", "RestrictRealtime",     "RestrictSUIDSGID",
-    "LockPersonality",      "MemoryDenyWriteExecute", "SystemCallFilter",    "SystemCallArchitectures",
-    "CapabilityBoundingSet", "AmbientCapabilities",  "RemoveIPC",            "UMask",
-    "DevicePolicy",         "DeviceAllow",           "IPAddressDeny",        "KeyringMode",
-    "NotifyAccess",         "Delegate",              "RootDirectory",        "RootImage"};
+constexpr std::string_view kSandboxKeys[] = {"NoNewPrivileges",
+                                             "ProtectSystem",
+                                             "ProtectHome",
+                                             "PrivateTmp",
+                                             "PrivateDevices",
+                                             "PrivateNetwork",
+                                             "PrivateUsers",
+                                             "PrivateMounts",
+                                             "ProtectKernelTunables",
+                                             "ProtectKernelModules",
+                                             "ProtectKernelLogs",
+                                             "ProtectControlGroups",
+                                             "ProtectClock",
+                                             "ProtectHostname",
+                                             "ProtectProc",
+                                             "ProcSubset",
+                                             "RestrictAddressFamilies",
+                                             "RestrictNamespaces",
+                                             "RestrictRealtime",
+                                             "RestrictSUIDSGID",
+                                             "LockPersonality",
+                                             "MemoryDenyWriteExecute",
+                                             "SystemCallFilter",
+                                             "SystemCallArchitectures",
+                                             "CapabilityBoundingSet",
+                                             "AmbientCapabilities",
+                                             "RemoveIPC",
+                                             "UMask",
+                                             "DevicePolicy",
+                                             "DeviceAllow",
+                                             "IPAddressDeny",
+                                             "KeyringMode",
+                                             "NotifyAccess",
+                                             "Delegate",
+                                             "RootDirectory",
+                                             "RootImage"};
 
 /// Commands of boot scripts that are never services.
-constexpr std::string_view kScriptUtilities[] = {
-    "mount", "umount", "mkdir", "ln", "echo", "printf", "sleep", "hostname", "ifconfig", "ip", "route",
-    "sysctl", "modprobe", "insmod", "rmmod", "mdev", "udevadm", "chmod", "chown", "touch", "rm", "cp",
-    "mv", "cat", "kill", "killall", "test", "[", "true", "false", "mknod", "swapon", "fsck", "hwclock",
-    "loadkmap", "date", "sed", "grep", "awk", "find", "xargs", "tr", "cut", "logger", "sync", "run-parts",
-    "start-stop-daemon", "exec", "nohup", "env", "busybox", "sh", "ash", "bash", "dash"};
+constexpr std::string_view kScriptUtilities[] = {"mount",
+                                                 "umount",
+                                                 "mkdir",
+                                                 "ln",
+                                                 "echo",
+                                                 "printf",
+                                                 "sleep",
+                                                 "hostname",
+                                                 "ifconfig",
+                                                 "ip",
+                                                 "route",
+                                                 "sysctl",
+                                                 "modprobe",
+                                                 "insmod",
+                                                 "rmmod",
+                                                 "mdev",
+                                                 "udevadm",
+                                                 "chmod",
+                                                 "chown",
+                                                 "touch",
+                                                 "rm",
+                                                 "cp",
+                                                 "mv",
+                                                 "cat",
+                                                 "kill",
+                                                 "killall",
+                                                 "test",
+                                                 "[",
+                                                 "true",
+                                                 "false",
+                                                 "mknod",
+                                                 "swapon",
+                                                 "fsck",
+                                                 "hwclock",
+                                                 "loadkmap",
+                                                 "date",
+                                                 "sed",
+                                                 "grep",
+                                                 "awk",
+                                                 "find",
+                                                 "xargs",
+                                                 "tr",
+                                                 "cut",
+                                                 "logger",
+                                                 "sync",
+                                                 "run-parts",
+                                                 "start-stop-daemon",
+                                                 "exec",
+                                                 "nohup",
+                                                 "env",
+                                                 "busybox",
+                                                 "sh",
+                                                 "ash",
+                                                 "bash",
+                                                 "dash"};
 
 /// Debug and diagnostic programs: a service running one is reachable debugging; the file
 /// alone is a tool an attacker can use once inside.
-constexpr std::string_view kDebugPrograms[] = {"gdbserver", "frida-server", "frida", "strace",  "ltrace",
-                                               "tcpdump",   "gdb",          "devmem", "devmem2", "socat",
-                                               "nc",        "netcat",       "ncat",   "adbd",    "diag_mdlog",
-                                               "diagrebootapp", "valgrind", "perf",   "busybox-debug"};
+constexpr std::string_view kDebugPrograms[] = {
+    "gdbserver",  "frida-server",  "frida",    "strace", "ltrace",       "tcpdump", "gdb",
+    "devmem",     "devmem2",       "socat",    "nc",     "netcat",       "ncat",    "adbd",
+    "diag_mdlog", "diagrebootapp", "valgrind", "perf",   "busybox-debug"};
 
 constexpr std::string_view kShells[] = {"sh", "ash", "bash", "dash", "hush", "zsh", "ksh", "mksh", "msh"};
 constexpr std::string_view kGettys[] = {"getty", "agetty", "mingetty", "mgetty", "fbgetty", "login"};
@@ -93,7 +177,9 @@ const std::vector<LegacyProtocol>& legacy_protocols() {
       {"telnet", {"telnetd", "utelnetd", "in.telnetd", "telnetd.busybox"}, {"telnet"}},
       {"ftp", {"ftpd", "vsftpd", "proftpd", "pure-ftpd", "in.ftpd", "bftpd"}, {"ftp"}},
       {"tftp", {"tftpd", "in.tftpd", "atftpd"}, {"tftp"}},
-      {"rsh/rlogin/rexec", {"rshd", "in.rshd", "rlogind", "in.rlogind", "rexecd", "in.rexecd"}, {"shell", "login", "exec"}},
+      {"rsh/rlogin/rexec",
+       {"rshd", "in.rshd", "rlogind", "in.rlogind", "rexecd", "in.rexecd"},
+       {"shell", "login", "exec"}},
       {"finger", {"fingerd", "in.fingerd"}, {"finger"}},
       {"snmp", {"snmpd"}, {"snmp"}},
       {"upnp", {"miniupnpd"}, {}},
@@ -186,10 +272,10 @@ std::string stem(std::string_view name) { return std::string(name.substr(0, name
 
 struct Systemd {
   const FsReader& r;
-  std::vector<std::string> dirs;                        ///< canonical, deduplicated, by precedence
-  std::map<std::string, std::string> fragment;          ///< unit -> canonical path of its file
+  std::vector<std::string> dirs;                ///< canonical, deduplicated, by precedence
+  std::map<std::string, std::string> fragment;  ///< unit -> canonical path of its file
   std::set<std::string> masked;
-  std::map<std::string, std::string> alias;             ///< alias -> unit
+  std::map<std::string, std::string> alias;                               ///< alias -> unit
   std::multimap<std::string, std::pair<std::string, std::string>> edges;  ///< from -> (to, display path)
   std::map<std::string, MergedUnit> cache;
 
@@ -328,7 +414,8 @@ struct Systemd {
       std::string u = queue.front();
       queue.pop_front();
       auto [lo, hi] = edges.equal_range(u);
-      for (auto it = lo; it != hi; ++it) visit(it->second.first, fmt::format("enabled by the link {}", it->second.second));
+      for (auto it = lo; it != hi; ++it)
+        visit(it->second.first, fmt::format("enabled by the link {}", it->second.second));
       for (const auto& [from, to] : kImplicitEdges) {
         if (from == u) visit(std::string(to), fmt::format("pulled in by {}", u));
       }
@@ -462,7 +549,8 @@ void collect_systemd(const FsReader& r, std::vector<Service>& services) {
     }
   }
   for (auto& [name, s] : by_name) {
-    if (!s.at_boot && s.boot_reason.empty()) s.boot_reason = "not enabled: no link or dependency from the default target";
+    if (!s.at_boot && s.boot_reason.empty())
+      s.boot_reason = "not enabled: no link or dependency from the default target";
     services.push_back(std::move(s));
   }
 }
@@ -482,7 +570,9 @@ std::map<std::string, std::string> script_variables(std::string_view text) {
     auto eq = w[0].find('=');
     if (eq == std::string::npos || eq == 0) continue;
     std::string name = w[0].substr(0, eq);
-    if (!std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; })) continue;
+    if (!std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }))
+      continue;
     vars.emplace(name, w[0].substr(eq + 1));  // the first assignment is the default
   }
   return vars;
@@ -534,9 +624,12 @@ std::optional<SsdCommand> parse_start_stop_daemon(const std::vector<std::string>
       break;
     }
     if (a == "-S" || a == "--start") start = true;
-    if (auto v = value("--exec", "-x")) exec = *v;
-    else if (auto v2 = value("--startas", "-a")) startas = *v2;
-    else if (auto v3 = value("--chuid", "-c")) c.user = *v3;
+    if (auto v = value("--exec", "-x"))
+      exec = *v;
+    else if (auto v2 = value("--startas", "-a"))
+      startas = *v2;
+    else if (auto v3 = value("--chuid", "-c"))
+      c.user = *v3;
   }
   if (!start) return std::nullopt;
   c.program = !startas.empty() ? startas : exec;
@@ -557,7 +650,8 @@ void scan_script(const FsReader& r, const std::string& path, std::string_view in
   std::size_t found = 0;
   while (pos < text->size() && no < limits::kMaxConfigLines) {
     auto end = text->find('\n', pos);
-    std::string_view line = std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    std::string_view line =
+        std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
     pos = end == std::string::npos ? text->size() : end + 1;
     ++no;
     auto w = split_command(line);
@@ -627,15 +721,18 @@ void collect_inittab(const FsReader& r, std::vector<Service>& services) {
     }
     s.at_boot = is_boot_action(e.action);
     s.oneshot = e.action != "respawn" && e.action != "askfirst";
-    s.boot_reason = s.at_boot ? fmt::format("inittab action '{}'", e.action) : fmt::format("runs only on '{}'", e.action);
+    s.boot_reason =
+        s.at_boot ? fmt::format("inittab action '{}'", e.action) : fmt::format("runs only on '{}'", e.action);
     services.push_back(s);
     // A boot script started from inittab starts services of its own.
     if (s.at_boot && !s.program.empty() && s.program[0] == '/') {
       auto entry = r.v().stat(s.program);
       if (entry.ok() && entry->is_regular()) {
         std::string base(file_name(s.program));
-        if (base == "rc" || base.starts_with("rc.")) sysv_rc = true;
-        else if (s.oneshot) scan_script(r, s.program, "rc-script", {}, services);
+        if (base == "rc" || base.starts_with("rc."))
+          sysv_rc = true;
+        else if (s.oneshot)
+          scan_script(r, s.program, "rc-script", {}, services);
       }
     }
   }
@@ -726,7 +823,8 @@ void collect_android(const FsReader& r, std::vector<Service>& services) {
   for (const auto& e : r.list("/")) {
     if (e.name == "init.rc" || (e.name.starts_with("init.") && e.name.ends_with(".rc"))) files.push_back("/" + e.name);
   }
-  for (auto d : {"/system/etc/init", "/vendor/etc/init", "/odm/etc/init", "/product/etc/init", "/system_ext/etc/init"}) {
+  for (auto d :
+       {"/system/etc/init", "/vendor/etc/init", "/odm/etc/init", "/product/etc/init", "/system_ext/etc/init"}) {
     for (const auto& e : r.list(d)) {
       if (e.name.ends_with(".rc")) files.push_back(std::string(d) + "/" + e.name);
     }
@@ -829,11 +927,12 @@ void collect_inetd(const FsReader& r, std::vector<Service>& services) {
       if (!e.args.empty()) s.args.assign(e.args.begin() + 1, e.args.end());
     }
     s.network_facing = true;
-    s.network_reasons.push_back(fmt::format("inetd.conf entry '{} {} {}' ({} line {})", e.service, e.socket_type,
-                                            e.protocol, s.path, e.line));
+    s.network_reasons.push_back(
+        fmt::format("inetd.conf entry '{} {} {}' ({} line {})", e.service, e.socket_type, e.protocol, s.path, e.line));
     s.at_boot = inetd != nullptr;
-    s.boot_reason = inetd ? fmt::format("inetd is started at boot ({})", inetd->subject.empty() ? inetd->path : inetd->subject)
-                          : std::string("inetd is not started at boot by any init configuration found");
+    s.boot_reason =
+        inetd ? fmt::format("inetd is started at boot ({})", inetd->subject.empty() ? inetd->path : inetd->subject)
+              : std::string("inetd is not started at boot by any init configuration found");
     added.push_back(std::move(s));
   }
   services.insert(services.end(), added.begin(), added.end());
@@ -849,7 +948,8 @@ void collect_xinetd(const FsReader& r, std::vector<Service>& services) {
     files.push_back("/etc/xinetd.conf");
     dirs = main.includedirs;
   }
-  if (std::find(dirs.begin(), dirs.end(), "/etc/xinetd.d") == dirs.end() && r.exists("/etc/xinetd.d")) dirs.push_back("/etc/xinetd.d");
+  if (std::find(dirs.begin(), dirs.end(), "/etc/xinetd.d") == dirs.end() && r.exists("/etc/xinetd.d"))
+    dirs.push_back("/etc/xinetd.d");
   std::set<std::string> disabled_by_default;
   for (const auto& d : main.defaults) {
     if (const std::string* v = d.get("disabled")) {
@@ -881,8 +981,8 @@ void collect_xinetd(const FsReader& r, std::vector<Service>& services) {
       s.network_reasons.push_back(fmt::format("xinetd service '{}' ({} line {})", xs.name, s.path, xs.line));
       s.at_boot = !disabled && xinetd != nullptr;
       s.boot_reason = disabled ? fmt::format("disable = yes ({} line {})", s.path, xs.line_of("disable"))
-                               : xinetd ? std::string("xinetd is started at boot")
-                                        : std::string("xinetd is not started at boot by any init configuration found");
+                      : xinetd ? std::string("xinetd is started at boot")
+                               : std::string("xinetd is not started at boot by any init configuration found");
       added.push_back(std::move(s));
     }
   };
@@ -917,8 +1017,8 @@ std::string user_text(const Service& s) {
 
 bool is_serial_tty(std::string_view t) {
   if (t.starts_with("/dev/")) t.remove_prefix(5);
-  for (auto p : {"ttyS", "ttyAMA", "ttymxc", "ttyMSM", "ttyHS", "ttySAC", "ttyO", "ttyPS", "ttyUL", "ttyMV", "ttyAML",
-                 "ttyFIQ", "ttyGS", "ttyUSB", "ttyACM", "hvc", "ttyLP", "ttyTHS", "ttyMT", "ttySIF"}) {
+  for (auto p : {"ttyS",   "ttyAMA", "ttymxc", "ttyMSM", "ttyHS",  "ttySAC", "ttyO",  "ttyPS",  "ttyUL", "ttyMV",
+                 "ttyAML", "ttyFIQ", "ttyGS",  "ttyUSB", "ttyACM", "hvc",    "ttyLP", "ttyTHS", "ttyMT", "ttySIF"}) {
     if (t.starts_with(p)) return true;
   }
   return t == "console";
@@ -983,10 +1083,10 @@ void check_non_root(const std::vector<Service>& services, const std::string& whe
                                                  s.name, join(s.network_reasons, "; ")),
                                      std::move(ev)));
     } else {
-      out.findings.push_back(finding(kNonRootCheck, Status::kWarn, s.subject,
-                                     fmt::format("service {} runs as root{}", s.name,
-                                                 full ? "" : " with a reduced capability bounding set"),
-                                     std::move(ev)));
+      out.findings.push_back(finding(
+          kNonRootCheck, Status::kWarn, s.subject,
+          fmt::format("service {} runs as root{}", s.name, full ? "" : " with a reduced capability bounding set"),
+          std::move(ev)));
     }
     ++flagged;
   }
@@ -1037,7 +1137,8 @@ void check_legacy(const inventory::Inventory& inv, std::uint32_t fs, const std::
     if (!proto || s.oneshot) continue;
     configured_programs.insert(matched);
     if (!s.program.empty()) configured_programs.insert(std::string(file_name(s.program)));
-    std::vector<Evidence> ev{at(s.path, s.line, fmt::format("{} ({}), runs as {}", command_text(s), s.boot_reason, user_text(s)),
+    std::vector<Evidence> ev{at(s.path, s.line,
+                                fmt::format("{} ({}), runs as {}", command_text(s), s.boot_reason, user_text(s)),
                                 fmt::format("no {} server", proto->label))};
     if (s.at_boot) {
       Finding f = finding(kLegacyCheck, Status::kFail, s.subject,
@@ -1051,10 +1152,10 @@ void check_legacy(const inventory::Inventory& inv, std::uint32_t fs, const std::
       }
       out.findings.push_back(std::move(f));
     } else {
-      out.findings.push_back(finding(kLegacyCheck, Status::kWarn, s.subject,
-                                     fmt::format("legacy {} server {} is configured but not started: {}", proto->label,
-                                                 matched, s.boot_reason),
-                                     std::move(ev)));
+      out.findings.push_back(finding(
+          kLegacyCheck, Status::kWarn, s.subject,
+          fmt::format("legacy {} server {} is configured but not started: {}", proto->label, matched, s.boot_reason),
+          std::move(ev)));
     }
     ++flagged;
   }
@@ -1065,24 +1166,25 @@ void check_legacy(const inventory::Inventory& inv, std::uint32_t fs, const std::
     std::size_t pos = 0, no = 0;
     while (pos < text->size() && no < limits::kMaxConfigLines) {
       auto end = text->find('\n', pos);
-      std::string_view line = std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+      std::string_view line =
+          std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
       pos = end == std::string::npos ? text->size() : end + 1;
       ++no;
       auto w = split_command(line);
       if (w.size() < 2) continue;
       // rocommunity/rwcommunity COMMUNITY [source]; com2sec NAME SOURCE COMMUNITY
-      std::string community = w[0] == "com2sec" || w[0] == "com2sec6" ? (w.size() >= 4 ? w[3] : "")
-                              : (w[0] == "rocommunity" || w[0] == "rwcommunity" || w[0] == "rocommunity6" ||
-                                 w[0] == "rwcommunity6")
-                                  ? w[1]
-                                  : "";
+      std::string community =
+          w[0] == "com2sec" || w[0] == "com2sec6" ? (w.size() >= 4 ? w[3] : "")
+          : (w[0] == "rocommunity" || w[0] == "rwcommunity" || w[0] == "rocommunity6" || w[0] == "rwcommunity6") ? w[1]
+                                                                                                                 : "";
       if (community != "public" && community != "private") continue;
       bool write = w[0].starts_with("rw") || community == "private";
       std::string shown = r.display(conf);
-      out.findings.push_back(finding(kLegacyCheck, Status::kFail, "snmp:" + community,
-                                     fmt::format("SNMP answers the well-known community '{}'{}", community,
-                                                 write ? ", which may also change settings" : ""),
-                                     {at(shown, no, std::string(line), "no SNMP, or SNMPv3 with per-device credentials")}));
+      out.findings.push_back(
+          finding(kLegacyCheck, Status::kFail, "snmp:" + community,
+                  fmt::format("SNMP answers the well-known community '{}'{}", community,
+                              write ? ", which may also change settings" : ""),
+                  {at(shown, no, std::string(line), "no SNMP, or SNMPv3 with per-device credentials")}));
       ++flagged;
     }
   }
@@ -1090,17 +1192,18 @@ void check_legacy(const inventory::Inventory& inv, std::uint32_t fs, const std::
   for (const auto& e : entries_of(inv, fs)) {
     if (e.filesystem != fs || !(e.st.is_regular() || e.st.is_symlink())) continue;
     if (e.path.find("/bin/") == std::string::npos && e.path.find("/sbin/") == std::string::npos &&
-        e.path.find("/libexec/") == std::string::npos) continue;
+        e.path.find("/libexec/") == std::string::npos)
+      continue;
     std::string name(file_name(e.path));
     const LegacyProtocol* proto = legacy_of(name);
     if (!proto || configured_programs.count(name)) continue;
     bool applet = e.st.is_symlink() && file_name(e.link_target) == "busybox";
     std::string display = inv.display_path(e);
-    out.findings.push_back(finding(
-        kLegacyCheck, Status::kWarn, display,
-        fmt::format("legacy {} server {} is present{} but no init configuration starts it", proto->label, name,
-                    applet ? " as a BusyBox applet link" : ""),
-        {at(display, 0, applet ? "symlink to " + e.link_target : "executable on disk", "not shipped")}));
+    out.findings.push_back(
+        finding(kLegacyCheck, Status::kWarn, display,
+                fmt::format("legacy {} server {} is present{} but no init configuration starts it", proto->label, name,
+                            applet ? " as a BusyBox applet link" : ""),
+                {at(display, 0, applet ? "symlink to " + e.link_target : "executable on disk", "not shipped")}));
     ++flagged;
   }
   if (flagged) return;
@@ -1127,9 +1230,12 @@ void check_serial(const std::vector<Service>& services, const std::string& where
       }
     } else if (s.init == "systemd") {
       auto inst = split_instance(s.name);
-      if (s.name == "console-getty.service") tty = "console";
-      else if (inst && (inst->first == "serial-getty@.service" || inst->first == "getty@.service")) tty = inst->second;
-      else continue;
+      if (s.name == "console-getty.service")
+        tty = "console";
+      else if (inst && (inst->first == "serial-getty@.service" || inst->first == "getty@.service"))
+        tty = inst->second;
+      else
+        continue;
     } else if (s.init == "android") {
       bool console = false;
       for (const auto& n : program_names(s)) console |= in_list(kShells, n);
@@ -1153,7 +1259,8 @@ void check_serial(const std::vector<Service>& services, const std::string& where
         autologin = true;
         how = "autologin (" + a + ")";
       }
-      if ((a == "-l" || a == "--login-program") && i + 1 < s.args.size() && in_list(kShells, file_name(s.args[i + 1]))) {
+      if ((a == "-l" || a == "--login-program") && i + 1 < s.args.size() &&
+          in_list(kShells, file_name(s.args[i + 1]))) {
         autologin = true;
         how = "login program " + s.args[i + 1];
       }
@@ -1161,10 +1268,11 @@ void check_serial(const std::vector<Service>& services, const std::string& where
     std::vector<Evidence> ev{at(s.path, s.line, fmt::format("{} on {}", command_text(s), tty),
                                 "no shell or login prompt on a serial port in production")};
     if (shell || autologin) {
-      Finding f = finding(kSerialCheck, Status::kFail, s.subject,
-                          shell ? fmt::format("a shell ({}) is started on serial console {} without any login", s.program, tty)
-                                : fmt::format("{} on serial console {} logs in without a password: {}", prog, tty, how),
-                          std::move(ev));
+      Finding f =
+          finding(kSerialCheck, Status::kFail, s.subject,
+                  shell ? fmt::format("a shell ({}) is started on serial console {} without any login", s.program, tty)
+                        : fmt::format("{} on serial console {} logs in without a password: {}", prog, tty, how),
+                  std::move(ev));
       f.severity = Severity::kCritical;
       f.severity_override = true;
       out.findings.push_back(std::move(f));
@@ -1258,7 +1366,8 @@ void check_ssh(const FsReader& r, const std::vector<Service>& services, const st
     std::string first_type;
     while (pos < text->size() && no < limits::kMaxConfigLines) {
       auto end = text->find('\n', pos);
-      std::string_view line = std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+      std::string_view line =
+          std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
       pos = end == std::string::npos ? text->size() : end + 1;
       ++no;
       auto w = split_command(line);
@@ -1276,12 +1385,13 @@ void check_ssh(const FsReader& r, const std::vector<Service>& services, const st
     }
     if (!keys) continue;
     std::string shown = r.display(kf);
-    Finding f = finding(kSshCheck, Status::kFail, shown,
-                        fmt::format("{} ships {} authorized public key(s): whoever holds the private key logs in "
-                                    "to every device",
-                                    shown, keys),
-                        {at(shown, first_line, fmt::format("{} key(s){}", keys, first_type.empty() ? "" : ", first " + first_type),
-                            "no authorized_keys in the shipped image")});
+    Finding f = finding(
+        kSshCheck, Status::kFail, shown,
+        fmt::format("{} ships {} authorized public key(s): whoever holds the private key logs in "
+                    "to every device",
+                    shown, keys),
+        {at(shown, first_line, fmt::format("{} key(s){}", keys, first_type.empty() ? "" : ", first " + first_type),
+            "no authorized_keys in the shipped image")});
     f.severity = Severity::kCritical;
     f.severity_override = true;
     out.findings.push_back(std::move(f));
@@ -1311,20 +1421,24 @@ void check_ssh(const FsReader& r, const std::vector<Service>& services, const st
                                      {at(o->path, o->line, o->keyword + " " + o->value, std::move(expected))}));
       ++(st == Status::kFail ? fails : warns);
     };
-    if (const auto* o = opt("permitrootlogin"); o && lower_copy(split_command(o->value).empty() ? "" : split_command(o->value)[0]) == "yes") {
-      flag(o, Status::kFail, "sshd lets root log in with a password (PermitRootLogin yes)", "PermitRootLogin no or prohibit-password");
+    if (const auto* o = opt("permitrootlogin");
+        o && lower_copy(split_command(o->value).empty() ? "" : split_command(o->value)[0]) == "yes") {
+      flag(o, Status::kFail, "sshd lets root log in with a password (PermitRootLogin yes)",
+           "PermitRootLogin no or prohibit-password");
     }
     if (const auto* o = opt("permitemptypasswords"); o && lower_copy(o->value) == "yes") {
-      flag(o, Status::kFail, "sshd accepts accounts with empty passwords (PermitEmptyPasswords yes)", "PermitEmptyPasswords no");
+      flag(o, Status::kFail, "sshd accepts accounts with empty passwords (PermitEmptyPasswords yes)",
+           "PermitEmptyPasswords no");
     }
     const auto* pw = opt("passwordauthentication");
     if (pw && lower_copy(pw->value) == "yes") {
       flag(pw, Status::kWarn, "sshd accepts password logins (PasswordAuthentication yes), open to guessing",
            "PasswordAuthentication no");
     } else if (!pw && !eff.files.empty()) {
-      out.findings.push_back(finding(kSshCheck, Status::kWarn, "sshd:passwordauthentication",
-                                     "sshd accepts password logins: PasswordAuthentication is not set and defaults to yes",
-                                     {at(cfg, 0, "PasswordAuthentication unset (default yes)", "PasswordAuthentication no")}));
+      out.findings.push_back(
+          finding(kSshCheck, Status::kWarn, "sshd:passwordauthentication",
+                  "sshd accepts password logins: PasswordAuthentication is not set and defaults to yes",
+                  {at(cfg, 0, "PasswordAuthentication unset (default yes)", "PasswordAuthentication no")}));
       ++warns;
     }
   }
@@ -1340,7 +1454,8 @@ void check_ssh(const FsReader& r, const std::vector<Service>& services, const st
     }
     std::string cmd = command_text(s);
     if (flags.count('B')) {
-      out.findings.push_back(finding(kSshCheck, Status::kFail, s.subject, "dropbear is started with -B: blank passwords are accepted",
+      out.findings.push_back(finding(kSshCheck, Status::kFail, s.subject,
+                                     "dropbear is started with -B: blank passwords are accepted",
                                      {at(s.path, s.line, cmd, "no -B")}));
       ++fails;
     }
@@ -1351,16 +1466,17 @@ void check_ssh(const FsReader& r, const std::vector<Service>& services, const st
       ++fails;
     }
   }
-  const Service* server = sshd_service && sshd_service->at_boot ? sshd_service
+  const Service* server = sshd_service && sshd_service->at_boot           ? sshd_service
                           : dropbear_service && dropbear_service->at_boot ? dropbear_service
                                                                           : nullptr;
   if (fails || warns) return;
   if (server) {
-    out.findings.push_back(finding(kSshCheck, Status::kWarn, server->subject,
-                                   fmt::format("an SSH server ({}) is enabled at boot with a sound configuration; a "
-                                               "consumer product should not need one",
-                                               server->name),
-                                   {at(server->path, server->line, command_text(*server), "no SSH server in production")}));
+    out.findings.push_back(
+        finding(kSshCheck, Status::kWarn, server->subject,
+                fmt::format("an SSH server ({}) is enabled at boot with a sound configuration; a "
+                            "consumer product should not need one",
+                            server->name),
+                {at(server->path, server->line, command_text(*server), "no SSH server in production")}));
     return;
   }
   out.findings.push_back(finding(kSshCheck, Status::kPass, where,
@@ -1380,7 +1496,8 @@ bool is_listening_relay(const Service& s, std::string_view name) {
       for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       if (u.find("LISTEN") != std::string::npos || u.starts_with("EXEC") || u.starts_with("SYSTEM")) return true;
     } else if (a.starts_with("-") && !a.starts_with("--") &&
-               (a.find('l') != std::string::npos || a.find('e') != std::string::npos || a.find('c') != std::string::npos)) {
+               (a.find('l') != std::string::npos || a.find('e') != std::string::npos ||
+                a.find('c') != std::string::npos)) {
       return true;
     }
   }
@@ -1409,15 +1526,16 @@ void check_debug(const FsReader& r, const std::vector<Service>& services, const 
     std::size_t line;
   };
   std::vector<Prop> props;
-  for (auto path : {"/default.prop", "/prop.default", "/system/build.prop", "/system/etc/prop.default",
-                    "/vendor/build.prop", "/vendor/default.prop", "/odm/build.prop", "/product/build.prop",
-                    "/system/system/build.prop"}) {
+  for (auto path :
+       {"/default.prop", "/prop.default", "/system/build.prop", "/system/etc/prop.default", "/vendor/build.prop",
+        "/vendor/default.prop", "/odm/build.prop", "/product/build.prop", "/system/system/build.prop"}) {
     auto text = r.read(path);
     if (!text) continue;
     std::size_t pos = 0, no = 0;
     while (pos < text->size() && no < limits::kMaxConfigLines) {
       auto end = text->find('\n', pos);
-      std::string_view line = std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+      std::string_view line =
+          std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
       pos = end == std::string::npos ? text->size() : end + 1;
       ++no;
       while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
@@ -1431,7 +1549,8 @@ void check_debug(const FsReader& r, const std::vector<Service>& services, const 
     std::string problem;
     if (p.key == "ro.debuggable" && p.value == "1") problem = "the build is debuggable (adbd can run as root)";
     if (p.key == "ro.secure" && p.value == "0") problem = "ro.secure=0: adb shells run as root";
-    if (p.key == "ro.adb.secure" && p.value == "0") problem = "ro.adb.secure=0: adb accepts hosts without authorising their key";
+    if (p.key == "ro.adb.secure" && p.value == "0")
+      problem = "ro.adb.secure=0: adb accepts hosts without authorising their key";
     if ((p.key == "persist.sys.usb.config" || p.key == "sys.usb.config" || p.key == "persist.vendor.usb.config") &&
         p.value.find("adb") != std::string::npos) {
       problem = "adb is enabled on USB by default (" + p.key + "=" + p.value + ")";
@@ -1458,16 +1577,18 @@ void check_debug(const FsReader& r, const std::vector<Service>& services, const 
     if (emitted++ >= 100) continue;
     std::string path = r.inv.display_path(e);
     bool applet = e.st.is_symlink() && file_name(e.link_target) == "busybox";
-    out.findings.push_back(finding(kDebugCheck, Status::kWarn, path,
-                                   fmt::format("debug tool {} is present{}", name, applet ? " as a BusyBox applet link" : ""),
-                                   {at(path, 0, applet ? "symlink to " + e.link_target : "executable on disk", "not shipped")}));
+    out.findings.push_back(
+        finding(kDebugCheck, Status::kWarn, path,
+                fmt::format("debug tool {} is present{}", name, applet ? " as a BusyBox applet link" : ""),
+                {at(path, 0, applet ? "symlink to " + e.link_target : "executable on disk", "not shipped")}));
     ++warns;
   }
   if (fails || warns) return;
-  out.findings.push_back(finding(kDebugCheck, Status::kPass, where,
-                                 "no debug service is started, no debug tool is on disk, and no Android property enables adb "
-                                 "or a debuggable build",
-                                 {at(where, 0, "no debug service or tool")}));
+  out.findings.push_back(
+      finding(kDebugCheck, Status::kPass, where,
+              "no debug service is started, no debug tool is on disk, and no Android property enables adb "
+              "or a debuggable build",
+              {at(where, 0, "no debug service or tool")}));
 }
 
 // priv-systemd-sandbox
@@ -1483,8 +1604,9 @@ void check_sandbox(const std::vector<Service>& services, const std::string& wher
     if (!s.network_facing && !is_alexa_client(s)) continue;
     ++judged;
     if (*s.exposure < kHighExposure) continue;
-    std::vector<std::string> top(s.exposure_unmet.begin(),
-                                 s.exposure_unmet.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(8, s.exposure_unmet.size())));
+    std::vector<std::string> top(
+        s.exposure_unmet.begin(),
+        s.exposure_unmet.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(8, s.exposure_unmet.size())));
     out.findings.push_back(finding(
         kSandboxCheck, Status::kWarn, s.subject,
         fmt::format("{} service {} has sandbox exposure {:.1f} ({}) on the systemd-analyze security scale",
@@ -1499,11 +1621,12 @@ void check_sandbox(const std::vector<Service>& services, const std::string& wher
                                    "no network-facing or Alexa service is a systemd unit started at boot"));
     return;
   }
-  out.findings.push_back(finding(kSandboxCheck, Status::kPass, where,
-                                 fmt::format("all {} network-facing or Alexa systemd services have sandbox exposure below "
-                                             "{:.1f}",
-                                             judged, kHighExposure),
-                                 {at(where, 0, "exposure below threshold")}));
+  out.findings.push_back(
+      finding(kSandboxCheck, Status::kPass, where,
+              fmt::format("all {} network-facing or Alexa systemd services have sandbox exposure below "
+                          "{:.1f}",
+                          judged, kHighExposure),
+              {at(where, 0, "exposure below threshold")}));
 }
 
 /// True when an SSH server is configured as a service or its program is in the image.
@@ -1524,7 +1647,9 @@ bool has_ssh_server(const inventory::Inventory& inv, std::uint32_t fs, const std
 void record_facts(const std::vector<Service>& services, Output& out) {
   for (const auto& s : services) {
     Evidence src = at(s.path, s.line, {});
-    auto fact = [&](std::string name, FactValue v) { out.facts.push_back({"services", s.subject, std::move(name), std::move(v), src}); };
+    auto fact = [&](std::string name, FactValue v) {
+      out.facts.push_back({"services", s.subject, std::move(name), std::move(v), src});
+    };
     fact("service.init", s.init);
     fact("service.program", s.program);
     if (!s.args.empty()) fact("service.args", s.args);
@@ -1664,8 +1789,9 @@ Output run(const Context& ctx) {
     any = true;
     std::string where = ctx.inventory.display_path(fs, "/etc");
     if (services.empty()) {
-      std::string msg = "no init configuration (systemd units, inittab, rc scripts, inetd, procd, init.rc) was found, "
-                        "so the services this filesystem starts are unknown";
+      std::string msg =
+          "no init configuration (systemd units, inittab, rc scripts, inetd, procd, init.rc) was found, "
+          "so the services this filesystem starts are unknown";
       out.findings.push_back(finding(kNonRootCheck, Status::kInconclusive, where, msg));
       out.findings.push_back(finding(kSerialCheck, Status::kInconclusive, where, msg));
     } else {

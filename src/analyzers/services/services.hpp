@@ -26,23 +26,23 @@ struct Service {
   std::string subject;  ///< "<prefix>service:<init>:<name>"
   std::string program;  ///< the executable as configured ("" when it could not be told)
   std::vector<std::string> args;
-  bool at_boot = false;       ///< started at boot (or on demand by something started at boot)
-  std::string boot_reason;    ///< why at_boot is true, or why it is false
-  std::string user;           ///< as configured; "" means root
+  bool at_boot = false;     ///< started at boot (or on demand by something started at boot)
+  std::string boot_reason;  ///< why at_boot is true, or why it is false
+  std::string user;         ///< as configured; "" means root
   std::string group;
-  bool dynamic_user = false;  ///< systemd DynamicUser=yes
+  bool dynamic_user = false;              ///< systemd DynamicUser=yes
   std::vector<std::string> capabilities;  ///< ambient (systemd) or granted (.rc, procd) capabilities
   std::string capability_bounding;        ///< systemd CapabilityBoundingSet=, "" when unset
   bool network_facing = false;
   std::vector<std::string> network_reasons;
-  bool oneshot = false;       ///< runs to completion (Type=oneshot, inittab sysinit/once/wait)
-  bool conditional = false;   ///< started only when a property trigger fires (Android `on property:`)
-  std::vector<std::string> sandbox;  ///< systemd sandboxing directives as "Key=Value"
-  std::optional<double> exposure;    ///< systemd services: sandbox exposure 0-10 (see sandbox.hpp)
+  bool oneshot = false;                     ///< runs to completion (Type=oneshot, inittab sysinit/once/wait)
+  bool conditional = false;                 ///< started only when a property trigger fires (Android `on property:`)
+  std::vector<std::string> sandbox;         ///< systemd sandboxing directives as "Key=Value"
+  std::optional<double> exposure;           ///< systemd services: sandbox exposure 0-10 (see sandbox.hpp)
   std::vector<std::string> exposure_unmet;  ///< the sandbox tests not met, heaviest first
-  std::string path;           ///< display path where the service is defined
+  std::string path;                         ///< display path where the service is defined
   std::size_t line = 0;
-  std::string user_path;      ///< display path and line of the user setting, when there is one
+  std::string user_path;  ///< display path and line of the user setting, when there is one
   std::size_t user_line = 0;
   std::uint32_t filesystem = 0;
 

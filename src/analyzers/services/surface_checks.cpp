@@ -1,11 +1,11 @@
 // Threat-surface checks of the services analyzer that combine the service list with other
 // configuration: net-firewall, net-usb-gadget and net-unneeded-software.
 
+#include <fmt/format.h>
+
 #include <set>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "analyzers/services/common.hpp"
 
@@ -181,16 +181,16 @@ void check_firewall(const FsReader& r, const std::vector<Service>& services, con
     for (const auto& p : policies) {
       if (p.default_deny && !d) d = &p;
     }
-    out.findings.push_back(finding(kFirewallCheck, Status::kPass, d->path,
-                                   "inbound traffic is denied by default",
+    out.findings.push_back(finding(kFirewallCheck, Status::kPass, d->path, "inbound traffic is denied by default",
                                    {at(d->path, d->line, d->observed, "inbound default drop or reject")}));
     return;
   }
   if (listeners.empty()) {
     out.findings.push_back(finding(kFirewallCheck, Status::kPass, where,
-                                   policies.empty() ? "no firewall configuration, but no network-facing service is started"
-                                                    : "the firewall accepts inbound traffic by default, but no network-facing "
-                                                      "service is started",
+                                   policies.empty()
+                                       ? "no firewall configuration, but no network-facing service is started"
+                                       : "the firewall accepts inbound traffic by default, but no network-facing "
+                                         "service is started",
                                    {at(where, 0, "no listener started at boot")}));
     return;
   }
@@ -203,12 +203,13 @@ void check_firewall(const FsReader& r, const std::vector<Service>& services, con
                                    {at(p.path, p.line, p.observed, "inbound default drop or reject")}));
     return;
   }
-  out.findings.push_back(finding(kFirewallCheck, Status::kWarn, where,
-                                 fmt::format("no firewall configuration (nftables, iptables, OpenWrt) while "
-                                             "network-facing services run: {}",
-                                             names),
-                                 {at(listeners.front()->path, listeners.front()->line,
-                                     listeners.front()->name + " is network-facing", "a default-deny inbound firewall")}));
+  out.findings.push_back(
+      finding(kFirewallCheck, Status::kWarn, where,
+              fmt::format("no firewall configuration (nftables, iptables, OpenWrt) while "
+                          "network-facing services run: {}",
+                          names),
+              {at(listeners.front()->path, listeners.front()->line, listeners.front()->name + " is network-facing",
+                  "a default-deny inbound firewall")}));
 }
 
 // ---- net-usb-gadget --------------------------------------------------------------------------
@@ -226,10 +227,10 @@ void check_usb_gadget(const FsReader& r, const std::vector<Service>& services, c
     }
     if (s.name.find("@ttyGS") != std::string::npos) tty = s.name.substr(s.name.find("@ttyGS") + 1);
     if (tty.empty()) continue;
-    out.findings.push_back(finding(kUsbGadgetCheck, Status::kFail, s.subject,
-                                   fmt::format("{} is started on the USB gadget serial port {}: a console over USB",
-                                               s.program, tty),
-                                   {at(s.path, s.line, s.program + " on " + tty, "nothing listening on ttyGS*")}));
+    out.findings.push_back(
+        finding(kUsbGadgetCheck, Status::kFail, s.subject,
+                fmt::format("{} is started on the USB gadget serial port {}: a console over USB", s.program, tty),
+                {at(s.path, s.line, s.program + " on " + tty, "nothing listening on ttyGS*")}));
     ++fails;
   }
   // Gadget set-up: configfs functions in scripts, legacy gadget modules loaded at boot.
@@ -247,13 +248,21 @@ void check_usb_gadget(const FsReader& r, const std::vector<Service>& services, c
     for (auto [no, line] : lines_of(*text)) {
       if (line.empty() || line[0] == '#') continue;
       std::string_view what;
-      if (line.find("functions/ffs.adb") != std::string_view::npos || line.find("ffs.adb") != std::string_view::npos) what = "adb (FunctionFS)";
-      else if (line.find("functions/acm.") != std::string_view::npos || line.find("g_serial") != std::string_view::npos) what = "serial (ACM)";
-      else if (line.find("functions/rndis.") != std::string_view::npos || line.find("functions/ecm.") != std::string_view::npos ||
-               line.find("functions/ncm.") != std::string_view::npos || line.find("functions/eem.") != std::string_view::npos ||
-               line.find("g_ether") != std::string_view::npos || line.find("g_cdc") != std::string_view::npos) what = "network (Ethernet over USB)";
-      else if (line.find("g_multi") != std::string_view::npos) what = "multi-function (serial, network, storage)";
-      else if (line.find("functions/mass_storage.") != std::string_view::npos || line.find("g_mass_storage") != std::string_view::npos) what = "mass storage";
+      if (line.find("functions/ffs.adb") != std::string_view::npos || line.find("ffs.adb") != std::string_view::npos)
+        what = "adb (FunctionFS)";
+      else if (line.find("functions/acm.") != std::string_view::npos || line.find("g_serial") != std::string_view::npos)
+        what = "serial (ACM)";
+      else if (line.find("functions/rndis.") != std::string_view::npos ||
+               line.find("functions/ecm.") != std::string_view::npos ||
+               line.find("functions/ncm.") != std::string_view::npos ||
+               line.find("functions/eem.") != std::string_view::npos ||
+               line.find("g_ether") != std::string_view::npos || line.find("g_cdc") != std::string_view::npos)
+        what = "network (Ethernet over USB)";
+      else if (line.find("g_multi") != std::string_view::npos)
+        what = "multi-function (serial, network, storage)";
+      else if (line.find("functions/mass_storage.") != std::string_view::npos ||
+               line.find("g_mass_storage") != std::string_view::npos)
+        what = "mass storage";
       if (what.empty()) continue;
       hits.push_back({std::string(what), r.display(path), no, std::string(line.substr(0, 160))});
       if (hits.size() > 100) return;
@@ -268,7 +277,8 @@ void check_usb_gadget(const FsReader& r, const std::vector<Service>& services, c
       scan_text(p);
     }
   }
-  for (auto dir : {"/etc/init.d", "/etc/modules-load.d", "/usr/lib/modules-load.d", "/lib/modules-load.d", "/etc/rc.d"}) {
+  for (auto dir :
+       {"/etc/init.d", "/etc/modules-load.d", "/usr/lib/modules-load.d", "/lib/modules-load.d", "/etc/rc.d"}) {
     for (const auto& e : r.list(dir)) scan_text(std::string(dir) + "/" + e.name);
   }
   scan_text("/etc/modules");
@@ -276,9 +286,9 @@ void check_usb_gadget(const FsReader& r, const std::vector<Service>& services, c
   std::set<std::string> seen_what;
   for (const auto& h : hits) {
     if (!seen_what.insert(h.what + h.path).second) continue;
-    out.findings.push_back(finding(kUsbGadgetCheck, Status::kWarn, h.path,
-                                   fmt::format("the USB device port is set up as a {} gadget", h.what),
-                                   {at(h.path, h.line, h.text, "no USB gadget function in production, or one that authenticates")}));
+    out.findings.push_back(finding(
+        kUsbGadgetCheck, Status::kWarn, h.path, fmt::format("the USB device port is set up as a {} gadget", h.what),
+        {at(h.path, h.line, h.text, "no USB gadget function in production, or one that authenticates")}));
     ++warns;
   }
   if (fails || warns) return;
@@ -295,7 +305,8 @@ void check_unneeded(const FsReader& r, const std::string& where, Output& out) {
     std::vector<std::string_view> names;
   };
   static const std::vector<Category> kCategories = {
-      {"compiler or toolchain", {"gcc", "cc", "g++", "c++", "clang", "clang++", "tcc", "as", "ld", "make", "cmake", "rustc", "go"}},
+      {"compiler or toolchain",
+       {"gcc", "cc", "g++", "c++", "clang", "clang++", "tcc", "as", "ld", "make", "cmake", "rustc", "go"}},
       {"package manager", {"apt", "apt-get", "dpkg", "opkg", "ipkg", "yum", "dnf", "rpm", "pip", "pip3", "npm", "gem"}},
       {"full-screen editor", {"vim", "nano", "emacs", "joe", "mcedit"}},
       {"interpreter", {"python", "python2", "python3", "perl", "ruby", "php", "node", "nodejs", "tclsh", "lua"}},

@@ -2,6 +2,8 @@
 // rather than the service list: setuid inventory, file-system permissions and mount options,
 // a read-only root, sudo/doas, PAM, and shipped SSH host keys.
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <functional>
 #include <map>
@@ -9,8 +11,6 @@
 #include <set>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "analyzers/accounts/parse.hpp"
 #include "analyzers/services/common.hpp"
@@ -48,9 +48,12 @@ const std::map<std::string, Allowed>& setuid_allowlist() {
       if (w.empty()) continue;
       Allowed& a = out[w[0]];
       for (std::size_t i = 1; i < w.size(); ++i) {
-        if (w[i] == "setuid") a.setuid = true;
-        else if (w[i] == "setgid") a.setgid = true;
-        else a.caps.insert(w[i]);
+        if (w[i] == "setuid")
+          a.setuid = true;
+        else if (w[i] == "setgid")
+          a.setgid = true;
+        else
+          a.caps.insert(w[i]);
       }
     }
     return out;
@@ -62,11 +65,13 @@ const std::map<std::string, Allowed>& setuid_allowlist() {
 /// shells, interpreters, debuggers, and the GTFOBins-style tools that do it through an option.
 /// BusyBox is here because its sh applet is one exec away.
 constexpr std::string_view kShellLike[] = {
-    "sh", "ash", "bash", "dash", "hush", "zsh", "ksh", "mksh", "csh", "tcsh", "fish", "busybox", "toybox",
-    "python", "python2", "python3", "perl", "ruby", "lua", "luajit", "node", "nodejs", "php", "tclsh", "wish",
-    "awk", "gawk", "mawk", "nawk", "expect", "gdb", "gdbserver", "strace", "ltrace", "valgrind", "env", "find",
-    "xargs", "cp", "mv", "dd", "tee", "install", "chmod", "chown", "vi", "vim", "nano", "ed", "less", "more",
-    "man", "tar", "cpio", "zip", "rsync", "nmap", "socat", "nc", "netcat", "script", "timeout", "nice", "flock"};
+    "sh",     "ash",       "bash",    "dash",   "hush",     "zsh",     "ksh",  "mksh",  "csh",  "tcsh",
+    "fish",   "busybox",   "toybox",  "python", "python2",  "python3", "perl", "ruby",  "lua",  "luajit",
+    "node",   "nodejs",    "php",     "tclsh",  "wish",     "awk",     "gawk", "mawk",  "nawk", "expect",
+    "gdb",    "gdbserver", "strace",  "ltrace", "valgrind", "env",     "find", "xargs", "cp",   "mv",
+    "dd",     "tee",       "install", "chmod",  "chown",    "vi",      "vim",  "nano",  "ed",   "less",
+    "more",   "man",       "tar",     "cpio",   "zip",      "rsync",   "nmap", "socat", "nc",   "netcat",
+    "script", "timeout",   "nice",    "flock"};
 
 bool is_shell_like(std::string_view name) {
   // python3.11, perl5.36, lua5.4 count as their family.
@@ -133,8 +138,10 @@ void check_setuid(const FsReader& r, Output& out) {
                             path, e.capability);
     }
     if (!problem.empty()) {
-      ev.expected = "no setuid/setgid bit or capabilities on shells, interpreters, scripts, debuggers or writable files";
-      if (emitted++ < kMaxFindingsPerCheck) out.findings.push_back(finding(kSetuidCheck, Status::kFail, path, problem, {ev}));
+      ev.expected =
+          "no setuid/setgid bit or capabilities on shells, interpreters, scripts, debuggers or writable files";
+      if (emitted++ < kMaxFindingsPerCheck)
+        out.findings.push_back(finding(kSetuidCheck, Status::kFail, path, problem, {ev}));
       ++flagged;
       continue;
     }
@@ -153,16 +160,16 @@ void check_setuid(const FsReader& r, Output& out) {
   }
   std::string where = r.display("/");
   if (emitted > kMaxFindingsPerCheck) {
-    out.findings.push_back(finding(kSetuidCheck, Status::kWarn, where,
-                                   fmt::format("{} more privileged files were not listed one by one",
-                                               emitted - kMaxFindingsPerCheck)));
+    out.findings.push_back(
+        finding(kSetuidCheck, Status::kWarn, where,
+                fmt::format("{} more privileged files were not listed one by one", emitted - kMaxFindingsPerCheck)));
   }
   if (flagged) return;
-  out.findings.push_back(finding(kSetuidCheck, Status::kPass, where,
-                                 privileged ? fmt::format("all {} setuid, setgid or capability files are on the allow-list",
-                                                          privileged)
-                                            : std::string("no file is setuid, setgid or has file capabilities"),
-                                 {at(where, 0, fmt::format("{} privileged files", privileged))}));
+  out.findings.push_back(
+      finding(kSetuidCheck, Status::kPass, where,
+              privileged ? fmt::format("all {} setuid, setgid or capability files are on the allow-list", privileged)
+                         : std::string("no file is setuid, setgid or has file capabilities"),
+              {at(where, 0, fmt::format("{} privileged files", privileged))}));
 }
 
 // ---- priv-fs-permissions ---------------------------------------------------------------------
@@ -171,10 +178,10 @@ namespace {
 
 /// Where code, libraries, init and system configuration live: writable by non-root means any
 /// local user can plant something root will run or trust.
-constexpr std::string_view kCodePrefixes[] = {"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin",
-                                              "/usr/local/sbin", "/lib", "/lib64", "/lib32", "/usr/lib",
-                                              "/usr/lib64", "/usr/libexec", "/usr/local/lib", "/etc", "/system",
-                                              "/vendor"};
+constexpr std::string_view kCodePrefixes[] = {
+    "/bin",           "/sbin",  "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin",
+    "/lib",           "/lib64", "/lib32",   "/usr/lib",  "/usr/lib64",     "/usr/libexec",
+    "/usr/local/lib", "/etc",   "/system",  "/vendor"};
 
 bool under(std::string_view path, std::string_view prefix) {
   return path == prefix || (path.starts_with(prefix) && path.size() > prefix.size() && path[prefix.size()] == '/');
@@ -193,13 +200,13 @@ struct MountRule {
   std::string_view prefix;
   bool noexec;
 };
-constexpr MountRule kMountRules[] = {{"/tmp", true}, {"/var/tmp", true}, {"/dev/shm", true}, {"/data", true},
-                                     {"/var", true}, {"/home", true},    {"/media", true},   {"/mnt", true},
+constexpr MountRule kMountRules[] = {{"/tmp", true},       {"/var/tmp", true},  {"/dev/shm", true}, {"/data", true},
+                                     {"/var", true},       {"/home", true},     {"/media", true},   {"/mnt", true},
                                      {"/run/media", true}, {"/userdata", true}, {"/overlay", true}};
 
-constexpr std::string_view kPseudoFs[] = {"proc", "sysfs", "devpts", "swap", "cgroup", "cgroup2", "debugfs",
-                                          "securityfs", "configfs", "pstore", "tracefs", "bpf", "devtmpfs",
-                                          "mqueue", "hugetlbfs", "binfmt_misc", "efivarfs", "none"};
+constexpr std::string_view kPseudoFs[] = {"proc",     "sysfs",      "devpts",    "swap",        "cgroup",   "cgroup2",
+                                          "debugfs",  "securityfs", "configfs",  "pstore",      "tracefs",  "bpf",
+                                          "devtmpfs", "mqueue",     "hugetlbfs", "binfmt_misc", "efivarfs", "none"};
 
 }  // namespace
 
@@ -221,7 +228,9 @@ void check_permissions(const FsReader& r, Output& out) {
       bool group = (e.st.mode & 0020) && e.st.gid != 0;
       bool owner = e.st.uid != 0 && (e.st.mode & 0200);
       if (!world && !group && !owner) continue;
-      std::string who = world ? "every user" : group ? fmt::format("group {}", e.st.gid) : fmt::format("uid {}", e.st.uid);
+      std::string who = world   ? "every user"
+                        : group ? fmt::format("group {}", e.st.gid)
+                                : fmt::format("uid {}", e.st.uid);
       emit(Status::kFail, path,
            fmt::format("{} {} is writable by {} although it holds code or system configuration",
                        e.st.is_dir() ? "directory" : "file", path, who),
@@ -265,15 +274,16 @@ void check_permissions(const FsReader& r, Output& out) {
       for (const auto& x : e.options) opts += (opts.empty() ? "" : ",") + x;
       emit(Status::kWarn, "mount:" + e.mount_point,
            fmt::format("{} ({}) is mounted without {}", e.mount_point, e.type, m),
-           at(shown, e.line, fmt::format("{} {} {} {}", e.device, e.mount_point, e.type, opts.empty() ? "defaults" : opts),
+           at(shown, e.line,
+              fmt::format("{} {} {} {}", e.device, e.mount_point, e.type, opts.empty() ? "defaults" : opts),
               "nosuid,nodev,noexec"));
     }
   }
   std::string where = r.display("/");
   if (emitted > kMaxFindingsPerCheck) {
-    out.findings.push_back(finding(kPermissionsCheck, fails ? Status::kFail : Status::kWarn, where,
-                                   fmt::format("{} more permission problems were not listed one by one",
-                                               emitted - kMaxFindingsPerCheck)));
+    out.findings.push_back(
+        finding(kPermissionsCheck, fails ? Status::kFail : Status::kWarn, where,
+                fmt::format("{} more permission problems were not listed one by one", emitted - kMaxFindingsPerCheck)));
   }
   if (fails || warns) return;
   out.findings.push_back(finding(kPermissionsCheck, Status::kPass, where,
@@ -293,7 +303,8 @@ void check_rootfs(const FsReader& r, Output& out) {
   std::string fstab_shown = r.display("/etc/fstab");
   if (auto text = r.read("/etc/fstab")) {
     for (const auto& e : parse_fstab(*text).entries) {
-      if (e.mount_point == "/") root_entry = e;
+      if (e.mount_point == "/")
+        root_entry = e;
       else if (std::find(std::begin(kPseudoFs), std::end(kPseudoFs), e.type) == std::end(kPseudoFs)) {
         writable_mounts.push_back(e.mount_point);
       }
@@ -303,10 +314,10 @@ void check_rootfs(const FsReader& r, Output& out) {
   for (const auto& m : writable_mounts) state += (state.empty() ? "" : ", ") + m;
   std::string state_note = state.empty() ? "" : "; separate mounts for " + state;
   if (std::find(std::begin(kReadOnlyFs), std::end(kReadOnlyFs), fsinfo.type) != std::end(kReadOnlyFs)) {
-    out.findings.push_back(finding(kRootfsCheck, Status::kPass, where,
-                                   fmt::format("the root filesystem is {}, which is read-only by construction{}",
-                                               fsinfo.type, state_note),
-                                   {at(where, 0, "filesystem type " + fsinfo.type, "squashfs, erofs or mounted ro")}));
+    out.findings.push_back(
+        finding(kRootfsCheck, Status::kPass, where,
+                fmt::format("the root filesystem is {}, which is read-only by construction{}", fsinfo.type, state_note),
+                {at(where, 0, "filesystem type " + fsinfo.type, "squashfs, erofs or mounted ro")}));
     return;
   }
   if (root_entry && root_entry->has_option("ro")) {
@@ -354,11 +365,11 @@ void check_sudo(const FsReader& r, Output& out) {
       for (const auto& u : rule.users) {
         if (u == "root") continue;
         bool admin = std::find(std::begin(kAdminGroups), std::end(kAdminGroups), u) != std::end(kAdminGroups);
-        out.findings.push_back(finding(
-            kSudoCheck, admin ? Status::kWarn : Status::kFail, "sudo:" + u,
-            admin ? fmt::format("members of {} run any command as root without a password", u.substr(1))
-                  : fmt::format("{} runs any command as root without a password (NOPASSWD: ALL)", u),
-            {at(shown, rule.line, rule.text, "no NOPASSWD: ALL outside named administrators")}));
+        out.findings.push_back(
+            finding(kSudoCheck, admin ? Status::kWarn : Status::kFail, "sudo:" + u,
+                    admin ? fmt::format("members of {} run any command as root without a password", u.substr(1))
+                          : fmt::format("{} runs any command as root without a password (NOPASSWD: ALL)", u),
+                    {at(shown, rule.line, rule.text, "no NOPASSWD: ALL outside named administrators")}));
         ++(admin ? warns : fails);
       }
     }
@@ -387,10 +398,10 @@ void check_sudo(const FsReader& r, Output& out) {
       if (!d.permit || !d.nopass || !d.command.empty() || d.identity == "root") continue;
       if (!d.target.empty() && d.target != "root") continue;
       bool admin = std::find(std::begin(kAdminGroups), std::end(kAdminGroups), d.identity) != std::end(kAdminGroups);
-      out.findings.push_back(finding(kSudoCheck, admin ? Status::kWarn : Status::kFail, "doas:" + d.identity,
-                                     fmt::format("doas lets {} run any command as root without a password", d.identity),
-                                     {at(r.display(doas), d.line, "permit nopass " + d.identity,
-                                         "no nopass rule for every command")}));
+      out.findings.push_back(
+          finding(kSudoCheck, admin ? Status::kWarn : Status::kFail, "doas:" + d.identity,
+                  fmt::format("doas lets {} run any command as root without a password", d.identity),
+                  {at(r.display(doas), d.line, "permit nopass " + d.identity, "no nopass rule for every command")}));
       ++(admin ? warns : fails);
     }
   }
@@ -401,10 +412,10 @@ void check_sudo(const FsReader& r, Output& out) {
                                    {at(where, 0, "no sudoers or doas.conf")}));
     return;
   }
-  out.findings.push_back(finding(kSudoCheck, Status::kPass, where,
-                                 fmt::format("no rule of {} file(s) grants every command without a password ({} rules)",
-                                             files.size(), rules),
-                                 {at(where, 0, "no NOPASSWD: ALL")}));
+  out.findings.push_back(finding(
+      kSudoCheck, Status::kPass, where,
+      fmt::format("no rule of {} file(s) grants every command without a password ({} rules)", files.size(), rules),
+      {at(where, 0, "no NOPASSWD: ALL")}));
 }
 
 // ---- auth-pam --------------------------------------------------------------------------------
@@ -458,9 +469,10 @@ void check_pam(const FsReader& r, Output& out) {
     ++warns;
   }
   if (fails || warns) return;
-  out.findings.push_back(finding(kPamCheck, Status::kPass, where,
-                                 "no auth stack is decided by pam_permit, none allows nullok, and failed logins lock out",
-                                 {at(where, 0, "pam_permit, nullok and lockout checked")}));
+  out.findings.push_back(
+      finding(kPamCheck, Status::kPass, where,
+              "no auth stack is decided by pam_permit, none allows nullok, and failed logins lock out",
+              {at(where, 0, "pam_permit, nullok and lockout checked")}));
 }
 
 // ---- keys-ssh-host-keys-shipped --------------------------------------------------------------
@@ -477,15 +489,17 @@ void check_host_keys(const FsReader& r, bool ssh_server, Output& out) {
     out.findings.push_back(finding(kHostKeysCheck, Status::kFail, path,
                                    fmt::format("{} host private key {} is baked into the image: every unit shares it",
                                                openssh ? "OpenSSH" : "Dropbear", path),
-                                   {at(path, 0, fmt::format("{} bytes, {}{}", e.st.size, to_string(e.kind), e.kind_detail.empty() ? "" : " " + e.kind_detail),
+                                   {at(path, 0,
+                                       fmt::format("{} bytes, {}{}", e.st.size, to_string(e.kind),
+                                                   e.kind_detail.empty() ? "" : " " + e.kind_detail),
                                        "host keys generated on each unit at first boot")}));
     ++found;
   }
   if (found) return;
   std::string where = r.display("/etc/ssh");
   if (!ssh_server) {
-    out.findings.push_back(finding(kHostKeysCheck, Status::kNotApplicable, where,
-                                   "no SSH server and no SSH host key in the image"));
+    out.findings.push_back(
+        finding(kHostKeysCheck, Status::kNotApplicable, where, "no SSH server and no SSH host key in the image"));
     return;
   }
   out.findings.push_back(finding(kHostKeysCheck, Status::kPass, where,
