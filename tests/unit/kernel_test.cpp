@@ -373,3 +373,23 @@ TEST(KernelCmdline, NoneFoundIsInconclusive) {
 
 }  // namespace
 }  // namespace fwcert::analyzers::kernel
+
+namespace fwcert::analyzers::kernel {
+namespace {
+
+TEST(KernelSysctl, SysrqDefaultComesFromTheConfig) {
+  auto v = std::make_shared<vfs::MemoryVfs>();
+  ASSERT_TRUE(v->add_file("/boot/config-6.1.0",
+                          "CONFIG_X86_64=y\nCONFIG_MAGIC_SYSRQ=y\n"
+                          "CONFIG_MAGIC_SYSRQ_DEFAULT_ENABLE=0x01b6\n")
+                  .ok());
+  ASSERT_TRUE(v->add_dir("/etc").ok());
+  Scan s(v);
+  const Fact* f = s.fact("sysctl:kernel.sysrq", "sysctl.value");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(std::get<std::string>(f->value), "0x01b6");
+  EXPECT_NE(f->source.observed.find("CONFIG_MAGIC_SYSRQ_DEFAULT_ENABLE"), std::string::npos) << f->source.observed;
+}
+
+}  // namespace
+}  // namespace fwcert::analyzers::kernel
