@@ -4,9 +4,8 @@
 //
 // Run: build/dev/fwcert_bench   (Google Benchmark; --benchmark_filter=REGEX to choose)
 
-#include <crypt.h>
-
 #include <benchmark/benchmark.h>
+#include <crypt.h>
 
 #include <cstring>
 #include <memory>
@@ -22,7 +21,10 @@ using namespace fwcert;
 
 void BM_ClassifyElfHead(benchmark::State& state) {
   std::vector<std::byte> head(2048);
-  std::memcpy(head.data(), "\x7f" "ELF\x02\x01\x01", 7);
+  std::memcpy(head.data(),
+              "\x7f"
+              "ELF\x02\x01\x01",
+              7);
   for (auto _ : state) benchmark::DoNotOptimize(inventory::classify(head, "busybox", 1 << 20));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * 2048);
 }

@@ -24,8 +24,8 @@ void classify_all(std::string_view field, FieldSource source) {
   (void)hash_strength(info);
   (void)crypt_cost_micros(info);
   // A hash view must point inside the field it came from.
-  if (!info.hash.empty() && (info.hash.data() < field.data() ||
-                             info.hash.data() + info.hash.size() > field.data() + field.size())) {
+  if (!info.hash.empty() &&
+      (info.hash.data() < field.data() || info.hash.data() + info.hash.size() > field.data() + field.size())) {
     std::abort();
   }
 }

@@ -1,4 +1,5 @@
-// Feeds arbitrary bytes to the archive backend (every libarchive format and filter fwcert enables) from memory; see image_fuzz.hpp for what is exercised.
+// Feeds arbitrary bytes to the archive backend (every libarchive format and filter fwcert enables) from memory; see
+// image_fuzz.hpp for what is exercised.
 
 #include "image_fuzz.hpp"
 

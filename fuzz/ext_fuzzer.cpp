@@ -1,4 +1,5 @@
-// Feeds arbitrary bytes to the ext2/3/4 backend (libext2fs through our io_manager) from memory; see image_fuzz.hpp for what is exercised.
+// Feeds arbitrary bytes to the ext2/3/4 backend (libext2fs through our io_manager) from memory; see image_fuzz.hpp for
+// what is exercised.
 
 #include "image_fuzz.hpp"
 

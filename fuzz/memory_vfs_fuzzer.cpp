@@ -54,12 +54,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string path(rest.substr(0, sp));
     std::string arg(sp == std::string_view::npos ? std::string_view{} : rest.substr(sp + 1));
     switch (line[0]) {
-      case 'd': (void)mem->add_dir(path); break;
-      case 'f': (void)mem->add_file(path, arg); break;
-      case 's': (void)mem->add_symlink(path, arg); break;
-      case 'h': (void)mem->add_hardlink(path, arg); break;
-      case 'r': queries.emplace_back(path, arg == "l"); break;
-      default: break;
+      case 'd':
+        (void)mem->add_dir(path);
+        break;
+      case 'f':
+        (void)mem->add_file(path, arg);
+        break;
+      case 's':
+        (void)mem->add_symlink(path, arg);
+        break;
+      case 'h':
+        (void)mem->add_hardlink(path, arg);
+        break;
+      case 'r':
+        queries.emplace_back(path, arg == "l");
+        break;
+      default:
+        break;
     }
   }
   for (const auto& [path, lstat_form] : queries) {

@@ -1,4 +1,5 @@
-// Feeds arbitrary bytes to the squashfs backend (libsquashfs through our sqfs_file_t) from memory; see image_fuzz.hpp for what is exercised.
+// Feeds arbitrary bytes to the squashfs backend (libsquashfs through our sqfs_file_t) from memory; see image_fuzz.hpp
+// for what is exercised.
 
 #include "image_fuzz.hpp"
 

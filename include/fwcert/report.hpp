@@ -24,7 +24,7 @@ const char* to_string(Verdict v);
 
 /// Where a finding's evidence is: path in the image, and line, offset, values where they apply.
 struct Evidence {
-  std::string path;                 ///< display path in the target ("/etc/shadow", "a.img!/etc/x")
+  std::string path;  ///< display path in the target ("/etc/shadow", "a.img!/etc/x")
   std::optional<std::uint64_t> line;
   std::optional<std::uint64_t> offset;
   std::string observed;
@@ -32,11 +32,11 @@ struct Evidence {
 };
 
 struct Finding {
-  std::string check;    ///< catalog check id
+  std::string check;  ///< catalog check id
   Status status = Status::kInconclusive;
   Severity severity = Severity::kInfo;  ///< from the catalog unless severity_override is set
   bool severity_override = false;       ///< the analyzer chose the severity (e.g. raised it)
-  std::string subject;  ///< what the finding is about (account, file, service)
+  std::string subject;                  ///< what the finding is about (account, file, service)
   std::string message;
   std::vector<Evidence> evidence;
 };
@@ -59,12 +59,12 @@ struct Fact {
   std::string subject;  ///< display path or logical subject ("account:root")
   std::string name;     ///< dotted name ("account.uid")
   FactValue value;
-  Evidence source;      ///< where the fact was read
+  Evidence source;  ///< where the fact was read
 };
 
 struct FilesystemInfo {
-  std::string prefix;   ///< "" for the root filesystem, "outer!" for nested ones
-  std::string type;     ///< squashfs, ext4, tar, cpio, zip, directory, ...
+  std::string prefix;        ///< "" for the root filesystem, "outer!" for nested ones
+  std::string type;          ///< squashfs, ext4, tar, cpio, zip, directory, ...
   std::uint64_t offset = 0;  ///< byte offset inside its container
   std::string container;     ///< display path of the file it was found in ("" = the target)
 };
@@ -84,7 +84,7 @@ struct InventorySummary {
   std::uint64_t symlinks = 0;
   std::uint64_t devices = 0;
   std::uint64_t other = 0;
-  std::uint64_t hardlinks = 0;   ///< names beyond the first for multiply-linked files
+  std::uint64_t hardlinks = 0;  ///< names beyond the first for multiply-linked files
   std::uint64_t elf = 0;
   std::uint64_t setuid = 0;
   std::uint64_t setgid = 0;

@@ -10,16 +10,16 @@
 namespace fwcert {
 
 enum class ErrorCode {
-  kNotFound,        ///< the path does not exist in the target
-  kNotADirectory,   ///< a path component is not a directory
-  kIsADirectory,    ///< a file operation was asked of a directory
-  kInvalidArgument, ///< the caller asked for something meaningless
-  kUnsupported,     ///< the format or feature is not supported
-  kCorrupt,         ///< the bytes are damaged or hostile
-  kLimitExceeded,   ///< a named limit from limits.hpp was reached
-  kLoop,            ///< symlink resolution went round in circles
-  kIo,              ///< the host could not read the target
-  kParse,           ///< a text format (YAML, config) could not be parsed
+  kNotFound,         ///< the path does not exist in the target
+  kNotADirectory,    ///< a path component is not a directory
+  kIsADirectory,     ///< a file operation was asked of a directory
+  kInvalidArgument,  ///< the caller asked for something meaningless
+  kUnsupported,      ///< the format or feature is not supported
+  kCorrupt,          ///< the bytes are damaged or hostile
+  kLimitExceeded,    ///< a named limit from limits.hpp was reached
+  kLoop,             ///< symlink resolution went round in circles
+  kIo,               ///< the host could not read the target
+  kParse,            ///< a text format (YAML, config) could not be parsed
 };
 
 /// Human name of an error code, stable for reports.
@@ -43,21 +43,33 @@ inline Error make_error(ErrorCode code, std::string message, std::string where =
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}              // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}          // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const { assert(!ok()); return std::get<1>(v_); }
+  const Error& error() const {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
 
   T value_or(T fallback) const& { return ok() ? std::get<0>(v_) : std::move(fallback); }
 

@@ -10,7 +10,8 @@ std::span<const AnalyzerInfo> registry() {
   static const AnalyzerInfo kAnalyzers[] = {
       {"accounts", "passwd/shadow/group: empty and default passwords, hash strength, uid 0 and login shells",
        accounts::checks(), &accounts::run},
-      {"elf", "ELF hardening: PIE, NX, RELRO, stack protector, FORTIFY, RPATH, CET/BTI, risky imports, module signatures",
+      {"elf",
+       "ELF hardening: PIE, NX, RELRO, stack protector, FORTIFY, RPATH, CET/BTI, risky imports, module signatures",
        elf::checks(), &elf::run},
       {"kernel", "kernel version and config (/boot, config.gz, IKCONFIG), hardening rules, sysctl, command line",
        kernel::checks(), &kernel::run},

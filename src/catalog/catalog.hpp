@@ -15,22 +15,22 @@ namespace fwcert::catalog {
 struct CheckDef {
   std::string id;
   std::string title;
-  std::string area;      ///< capability area ("secure-boot", "authentication", ...)
+  std::string area;  ///< capability area ("secure-boot", "authentication", ...)
   Severity severity = Severity::kMedium;
   std::vector<std::string> modes;  ///< IMG, LIVE, NET, DOC
-  std::string analyzer;  ///< analyzer that implements it; empty = not implemented in this version
+  std::string analyzer;            ///< analyzer that implements it; empty = not implemented in this version
   std::string rationale;
-  std::string logic;     ///< pass/fail logic in words
+  std::string logic;  ///< pass/fail logic in words
   std::string remediation;
   std::vector<std::string> references;
-  std::string where;     ///< catalog file:line of the definition
+  std::string where;  ///< catalog file:line of the definition
 };
 
 struct RequirementDef {
   std::string id;
   std::string title;
-  std::string level;     ///< SHALL / SHOULD / required
-  std::string subject;   ///< Device / Company
+  std::string level;    ///< SHALL / SHOULD / required
+  std::string subject;  ///< Device / Company
   std::string text;
   std::vector<std::string> modes;
   std::vector<std::string> checks;

@@ -1,14 +1,13 @@
 #include "cli/commands.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "analyzers/analyzer.hpp"
@@ -110,7 +109,8 @@ void add_scan_options(CLI::App* cmd, ScanArgs& a) {
   cmd->add_option("--threads", a.threads, "Analyzer threads (0 = one per core)")->capture_default_str();
   cmd->add_option("--only", a.only, "Run only these analyzers (comma-separated)")->delimiter(',');
   cmd->add_option("--skip", a.skip, "Do not run these analyzers (comma-separated)")->delimiter(',');
-  cmd->add_option("--catalog", a.catalog_dir, "Directory with checks.yaml and requirement sets to use instead of the built-in catalog");
+  cmd->add_option("--catalog", a.catalog_dir,
+                  "Directory with checks.yaml and requirement sets to use instead of the built-in catalog");
 }
 
 ScanOptions to_options(const ScanArgs& a) {
@@ -177,7 +177,8 @@ std::string checks_markdown(const catalog::Catalog& cat) {
     for (const auto& r : c.references) refs += (refs.empty() ? "" : "; ") + r;
     out += fmt::format("\n### `{}`\n\n{}\n\n", c.id, c.title);
     out += fmt::format("- severity: {}\n- modes: {}\n- implemented by: {}\n", to_string(c.severity),
-                       modes.empty() ? "-" : modes, c.analyzer.empty() ? "not implemented yet" : "`" + c.analyzer + "` analyzer");
+                       modes.empty() ? "-" : modes,
+                       c.analyzer.empty() ? "not implemented yet" : "`" + c.analyzer + "` analyzer");
     if (!refs.empty()) out += fmt::format("- references: {}\n", refs);
     if (!c.rationale.empty()) out += fmt::format("\n**Why.** {}\n", trimmed(c.rationale));
     if (!c.logic.empty()) out += fmt::format("\n**Logic.** {}\n", trimmed(c.logic));
@@ -195,8 +196,13 @@ int do_checks(const std::string& format, const std::string& catalog_dir) {
   if (format == "json") {
     nlohmann::ordered_json j = nlohmann::ordered_json::array();
     for (const auto& c : cat->checks) {
-      j.push_back({{"id", c.id}, {"title", c.title}, {"severity", to_string(c.severity)}, {"area", c.area},
-                   {"modes", c.modes}, {"analyzer", c.analyzer}, {"implemented", !c.analyzer.empty()}});
+      j.push_back({{"id", c.id},
+                   {"title", c.title},
+                   {"severity", to_string(c.severity)},
+                   {"area", c.area},
+                   {"modes", c.modes},
+                   {"analyzer", c.analyzer},
+                   {"implemented", !c.analyzer.empty()}});
     }
     fmt::print("{}\n", j.dump(2));
     return kExitOk;
@@ -236,8 +242,14 @@ int do_requirements(const std::string& profile, const std::string& format, const
     j["gate"] = to_string(set->gate);
     nlohmann::ordered_json reqs = nlohmann::ordered_json::array();
     for (const auto& r : set->requirements) {
-      reqs.push_back({{"id", r.id}, {"title", r.title}, {"level", r.level}, {"subject", r.subject}, {"text", r.text},
-                      {"modes", r.modes}, {"checks", r.checks}, {"attestation", r.attestation},
+      reqs.push_back({{"id", r.id},
+                      {"title", r.title},
+                      {"level", r.level},
+                      {"subject", r.subject},
+                      {"text", r.text},
+                      {"modes", r.modes},
+                      {"checks", r.checks},
+                      {"attestation", r.attestation},
                       {"unverified", r.unverified}});
     }
     j["requirements"] = std::move(reqs);
@@ -305,7 +317,8 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   scan_cmd->add_option("-o,--output", scan_args.output, "Write the report to this file (default: stdout)");
-  scan_cmd->add_option("--fail-on", scan_args.fail_on, "Lowest severity of a failing finding that makes the exit code 1")
+  scan_cmd
+      ->add_option("--fail-on", scan_args.fail_on, "Lowest severity of a failing finding that makes the exit code 1")
       ->check(CLI::IsMember({"critical", "high", "medium", "low"}))
       ->capture_default_str();
   scan_cmd->add_flag("--strict", scan_args.strict, "Exit 3 when the target could only partly be read");
@@ -324,7 +337,8 @@ int run(int argc, char** argv) {
   std::string req_profile = "avs";
   std::string req_format = "text";
   std::string req_catalog;
-  auto* req_cmd = app.add_subcommand("requirements", "List a requirement set and the checks that give evidence for each item");
+  auto* req_cmd =
+      app.add_subcommand("requirements", "List a requirement set and the checks that give evidence for each item");
   req_cmd->add_option("--profile", req_profile, "Requirement set")->capture_default_str();
   req_cmd->add_option("--format", req_format, "Output format")->check(CLI::IsMember({"text", "json"}));
   req_cmd->add_option("--catalog", req_catalog, "Catalog directory to use instead of the built-in one");

@@ -8,7 +8,7 @@
 namespace fwcert::data {
 
 struct Resource {
-  std::string_view name;     ///< repository-relative path, e.g. "catalog/checks.yaml"
+  std::string_view name;  ///< repository-relative path, e.g. "catalog/checks.yaml"
   std::string_view content;
 };
 

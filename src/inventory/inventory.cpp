@@ -1,12 +1,12 @@
 #include "inventory/inventory.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
-#include <map>
 #include <cstring>
+#include <map>
 #include <unordered_set>
-
-#include <fmt/format.h>
 
 #include "core/byte_reader.hpp"
 #include "core/limits.hpp"
@@ -15,23 +15,40 @@ namespace fwcert::inventory {
 
 const char* to_string(Kind k) {
   switch (k) {
-    case Kind::kOther: return "other";
-    case Kind::kEmpty: return "empty";
-    case Kind::kElf: return "elf";
-    case Kind::kScript: return "script";
-    case Kind::kPem: return "pem";
-    case Kind::kDer: return "der";
-    case Kind::kOpensshKey: return "openssh-key";
-    case Kind::kPkcs12: return "pkcs12";
-    case Kind::kSqlite: return "sqlite";
-    case Kind::kCompressed: return "compressed";
-    case Kind::kArchive: return "archive";
-    case Kind::kFilesystemImage: return "filesystem-image";
-    case Kind::kKernelImage: return "kernel-image";
-    case Kind::kDeviceTree: return "device-tree";
-    case Kind::kText: return "text";
-    case Kind::kBinary: return "binary";
-    case Kind::kUnreadable: return "unreadable";
+    case Kind::kOther:
+      return "other";
+    case Kind::kEmpty:
+      return "empty";
+    case Kind::kElf:
+      return "elf";
+    case Kind::kScript:
+      return "script";
+    case Kind::kPem:
+      return "pem";
+    case Kind::kDer:
+      return "der";
+    case Kind::kOpensshKey:
+      return "openssh-key";
+    case Kind::kPkcs12:
+      return "pkcs12";
+    case Kind::kSqlite:
+      return "sqlite";
+    case Kind::kCompressed:
+      return "compressed";
+    case Kind::kArchive:
+      return "archive";
+    case Kind::kFilesystemImage:
+      return "filesystem-image";
+    case Kind::kKernelImage:
+      return "kernel-image";
+    case Kind::kDeviceTree:
+      return "device-tree";
+    case Kind::kText:
+      return "text";
+    case Kind::kBinary:
+      return "binary";
+    case Kind::kUnreadable:
+      return "unreadable";
   }
   return "other";
 }
@@ -81,7 +98,9 @@ bool looks_like_text(std::span<const std::byte> head) {
 
 std::pair<Kind, std::string> classify(std::span<const std::byte> head, std::string_view name, std::uint64_t size) {
   if (size == 0) return {Kind::kEmpty, ""};
-  if (has_prefix(head, "\x7f" "ELF")) {
+  if (has_prefix(head,
+                 "\x7f"
+                 "ELF")) {
     std::string cls = head.size() > 4 && head[4] == std::byte{2} ? "elf64" : "elf32";
     return {Kind::kElf, cls};
   }
@@ -104,7 +123,10 @@ std::pair<Kind, std::string> classify(std::span<const std::byte> head, std::stri
   }
   if (has_prefix(head, "PK\x03\x04")) return {Kind::kArchive, "zip"};
   if (has_prefix(head, "\x1f\x8b")) return {Kind::kCompressed, "gzip"};
-  if (has_prefix(head, std::string_view("\xfd" "7zXZ\0", 6))) return {Kind::kCompressed, "xz"};
+  if (has_prefix(head, std::string_view("\xfd"
+                                        "7zXZ\0",
+                                        6)))
+    return {Kind::kCompressed, "xz"};
   if (has_prefix(head, "BZh")) return {Kind::kCompressed, "bzip2"};
   if (has_prefix(head, "\x28\xb5\x2f\xfd")) return {Kind::kCompressed, "zstd"};
   if (has_prefix(head, "\x04\x22\x4d\x18")) return {Kind::kCompressed, "lz4"};
@@ -125,14 +147,47 @@ std::pair<Kind, std::string> classify(std::span<const std::byte> head, std::stri
 }
 
 std::optional<std::string> decode_capability(std::string_view raw) {
-  static constexpr std::array<const char*, 41> kNames = {
-      "cap_chown", "cap_dac_override", "cap_dac_read_search", "cap_fowner", "cap_fsetid", "cap_kill",
-      "cap_setgid", "cap_setuid", "cap_setpcap", "cap_linux_immutable", "cap_net_bind_service",
-      "cap_net_broadcast", "cap_net_admin", "cap_net_raw", "cap_ipc_lock", "cap_ipc_owner", "cap_sys_module",
-      "cap_sys_rawio", "cap_sys_chroot", "cap_sys_ptrace", "cap_sys_pacct", "cap_sys_admin", "cap_sys_boot",
-      "cap_sys_nice", "cap_sys_resource", "cap_sys_time", "cap_sys_tty_config", "cap_mknod", "cap_lease",
-      "cap_audit_write", "cap_audit_control", "cap_setfcap", "cap_mac_override", "cap_mac_admin", "cap_syslog",
-      "cap_wake_alarm", "cap_block_suspend", "cap_audit_read", "cap_perfmon", "cap_bpf", "cap_checkpoint_restore"};
+  static constexpr std::array<const char*, 41> kNames = {"cap_chown",
+                                                         "cap_dac_override",
+                                                         "cap_dac_read_search",
+                                                         "cap_fowner",
+                                                         "cap_fsetid",
+                                                         "cap_kill",
+                                                         "cap_setgid",
+                                                         "cap_setuid",
+                                                         "cap_setpcap",
+                                                         "cap_linux_immutable",
+                                                         "cap_net_bind_service",
+                                                         "cap_net_broadcast",
+                                                         "cap_net_admin",
+                                                         "cap_net_raw",
+                                                         "cap_ipc_lock",
+                                                         "cap_ipc_owner",
+                                                         "cap_sys_module",
+                                                         "cap_sys_rawio",
+                                                         "cap_sys_chroot",
+                                                         "cap_sys_ptrace",
+                                                         "cap_sys_pacct",
+                                                         "cap_sys_admin",
+                                                         "cap_sys_boot",
+                                                         "cap_sys_nice",
+                                                         "cap_sys_resource",
+                                                         "cap_sys_time",
+                                                         "cap_sys_tty_config",
+                                                         "cap_mknod",
+                                                         "cap_lease",
+                                                         "cap_audit_write",
+                                                         "cap_audit_control",
+                                                         "cap_setfcap",
+                                                         "cap_mac_override",
+                                                         "cap_mac_admin",
+                                                         "cap_syslog",
+                                                         "cap_wake_alarm",
+                                                         "cap_block_suspend",
+                                                         "cap_audit_read",
+                                                         "cap_perfmon",
+                                                         "cap_bpf",
+                                                         "cap_checkpoint_restore"};
   core::ByteReader r(raw.data(), raw.size());
   auto magic = r.u32();
   if (!magic) return std::nullopt;
@@ -273,7 +328,8 @@ void Inventory::walk(std::uint32_t filesystem, std::vector<Diagnostic>& diagnost
     stack.pop_back();
     auto listing = v.readdir_raw(dir.path);
     if (!listing) {
-      auto level = listing.error().code == ErrorCode::kUnsupported ? Diagnostic::Level::kNote : Diagnostic::Level::kWarning;
+      auto level =
+          listing.error().code == ErrorCode::kUnsupported ? Diagnostic::Level::kNote : Diagnostic::Level::kWarning;
       diag(level, dir.path, "directory not listed: " + listing.error().message);
       continue;
     }
@@ -316,12 +372,22 @@ void Inventory::finish() {
   InventorySummary s;
   for (const auto& e : entries_) {
     switch (e.st.type) {
-      case vfs::FileType::kRegular: ++s.files; break;
-      case vfs::FileType::kDirectory: ++s.directories; break;
-      case vfs::FileType::kSymlink: ++s.symlinks; break;
+      case vfs::FileType::kRegular:
+        ++s.files;
+        break;
+      case vfs::FileType::kDirectory:
+        ++s.directories;
+        break;
+      case vfs::FileType::kSymlink:
+        ++s.symlinks;
+        break;
       case vfs::FileType::kCharDevice:
-      case vfs::FileType::kBlockDevice: ++s.devices; break;
-      default: ++s.other; break;
+      case vfs::FileType::kBlockDevice:
+        ++s.devices;
+        break;
+      default:
+        ++s.other;
+        break;
     }
     if (e.hardlink_secondary) ++s.hardlinks;
     if (e.kind == Kind::kElf) ++s.elf;

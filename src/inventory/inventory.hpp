@@ -6,9 +6,9 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <utility>
-#include <string>
 #include <vector>
 
 #include "fwcert/report.hpp"
@@ -18,35 +18,35 @@ namespace fwcert::inventory {
 
 /// What a file is, judged from its first bytes (and its name where content cannot tell).
 enum class Kind : std::uint8_t {
-  kOther,           ///< not a regular file
+  kOther,  ///< not a regular file
   kEmpty,
   kElf,
-  kScript,          ///< starts with "#!"; detail holds the interpreter
-  kPem,             ///< "-----BEGIN "; detail holds the label
-  kDer,             ///< ASN.1 SEQUENCE that looks like a certificate or key
-  kOpensshKey,      ///< "openssh-key-v1" binary or PuTTY key file
+  kScript,      ///< starts with "#!"; detail holds the interpreter
+  kPem,         ///< "-----BEGIN "; detail holds the label
+  kDer,         ///< ASN.1 SEQUENCE that looks like a certificate or key
+  kOpensshKey,  ///< "openssh-key-v1" binary or PuTTY key file
   kPkcs12,
   kSqlite,
-  kCompressed,      ///< gzip, xz, bzip2, zstd, lz4, lzma; detail holds which
-  kArchive,         ///< tar, cpio, zip; detail holds which
-  kFilesystemImage, ///< squashfs, ext2/3/4; detail holds which
-  kKernelImage,     ///< Linux kernel image (zImage, arm64 Image, bzImage, uImage)
-  kDeviceTree,      ///< flattened device tree / FIT image
+  kCompressed,       ///< gzip, xz, bzip2, zstd, lz4, lzma; detail holds which
+  kArchive,          ///< tar, cpio, zip; detail holds which
+  kFilesystemImage,  ///< squashfs, ext2/3/4; detail holds which
+  kKernelImage,      ///< Linux kernel image (zImage, arm64 Image, bzImage, uImage)
+  kDeviceTree,       ///< flattened device tree / FIT image
   kText,
   kBinary,
-  kUnreadable,      ///< could not be read (limit, damage); a diagnostic says why
+  kUnreadable,  ///< could not be read (limit, damage); a diagnostic says why
 };
 const char* to_string(Kind k);
 
 struct Entry {
-  std::string path;             ///< canonical path inside its filesystem
-  std::uint32_t filesystem = 0; ///< index into Inventory::filesystems()
+  std::string path;              ///< canonical path inside its filesystem
+  std::uint32_t filesystem = 0;  ///< index into Inventory::filesystems()
   vfs::Stat st;
-  std::string link_target;      ///< symlinks only, exactly as stored
+  std::string link_target;  ///< symlinks only, exactly as stored
   Kind kind = Kind::kOther;
   std::string kind_detail;
-  std::string capability;       ///< decoded security.capability ("cap_net_raw=ep"), "" if none
-  std::string selinux_label;    ///< security.selinux without the trailing NUL, "" if none
+  std::string capability;           ///< decoded security.capability ("cap_net_raw=ep"), "" if none
+  std::string selinux_label;        ///< security.selinux without the trailing NUL, "" if none
   bool hardlink_secondary = false;  ///< a later name of an inode already listed
 
   bool is_setuid() const { return st.is_regular() && (st.mode & 04000); }
@@ -56,8 +56,8 @@ struct Entry {
 
 /// One filesystem of the target: the root, a carved one, or an image nested inside another.
 struct Filesystem {
-  std::string prefix;     ///< prepended to paths for display: "" or "/boot/initrd.img!"
-  std::string type;       ///< backend format
+  std::string prefix;  ///< prepended to paths for display: "" or "/boot/initrd.img!"
+  std::string type;    ///< backend format
   std::uint64_t offset = 0;
   std::string container;  ///< display path of the file holding it ("" = the target itself)
   int depth = 0;          ///< 0 for the target's own filesystems, 1 for nested ones

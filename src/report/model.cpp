@@ -4,11 +4,16 @@ namespace fwcert {
 
 const char* to_string(Severity s) {
   switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kLow:
+      return "low";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
   }
   return "info";
 }
@@ -24,33 +29,48 @@ std::optional<Severity> parse_severity(std::string_view s) {
 
 const char* to_string(Status s) {
   switch (s) {
-    case Status::kPass: return "pass";
-    case Status::kFail: return "fail";
-    case Status::kWarn: return "warn";
-    case Status::kInfo: return "info";
-    case Status::kInconclusive: return "inconclusive";
-    case Status::kNotApplicable: return "not-applicable";
+    case Status::kPass:
+      return "pass";
+    case Status::kFail:
+      return "fail";
+    case Status::kWarn:
+      return "warn";
+    case Status::kInfo:
+      return "info";
+    case Status::kInconclusive:
+      return "inconclusive";
+    case Status::kNotApplicable:
+      return "not-applicable";
   }
   return "inconclusive";
 }
 
 const char* to_string(Verdict v) {
   switch (v) {
-    case Verdict::kMet: return "met";
-    case Verdict::kNotMet: return "not-met";
-    case Verdict::kPartial: return "partial";
-    case Verdict::kInconclusive: return "inconclusive";
-    case Verdict::kNeedsAttestation: return "needs-attestation";
-    case Verdict::kNotApplicable: return "not-applicable";
+    case Verdict::kMet:
+      return "met";
+    case Verdict::kNotMet:
+      return "not-met";
+    case Verdict::kPartial:
+      return "partial";
+    case Verdict::kInconclusive:
+      return "inconclusive";
+    case Verdict::kNeedsAttestation:
+      return "needs-attestation";
+    case Verdict::kNotApplicable:
+      return "not-applicable";
   }
   return "inconclusive";
 }
 
 const char* to_string(Diagnostic::Level l) {
   switch (l) {
-    case Diagnostic::Level::kNote: return "note";
-    case Diagnostic::Level::kWarning: return "warning";
-    case Diagnostic::Level::kError: return "error";
+    case Diagnostic::Level::kNote:
+      return "note";
+    case Diagnostic::Level::kWarning:
+      return "warning";
+    case Diagnostic::Level::kError:
+      return "error";
   }
   return "warning";
 }

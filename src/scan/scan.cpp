@@ -1,12 +1,11 @@
 #include "fwcert/scan.hpp"
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "analyzers/analyzer.hpp"
 #include "catalog/catalog.hpp"

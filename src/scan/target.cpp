@@ -1,11 +1,10 @@
 #include "scan/target.hpp"
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "core/limits.hpp"
 #include "vfs/dir_vfs.hpp"
@@ -113,8 +112,8 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
     std::size_t opened = 0;
     for (const auto& e : candidates) {
       if (opened >= limits::kMaxNestedImages) {
-        info.diagnostics.push_back({Diagnostic::Level::kWarning, inv->display_path(e),
-                                    "nested image limit reached; not opened"});
+        info.diagnostics.push_back(
+            {Diagnostic::Level::kWarning, inv->display_path(e), "nested image limit reached; not opened"});
         partial = true;
         break;
       }

@@ -20,14 +20,13 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <limits>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "core/checked.hpp"
 #include "core/limits.hpp"
@@ -90,10 +89,18 @@ la_int64_t seek_callback(archive* a, void* data, la_int64_t offset, int whence) 
   const auto size = static_cast<la_int64_t>(std::min<std::uint64_t>(c->src->size(), INT64_MAX));
   la_int64_t base = 0;
   switch (whence) {
-    case SEEK_SET: base = 0; break;
-    case SEEK_CUR: base = static_cast<la_int64_t>(c->pos); break;
-    case SEEK_END: base = size; break;
-    default: archive_set_error(a, EINVAL, "bad seek origin"); return ARCHIVE_FATAL;
+    case SEEK_SET:
+      base = 0;
+      break;
+    case SEEK_CUR:
+      base = static_cast<la_int64_t>(c->pos);
+      break;
+    case SEEK_END:
+      base = size;
+      break;
+    default:
+      archive_set_error(a, EINVAL, "bad seek origin");
+      return ARCHIVE_FATAL;
   }
   la_int64_t to = 0;
   if (__builtin_add_overflow(base, offset, &to) || to < 0 || to > size) {
@@ -142,13 +149,20 @@ std::string printable(std::string_view s) {
 
 const char* filter_suffix(int code) {
   switch (code) {
-    case ARCHIVE_FILTER_GZIP: return ".gz";
-    case ARCHIVE_FILTER_BZIP2: return ".bz2";
-    case ARCHIVE_FILTER_XZ: return ".xz";
-    case ARCHIVE_FILTER_LZMA: return ".lzma";
-    case ARCHIVE_FILTER_ZSTD: return ".zst";
-    case ARCHIVE_FILTER_LZ4: return ".lz4";
-    default: return "";
+    case ARCHIVE_FILTER_GZIP:
+      return ".gz";
+    case ARCHIVE_FILTER_BZIP2:
+      return ".bz2";
+    case ARCHIVE_FILTER_XZ:
+      return ".xz";
+    case ARCHIVE_FILTER_LZMA:
+      return ".lzma";
+    case ARCHIVE_FILTER_ZSTD:
+      return ".zst";
+    case ARCHIVE_FILTER_LZ4:
+      return ".lz4";
+    default:
+      return "";
   }
 }
 
@@ -156,10 +170,18 @@ const char* filter_suffix(int code) {
 std::string format_name(archive* a) {
   std::string name;
   switch (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) {
-    case ARCHIVE_FORMAT_TAR: name = "tar"; break;
-    case ARCHIVE_FORMAT_CPIO: name = "cpio"; break;
-    case ARCHIVE_FORMAT_ZIP: name = "zip"; break;
-    default: name = "archive"; break;
+    case ARCHIVE_FORMAT_TAR:
+      name = "tar";
+      break;
+    case ARCHIVE_FORMAT_CPIO:
+      name = "cpio";
+      break;
+    case ARCHIVE_FORMAT_ZIP:
+      name = "zip";
+      break;
+    default:
+      name = "archive";
+      break;
   }
   const int filters = archive_filter_count(a);
   for (int i = 0; i + 1 < filters; ++i) name += filter_suffix(archive_filter_code(a, i));
@@ -181,7 +203,7 @@ struct MemberData {
   MemoryVfs::Bytes bytes;  ///< null when not retained
   std::uint64_t size = 0;  ///< size the member has in the image
   Stop stop = Stop::kNone;
-  bool failed = false;     ///< libarchive could not decode this member (encrypted, bad CRC, ...)
+  bool failed = false;  ///< libarchive could not decode this member (encrypted, bad CRC, ...)
 };
 
 class ArchiveLoader {
@@ -304,8 +326,10 @@ class ArchiveLoader {
   MemberData read_data(archive_entry* entry, const std::string& path) {
     MemberData out;
     const bool size_known = archive_entry_size_is_set(entry) != 0;
-    const std::uint64_t declared = size_known ? static_cast<std::uint64_t>(std::max<la_int64_t>(archive_entry_size(entry), 0)) : 0;
-    const std::uint64_t budget_left = limits::kMaxArchiveTotalBytes - std::min(retained_, limits::kMaxArchiveTotalBytes);
+    const std::uint64_t declared =
+        size_known ? static_cast<std::uint64_t>(std::max<la_int64_t>(archive_entry_size(entry), 0)) : 0;
+    const std::uint64_t budget_left =
+        limits::kMaxArchiveTotalBytes - std::min(retained_, limits::kMaxArchiveTotalBytes);
     const std::uint64_t keep_limit = std::min(limits::kMaxArchiveMemberBytes, budget_left);
     bool keep = !size_known || declared <= keep_limit;
     auto over_limit = [&](std::uint64_t size) {
@@ -389,8 +413,8 @@ class ArchiveLoader {
     }
     std::string_view name(raw_name);
     if (name.size() > limits::kMaxPathLength) {
-      diag(Diagnostic::Level::kWarning, "/", fmt::format("member name longer than {} bytes skipped: {}",
-                                                         limits::kMaxPathLength, printable(name)));
+      diag(Diagnostic::Level::kWarning, "/",
+           fmt::format("member name longer than {} bytes skipped: {}", limits::kMaxPathLength, printable(name)));
       partial_ = true;
       return skip_data();
     }
@@ -515,8 +539,8 @@ class ArchiveLoader {
     while (archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK) {
       if (!name) continue;
       if (kept >= limits::kMaxXattrsPerFile || size > limits::kMaxXattrValue) {
-        diag(Diagnostic::Level::kWarning, path, fmt::format("extended attribute '{}' over a limit; not kept",
-                                                            printable(name)));
+        diag(Diagnostic::Level::kWarning, path,
+             fmt::format("extended attribute '{}' over a limit; not kept", printable(name)));
         partial_ = true;
         continue;
       }

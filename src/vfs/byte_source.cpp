@@ -1,14 +1,13 @@
 #include "vfs/byte_source.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "core/checked.hpp"
 
@@ -46,8 +45,8 @@ class HostFileSource final : public ByteSource {
     }
     std::size_t done = 0;
     while (done < n) {
-      ssize_t r = ::pread(fd_, out.data() + done, static_cast<std::size_t>(n) - done,
-                          static_cast<off_t>(offset + done));
+      ssize_t r =
+          ::pread(fd_, out.data() + done, static_cast<std::size_t>(n) - done, static_cast<off_t>(offset + done));
       if (r < 0) {
         if (errno == EINTR) continue;
         return make_error(ErrorCode::kIo, std::strerror(errno), name_);

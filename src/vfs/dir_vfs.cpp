@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -12,8 +13,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "core/limits.hpp"
 
@@ -44,12 +43,18 @@ class Fd {
 
 Error errno_error(int e, const std::string& where) {
   switch (e) {
-    case ENOENT: return make_error(ErrorCode::kNotFound, "no such file", where);
-    case ENOTDIR: return make_error(ErrorCode::kNotADirectory, "not a directory", where);
-    case EISDIR: return make_error(ErrorCode::kIsADirectory, "is a directory", where);
-    case ELOOP: return make_error(ErrorCode::kLoop, "symlink in a canonical path", where);
-    case EXDEV: return make_error(ErrorCode::kUnsupported, "path leaves the target root", where);
-    default: return make_error(ErrorCode::kIo, std::strerror(e), where);
+    case ENOENT:
+      return make_error(ErrorCode::kNotFound, "no such file", where);
+    case ENOTDIR:
+      return make_error(ErrorCode::kNotADirectory, "not a directory", where);
+    case EISDIR:
+      return make_error(ErrorCode::kIsADirectory, "is a directory", where);
+    case ELOOP:
+      return make_error(ErrorCode::kLoop, "symlink in a canonical path", where);
+    case EXDEV:
+      return make_error(ErrorCode::kUnsupported, "path leaves the target root", where);
+    default:
+      return make_error(ErrorCode::kIo, std::strerror(e), where);
   }
 }
 
@@ -107,14 +112,29 @@ class DirVfs final : public Vfs {
       }
       FileType t = FileType::kUnknown;
       switch (de->d_type) {
-        case DT_REG: t = FileType::kRegular; break;
-        case DT_DIR: t = FileType::kDirectory; break;
-        case DT_LNK: t = FileType::kSymlink; break;
-        case DT_CHR: t = FileType::kCharDevice; break;
-        case DT_BLK: t = FileType::kBlockDevice; break;
-        case DT_FIFO: t = FileType::kFifo; break;
-        case DT_SOCK: t = FileType::kSocket; break;
-        default: break;
+        case DT_REG:
+          t = FileType::kRegular;
+          break;
+        case DT_DIR:
+          t = FileType::kDirectory;
+          break;
+        case DT_LNK:
+          t = FileType::kSymlink;
+          break;
+        case DT_CHR:
+          t = FileType::kCharDevice;
+          break;
+        case DT_BLK:
+          t = FileType::kBlockDevice;
+          break;
+        case DT_FIFO:
+          t = FileType::kFifo;
+          break;
+        case DT_SOCK:
+          t = FileType::kSocket;
+          break;
+        default:
+          break;
       }
       out.push_back({std::string(name), t});
     }

@@ -13,6 +13,7 @@
 
 #include <ext2fs/ext2_fs.h>
 #include <ext2fs/ext2fs.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
@@ -21,8 +22,6 @@
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "core/byte_reader.hpp"
 #include "core/checked.hpp"
@@ -41,22 +40,49 @@ Error ext_error(errcode_t code, const std::string& what, std::string where) {
   ErrorCode ec = ErrorCode::kCorrupt;
   const char* text = nullptr;
   switch (code) {
-    case EXT2_ET_FILE_NOT_FOUND: ec = ErrorCode::kNotFound; text = "not found"; break;
-    case EXT2_ET_NO_DIRECTORY: ec = ErrorCode::kNotADirectory; text = "not a directory"; break;
+    case EXT2_ET_FILE_NOT_FOUND:
+      ec = ErrorCode::kNotFound;
+      text = "not found";
+      break;
+    case EXT2_ET_NO_DIRECTORY:
+      ec = ErrorCode::kNotADirectory;
+      text = "not a directory";
+      break;
     case EXT2_ET_UNSUPP_FEATURE:
-    case EXT2_ET_RO_UNSUPP_FEATURE: ec = ErrorCode::kUnsupported; text = "unsupported filesystem feature"; break;
-    case EXT2_ET_NO_MEMORY: ec = ErrorCode::kLimitExceeded; text = "out of memory"; break;
-    case EXT2_ET_SHORT_READ: text = "data beyond the end of the image"; break;
-    case EXT2_ET_BAD_MAGIC: text = "bad superblock magic"; break;
-    case EXT2_ET_CORRUPT_SUPERBLOCK: text = "corrupt superblock"; break;
-    case EXT2_ET_DIR_CORRUPTED: text = "corrupt directory"; break;
-    case EXT2_ET_BAD_INODE_NUM: text = "inode number out of range"; break;
-    case EXT2_ET_EXTENT_HEADER_BAD: text = "corrupt extent header"; break;
+    case EXT2_ET_RO_UNSUPP_FEATURE:
+      ec = ErrorCode::kUnsupported;
+      text = "unsupported filesystem feature";
+      break;
+    case EXT2_ET_NO_MEMORY:
+      ec = ErrorCode::kLimitExceeded;
+      text = "out of memory";
+      break;
+    case EXT2_ET_SHORT_READ:
+      text = "data beyond the end of the image";
+      break;
+    case EXT2_ET_BAD_MAGIC:
+      text = "bad superblock magic";
+      break;
+    case EXT2_ET_CORRUPT_SUPERBLOCK:
+      text = "corrupt superblock";
+      break;
+    case EXT2_ET_DIR_CORRUPTED:
+      text = "corrupt directory";
+      break;
+    case EXT2_ET_BAD_INODE_NUM:
+      text = "inode number out of range";
+      break;
+    case EXT2_ET_EXTENT_HEADER_BAD:
+      text = "corrupt extent header";
+      break;
     case EXT2_ET_EA_BAD_NAME_LEN:
     case EXT2_ET_EA_BAD_VALUE_SIZE:
     case EXT2_ET_BAD_EA_HEADER:
-    case EXT2_ET_BAD_EA_BLOCK_NUM: text = "corrupt extended attributes"; break;
-    default: break;
+    case EXT2_ET_BAD_EA_BLOCK_NUM:
+      text = "corrupt extended attributes";
+      break;
+    default:
+      break;
   }
   std::string detail = text ? std::string(text) : fmt::format("libext2fs error {}", code);
   return make_error(ec, fmt::format("{}: {}", what, detail), std::move(where));
@@ -157,7 +183,8 @@ OkResult check_geometry(const ByteSource& src) {
     return r.u32().value_or(0);
   };
   r.seek(56);
-  if (r.u16().value_or(0) != EXT2_SUPER_MAGIC) return make_error(ErrorCode::kCorrupt, "no ext superblock", src.describe());
+  if (r.u16().value_or(0) != EXT2_SUPER_MAGIC)
+    return make_error(ErrorCode::kCorrupt, "no ext superblock", src.describe());
   std::uint64_t blocks = at32(4);
   const std::uint32_t first_data_block = at32(20);
   const std::uint32_t log_block = at32(24);
@@ -171,8 +198,8 @@ OkResult check_geometry(const ByteSource& src) {
   } else {
     desc_size = 32;
   }
-  if (log_block > 6 || blocks_per_group == 0 || inodes_per_group == 0 || blocks <= first_data_block ||
-      desc_size < 32 || desc_size > 1024) {
+  if (log_block > 6 || blocks_per_group == 0 || inodes_per_group == 0 || blocks <= first_data_block || desc_size < 32 ||
+      desc_size > 1024) {
     return make_error(ErrorCode::kCorrupt, "ext superblock geometry is impossible", src.describe());
   }
   const std::uint64_t block_size = std::uint64_t{1024} << log_block;
@@ -188,44 +215,58 @@ OkResult check_geometry(const ByteSource& src) {
 
 FileType type_of_mode(std::uint16_t mode) {
   switch (mode & 0xF000) {
-    case 0x8000: return FileType::kRegular;
-    case 0x4000: return FileType::kDirectory;
-    case 0xA000: return FileType::kSymlink;
-    case 0x2000: return FileType::kCharDevice;
-    case 0x6000: return FileType::kBlockDevice;
-    case 0x1000: return FileType::kFifo;
-    case 0xC000: return FileType::kSocket;
-    default: return FileType::kUnknown;
+    case 0x8000:
+      return FileType::kRegular;
+    case 0x4000:
+      return FileType::kDirectory;
+    case 0xA000:
+      return FileType::kSymlink;
+    case 0x2000:
+      return FileType::kCharDevice;
+    case 0x6000:
+      return FileType::kBlockDevice;
+    case 0x1000:
+      return FileType::kFifo;
+    case 0xC000:
+      return FileType::kSocket;
+    default:
+      return FileType::kUnknown;
   }
 }
 
 FileType type_of_dirent(int ft) {
   switch (ft) {
-    case EXT2_FT_REG_FILE: return FileType::kRegular;
-    case EXT2_FT_DIR: return FileType::kDirectory;
-    case EXT2_FT_SYMLINK: return FileType::kSymlink;
-    case EXT2_FT_CHRDEV: return FileType::kCharDevice;
-    case EXT2_FT_BLKDEV: return FileType::kBlockDevice;
-    case EXT2_FT_FIFO: return FileType::kFifo;
-    case EXT2_FT_SOCK: return FileType::kSocket;
-    default: return FileType::kUnknown;
+    case EXT2_FT_REG_FILE:
+      return FileType::kRegular;
+    case EXT2_FT_DIR:
+      return FileType::kDirectory;
+    case EXT2_FT_SYMLINK:
+      return FileType::kSymlink;
+    case EXT2_FT_CHRDEV:
+      return FileType::kCharDevice;
+    case EXT2_FT_BLKDEV:
+      return FileType::kBlockDevice;
+    case EXT2_FT_FIFO:
+      return FileType::kFifo;
+    case EXT2_FT_SOCK:
+      return FileType::kSocket;
+    default:
+      return FileType::kUnknown;
   }
 }
 
 /// "ext4" when any feature ext3 lacks is on, "ext3" with a journal, otherwise "ext2" (the
 /// distinction blkid makes).
 std::string flavour(const ext2_super_block& sb) {
-  constexpr std::uint32_t kExt4Incompat = EXT3_FEATURE_INCOMPAT_EXTENTS | EXT4_FEATURE_INCOMPAT_64BIT |
-                                          EXT4_FEATURE_INCOMPAT_MMP | EXT4_FEATURE_INCOMPAT_FLEX_BG |
-                                          EXT4_FEATURE_INCOMPAT_EA_INODE | EXT4_FEATURE_INCOMPAT_DIRDATA |
-                                          EXT4_FEATURE_INCOMPAT_CSUM_SEED | EXT4_FEATURE_INCOMPAT_LARGEDIR |
-                                          EXT4_FEATURE_INCOMPAT_INLINE_DATA | EXT4_FEATURE_INCOMPAT_ENCRYPT |
-                                          EXT4_FEATURE_INCOMPAT_CASEFOLD;
-  constexpr std::uint32_t kExt4RoCompat = EXT4_FEATURE_RO_COMPAT_HUGE_FILE | EXT4_FEATURE_RO_COMPAT_GDT_CSUM |
-                                          EXT4_FEATURE_RO_COMPAT_DIR_NLINK | EXT4_FEATURE_RO_COMPAT_EXTRA_ISIZE |
-                                          EXT4_FEATURE_RO_COMPAT_QUOTA | EXT4_FEATURE_RO_COMPAT_BIGALLOC |
-                                          EXT4_FEATURE_RO_COMPAT_METADATA_CSUM | EXT4_FEATURE_RO_COMPAT_PROJECT |
-                                          EXT4_FEATURE_RO_COMPAT_VERITY;
+  constexpr std::uint32_t kExt4Incompat =
+      EXT3_FEATURE_INCOMPAT_EXTENTS | EXT4_FEATURE_INCOMPAT_64BIT | EXT4_FEATURE_INCOMPAT_MMP |
+      EXT4_FEATURE_INCOMPAT_FLEX_BG | EXT4_FEATURE_INCOMPAT_EA_INODE | EXT4_FEATURE_INCOMPAT_DIRDATA |
+      EXT4_FEATURE_INCOMPAT_CSUM_SEED | EXT4_FEATURE_INCOMPAT_LARGEDIR | EXT4_FEATURE_INCOMPAT_INLINE_DATA |
+      EXT4_FEATURE_INCOMPAT_ENCRYPT | EXT4_FEATURE_INCOMPAT_CASEFOLD;
+  constexpr std::uint32_t kExt4RoCompat =
+      EXT4_FEATURE_RO_COMPAT_HUGE_FILE | EXT4_FEATURE_RO_COMPAT_GDT_CSUM | EXT4_FEATURE_RO_COMPAT_DIR_NLINK |
+      EXT4_FEATURE_RO_COMPAT_EXTRA_ISIZE | EXT4_FEATURE_RO_COMPAT_QUOTA | EXT4_FEATURE_RO_COMPAT_BIGALLOC |
+      EXT4_FEATURE_RO_COMPAT_METADATA_CSUM | EXT4_FEATURE_RO_COMPAT_PROJECT | EXT4_FEATURE_RO_COMPAT_VERITY;
   if ((sb.s_feature_incompat & kExt4Incompat) || (sb.s_feature_ro_compat & kExt4RoCompat)) return "ext4";
   if (sb.s_feature_compat & EXT3_FEATURE_COMPAT_HAS_JOURNAL) return "ext3";
   return "ext2";
@@ -258,9 +299,9 @@ class ExtVfs final : public Vfs {
     format_ = flavour(*fs_->super);
     const std::uint64_t claimed = ext2fs_blocks_count(fs_->super) * static_cast<std::uint64_t>(fs_->blocksize);
     if (claimed > src_->size()) {
-      diagnostics.push_back({Diagnostic::Level::kWarning, "/",
-                             fmt::format("{} image is truncated: superblock says {} bytes, {} present", format_,
-                                         claimed, src_->size())});
+      diagnostics.push_back(
+          {Diagnostic::Level::kWarning, "/",
+           fmt::format("{} image is truncated: superblock says {} bytes, {} present", format_, claimed, src_->size())});
       partial = true;
     }
     auto root = read_inode(EXT2_ROOT_INO, "/");
@@ -402,8 +443,8 @@ class ExtVfs final : public Vfs {
     return in;
   }
 
-  Result<std::size_t> read_locked(ext2_ino_t ino, ext2_inode_large& in, std::uint64_t offset,
-                                  std::span<std::byte> out, const std::string& path) const {
+  Result<std::size_t> read_locked(ext2_ino_t ino, ext2_inode_large& in, std::uint64_t offset, std::span<std::byte> out,
+                                  const std::string& path) const {
     ext2_file_t raw = nullptr;
     if (errcode_t err = ext2fs_file_open2(fs_, ino, reinterpret_cast<ext2_inode*>(&in), 0, &raw); err) {
       return ext_error(err, "file unreadable", path);

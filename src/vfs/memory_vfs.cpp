@@ -99,7 +99,7 @@ OkResult MemoryVfs::add_symlink(std::string_view path, std::string_view target, 
 }
 
 OkResult MemoryVfs::add_special(std::string_view path, FileType type, std::uint32_t major, std::uint32_t minor,
-                              Meta meta) {
+                                Meta meta) {
   if (type == FileType::kRegular || type == FileType::kDirectory || type == FileType::kSymlink) {
     return make_error(ErrorCode::kInvalidArgument, "not a special file type", std::string(path));
   }

@@ -40,8 +40,7 @@ class MemoryVfs final : public Vfs {
   /// A regular file of `size` bytes whose content is `content`, or not retained (nullptr).
   OkResult add_file_bytes(std::string_view path, Bytes content, std::uint64_t size, Meta meta);
   OkResult add_symlink(std::string_view path, std::string_view target, Meta meta = {0777, 0, 0, 0});
-  OkResult add_special(std::string_view path, FileType type, std::uint32_t major, std::uint32_t minor,
-                     Meta meta = {});
+  OkResult add_special(std::string_view path, FileType type, std::uint32_t major, std::uint32_t minor, Meta meta = {});
   /// Makes `path` another name for the node at `existing` (canonical, not followed).
   OkResult add_hardlink(std::string_view path, std::string_view existing);
   OkResult set_xattr(std::string_view path, std::string name, std::string value);

@@ -1,9 +1,9 @@
 #include "vfs/open.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "core/byte_reader.hpp"
 #include "core/checked.hpp"
@@ -25,7 +25,11 @@ std::string archive_name(std::span<const std::byte> head) {
   if (match(head, 0, "\xc7\x71") || match(head, 0, "\x71\xc7")) return "cpio";
   if (match(head, 0, "PK\x03\x04") || match(head, 0, "PK\x05\x06")) return "zip";
   if (match(head, 0, "\x1f\x8b")) return "gzip";
-  if (match(head, 0, std::string_view("\xfd" "7zXZ\0", 6))) return "xz";
+  if (match(head, 0,
+            std::string_view("\xfd"
+                             "7zXZ\0",
+                             6)))
+    return "xz";
   if (match(head, 0, "BZh")) return "bzip2";
   if (match(head, 0, "\x28\xb5\x2f\xfd")) return "zstd";
   if (match(head, 0, "\x04\x22\x4d\x18")) return "lz4";
@@ -129,7 +133,8 @@ std::vector<Detected> carve(const ByteSource& src) {
           auto bytes = core::checked_mul(blocks, std::uint64_t{1024} << log_block);
           found = Detected{ImageFormat::kExt, abs, "ext", bytes ? std::min(*bytes, remaining) : remaining};
         }
-      } else if (match(b, static_cast<std::size_t>(off), "070701") || match(b, static_cast<std::size_t>(off), "070702")) {
+      } else if (match(b, static_cast<std::size_t>(off), "070701") ||
+                 match(b, static_cast<std::size_t>(off), "070702")) {
         // cpio has no length up front; the archive backend stops at its trailer.
         found = Detected{ImageFormat::kArchive, abs, "cpio", remaining};
       }
@@ -144,9 +149,12 @@ std::vector<Detected> carve(const ByteSource& src) {
 Result<std::shared_ptr<Vfs>> open_image(ByteSourcePtr src, ImageFormat format, std::vector<Diagnostic>& diagnostics,
                                         bool& partial) {
   switch (format) {
-    case ImageFormat::kSquashfs: return open_squashfs(std::move(src), diagnostics, partial);
-    case ImageFormat::kExt: return open_ext(std::move(src), diagnostics, partial);
-    case ImageFormat::kArchive: return open_archive(std::move(src), diagnostics, partial);
+    case ImageFormat::kSquashfs:
+      return open_squashfs(std::move(src), diagnostics, partial);
+    case ImageFormat::kExt:
+      return open_ext(std::move(src), diagnostics, partial);
+    case ImageFormat::kArchive:
+      return open_archive(std::move(src), diagnostics, partial);
   }
   return make_error(ErrorCode::kUnsupported, "unknown image format");
 }

@@ -26,7 +26,7 @@ enum class ImageFormat : std::uint8_t {
 struct Detected {
   ImageFormat format;
   std::uint64_t offset = 0;
-  std::string name;  ///< "squashfs", "ext4", "tar.gz", "cpio", "zip", ...
+  std::string name;          ///< "squashfs", "ext4", "tar.gz", "cpio", "zip", ...
   std::uint64_t length = 0;  ///< bytes the format claims from `offset` (carve only; 0 = unknown)
 };
 

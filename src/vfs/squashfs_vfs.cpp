@@ -11,6 +11,7 @@
 // - libsquashfs objects are not thread-safe; one mutex guards them all. Analyzers mostly read
 //   small files, and decompression of a squashfs block is fast next to the analysis.
 
+#include <fmt/format.h>
 #include <sqfs/compressor.h>
 #include <sqfs/data_reader.h>
 #include <sqfs/dir.h>
@@ -29,8 +30,6 @@
 #include <mutex>
 #include <unordered_map>
 
-#include <fmt/format.h>
-
 #include "core/byte_reader.hpp"
 #include "core/checked.hpp"
 #include "core/limits.hpp"
@@ -48,12 +47,23 @@ constexpr std::uint64_t kSuperBlockSize = 96;
 Error sqfs_error(int code, std::string what, std::string where) {
   ErrorCode ec = ErrorCode::kCorrupt;
   switch (code) {
-    case SQFS_ERROR_IO: ec = ErrorCode::kIo; break;
-    case SQFS_ERROR_UNSUPPORTED: ec = ErrorCode::kUnsupported; break;
-    case SQFS_ERROR_ALLOC: ec = ErrorCode::kLimitExceeded; break;
-    case SQFS_ERROR_NO_ENTRY: ec = ErrorCode::kNotFound; break;
-    case SQFS_ERROR_NOT_DIR: ec = ErrorCode::kNotADirectory; break;
-    default: break;
+    case SQFS_ERROR_IO:
+      ec = ErrorCode::kIo;
+      break;
+    case SQFS_ERROR_UNSUPPORTED:
+      ec = ErrorCode::kUnsupported;
+      break;
+    case SQFS_ERROR_ALLOC:
+      ec = ErrorCode::kLimitExceeded;
+      break;
+    case SQFS_ERROR_NO_ENTRY:
+      ec = ErrorCode::kNotFound;
+      break;
+    case SQFS_ERROR_NOT_DIR:
+      ec = ErrorCode::kNotADirectory;
+      break;
+    default:
+      break;
   }
   return make_error(ec, fmt::format("{} (libsquashfs error {})", what, code), std::move(where));
 }
@@ -99,20 +109,28 @@ using InodePtr = std::unique_ptr<sqfs_inode_generic_t, SqfsFree>;
 FileType type_of(std::uint16_t inode_type) {
   switch (inode_type) {
     case SQFS_INODE_DIR:
-    case SQFS_INODE_EXT_DIR: return FileType::kDirectory;
+    case SQFS_INODE_EXT_DIR:
+      return FileType::kDirectory;
     case SQFS_INODE_FILE:
-    case SQFS_INODE_EXT_FILE: return FileType::kRegular;
+    case SQFS_INODE_EXT_FILE:
+      return FileType::kRegular;
     case SQFS_INODE_SLINK:
-    case SQFS_INODE_EXT_SLINK: return FileType::kSymlink;
+    case SQFS_INODE_EXT_SLINK:
+      return FileType::kSymlink;
     case SQFS_INODE_BDEV:
-    case SQFS_INODE_EXT_BDEV: return FileType::kBlockDevice;
+    case SQFS_INODE_EXT_BDEV:
+      return FileType::kBlockDevice;
     case SQFS_INODE_CDEV:
-    case SQFS_INODE_EXT_CDEV: return FileType::kCharDevice;
+    case SQFS_INODE_EXT_CDEV:
+      return FileType::kCharDevice;
     case SQFS_INODE_FIFO:
-    case SQFS_INODE_EXT_FIFO: return FileType::kFifo;
+    case SQFS_INODE_EXT_FIFO:
+      return FileType::kFifo;
     case SQFS_INODE_SOCKET:
-    case SQFS_INODE_EXT_SOCKET: return FileType::kSocket;
-    default: return FileType::kUnknown;
+    case SQFS_INODE_EXT_SOCKET:
+      return FileType::kSocket;
+    default:
+      return FileType::kUnknown;
   }
 }
 
@@ -134,8 +152,8 @@ class SquashfsVfs final : public Vfs {
   OkResult open(std::vector<Diagnostic>& diagnostics, bool& partial) {
     const std::string where = src_->describe();
     if (int r = sqfs_super_read(&super_, &file_.file); r != 0) return sqfs_error(r, "bad squashfs superblock", where);
-    if (!(super_.inode_table_start < super_.directory_table_start &&
-          super_.directory_table_start < super_.bytes_used && super_.bytes_used >= kSuperBlockSize)) {
+    if (!(super_.inode_table_start < super_.directory_table_start && super_.directory_table_start < super_.bytes_used &&
+          super_.bytes_used >= kSuperBlockSize)) {
       return make_error(ErrorCode::kCorrupt, "squashfs table offsets out of order", where);
     }
     if (super_.bytes_used > src_->size()) {
@@ -182,8 +200,7 @@ class SquashfsVfs final : public Vfs {
       if (super_.fragment_entry_count > limits::kMaxSquashfsTableEntries || !list ||
           !core::in_bounds(super_.fragment_table_start, *list, limit_)) {
         return make_error(ErrorCode::kCorrupt,
-                          fmt::format("squashfs fragment table claims {} entries", super_.fragment_entry_count),
-                          where);
+                          fmt::format("squashfs fragment table claims {} entries", super_.fragment_entry_count), where);
       }
       if (int r = sqfs_data_reader_load_fragment_table(data_reader_.get(), &super_); r != 0) {
         return sqfs_error(r, "squashfs fragment table unreadable", where);
@@ -251,8 +268,8 @@ class SquashfsVfs final : public Vfs {
     while (done < out.size()) {
       // sqfs_data_reader_read takes a 32-bit size and returns a signed 32-bit count.
       auto chunk = static_cast<sqfs_u32>(std::min<std::size_t>(out.size() - done, 1u << 30));
-      sqfs_s32 n = sqfs_data_reader_read(data_reader_.get(), cached_file_.get(), offset + done,
-                                         out.data() + done, chunk);
+      sqfs_s32 n =
+          sqfs_data_reader_read(data_reader_.get(), cached_file_.get(), offset + done, out.data() + done, chunk);
       if (n < 0) return sqfs_error(n, "file data unreadable", canonical);
       if (n == 0) break;
       done += static_cast<std::size_t>(n);
@@ -365,13 +382,21 @@ class SquashfsVfs final : public Vfs {
     std::uint16_t type = r.u16().value_or(0);
     std::size_t body = 0;
     switch (type) {
-      case SQFS_INODE_FILE: body = 16; break;
-      case SQFS_INODE_EXT_FILE: body = 40; break;
+      case SQFS_INODE_FILE:
+        body = 16;
+        break;
+      case SQFS_INODE_EXT_FILE:
+        body = 40;
+        break;
       case SQFS_INODE_SLINK:
-      case SQFS_INODE_EXT_SLINK: body = 8; break;
-      default: return Ok{};
+      case SQFS_INODE_EXT_SLINK:
+        body = 8;
+        break;
+      default:
+        return Ok{};
     }
-    if (sqfs_meta_reader_read(m, raw.data() + 16, body) != 0) return make_error(ErrorCode::kCorrupt, "inode unreadable");
+    if (sqfs_meta_reader_read(m, raw.data() + 16, body) != 0)
+      return make_error(ErrorCode::kCorrupt, "inode unreadable");
     r.seek(16);
     if (type == SQFS_INODE_SLINK || type == SQFS_INODE_EXT_SLINK) {
       r.skip(4);
@@ -442,10 +467,15 @@ class SquashfsVfs final : public Vfs {
         set_device(in.data.dev_ext.devno);
         break;
       case SQFS_INODE_FIFO:
-      case SQFS_INODE_SOCKET: st.nlink = in.data.ipc.nlink; break;
+      case SQFS_INODE_SOCKET:
+        st.nlink = in.data.ipc.nlink;
+        break;
       case SQFS_INODE_EXT_FIFO:
-      case SQFS_INODE_EXT_SOCKET: st.nlink = in.data.ipc_ext.nlink; break;
-      default: break;
+      case SQFS_INODE_EXT_SOCKET:
+        st.nlink = in.data.ipc_ext.nlink;
+        break;
+      default:
+        break;
     }
     return st;
   }

@@ -9,16 +9,26 @@ namespace fwcert {
 
 const char* to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kNotFound: return "not-found";
-    case ErrorCode::kNotADirectory: return "not-a-directory";
-    case ErrorCode::kIsADirectory: return "is-a-directory";
-    case ErrorCode::kInvalidArgument: return "invalid-argument";
-    case ErrorCode::kUnsupported: return "unsupported";
-    case ErrorCode::kCorrupt: return "corrupt";
-    case ErrorCode::kLimitExceeded: return "limit-exceeded";
-    case ErrorCode::kLoop: return "symlink-loop";
-    case ErrorCode::kIo: return "io";
-    case ErrorCode::kParse: return "parse";
+    case ErrorCode::kNotFound:
+      return "not-found";
+    case ErrorCode::kNotADirectory:
+      return "not-a-directory";
+    case ErrorCode::kIsADirectory:
+      return "is-a-directory";
+    case ErrorCode::kInvalidArgument:
+      return "invalid-argument";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kCorrupt:
+      return "corrupt";
+    case ErrorCode::kLimitExceeded:
+      return "limit-exceeded";
+    case ErrorCode::kLoop:
+      return "symlink-loop";
+    case ErrorCode::kIo:
+      return "io";
+    case ErrorCode::kParse:
+      return "parse";
   }
   return "unknown";
 }
@@ -29,14 +39,22 @@ namespace fwcert::vfs {
 
 const char* to_string(FileType t) {
   switch (t) {
-    case FileType::kRegular: return "file";
-    case FileType::kDirectory: return "directory";
-    case FileType::kSymlink: return "symlink";
-    case FileType::kCharDevice: return "char-device";
-    case FileType::kBlockDevice: return "block-device";
-    case FileType::kFifo: return "fifo";
-    case FileType::kSocket: return "socket";
-    case FileType::kUnknown: return "unknown";
+    case FileType::kRegular:
+      return "file";
+    case FileType::kDirectory:
+      return "directory";
+    case FileType::kSymlink:
+      return "symlink";
+    case FileType::kCharDevice:
+      return "char-device";
+    case FileType::kBlockDevice:
+      return "block-device";
+    case FileType::kFifo:
+      return "fifo";
+    case FileType::kSocket:
+      return "socket";
+    case FileType::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }

@@ -3,8 +3,8 @@
 // keys, and facts a lab can check by hand.
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
@@ -19,8 +19,8 @@ class CliDemo : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!have_tool("mksquashfs") || !have_tool("gcc")) GTEST_SKIP() << "needs mksquashfs and gcc";
-    auto r = run("bash " + shell_quote(source_dir() + "/examples/demo-firmware/build.sh") + " " + shell_quote(dir_ / "b") +
-                 " " + shell_quote(dir_ / "out"));
+    auto r = run("bash " + shell_quote(source_dir() + "/examples/demo-firmware/build.sh") + " " +
+                 shell_quote(dir_ / "b") + " " + shell_quote(dir_ / "out"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     image_ = dir_ / "out/firmware.squashfs";
   }
@@ -70,7 +70,8 @@ TEST_F(CliDemo, JsonReportHasEveryDocumentedKey) {
     EXPECT_TRUE(j.contains(k)) << k;
   }
   for (const char* k : {"name", "version"}) EXPECT_TRUE(j["tool"].contains(k)) << k;
-  for (const char* k : {"path", "format", "filesystems", "partial", "diagnostics"}) EXPECT_TRUE(j["target"].contains(k)) << k;
+  for (const char* k : {"path", "format", "filesystems", "partial", "diagnostics"})
+    EXPECT_TRUE(j["target"].contains(k)) << k;
   ASSERT_EQ(j["target"]["filesystems"].size(), 1u);
   for (const char* k : {"prefix", "type", "offset", "container"}) {
     EXPECT_TRUE(j["target"]["filesystems"][0].contains(k)) << k;

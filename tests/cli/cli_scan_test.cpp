@@ -1,9 +1,9 @@
 // `fwcert scan` as a user runs it: the real argument vector, the real binary, the real exit
 // codes and outputs.
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "support/test_util.hpp"
@@ -112,7 +112,8 @@ TEST(CliScan, StrictExitsThreeOnPartialTarget) {
   // Enough incompressible content that a cut through the middle of the archive leaves the
   // first members readable and damages the rest.
   run("head -c 300000 /dev/urandom > " + shell_quote(d / "root/usr/bin/blob"));
-  ASSERT_EQ(run("tar -C " + shell_quote(d / "root") + " -czf " + shell_quote(d / "fw.tar.gz") + " etc usr").exit_code, 0);
+  ASSERT_EQ(run("tar -C " + shell_quote(d / "root") + " -czf " + shell_quote(d / "fw.tar.gz") + " etc usr").exit_code,
+            0);
   ASSERT_EQ(run("truncate -s 200000 " + shell_quote(d / "fw.tar.gz")).exit_code, 0);
   auto strict = fwcert("scan --strict --fail-on critical --format json -o " + shell_quote(d / "r.json") + " " +
                        shell_quote(d / "fw.tar.gz"));

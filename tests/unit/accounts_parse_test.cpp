@@ -52,7 +52,8 @@ struct BadLine {
 class AccountsParsePasswdMalformed : public ::testing::TestWithParam<BadLine> {};
 
 TEST_P(AccountsParsePasswdMalformed, BecomesADiagnosticAndTheNextLineStillParses) {
-  std::string text = std::string("root:x:0:0::/root:/bin/sh\n") + GetParam().line + "\nuser:x:1000:1000::/home/user:/bin/sh\n";
+  std::string text =
+      std::string("root:x:0:0::/root:/bin/sh\n") + GetParam().line + "\nuser:x:1000:1000::/home/user:/bin/sh\n";
   auto p = parse_passwd(text);
   ASSERT_EQ(p.records.size(), 2u);
   EXPECT_EQ(p.records[1].name, "user");
@@ -62,15 +63,12 @@ TEST_P(AccountsParsePasswdMalformed, BecomesADiagnosticAndTheNextLineStillParses
   EXPECT_NE(p.diagnostics[0].message.find(GetParam().message_part), std::string::npos) << p.diagnostics[0].message;
 }
 
-INSTANTIATE_TEST_SUITE_P(AccountsLines, AccountsParsePasswdMalformed,
-                         ::testing::Values(BadLine{"this line is not an account", "found 1"},
-                                           BadLine{"a:x:1:1::/", "found 6"},
-                                           BadLine{"a:x:1:1::/:/bin/sh:extra", "found 8"},
-                                           BadLine{":x:1:1::/:/bin/sh", "empty user name"},
-                                           BadLine{"a:x:one:1::/:/bin/sh", "uid"},
-                                           BadLine{"a:x:-1:1::/:/bin/sh", "uid"},
-                                           BadLine{"a:x:4294967296:1::/:/bin/sh", "uid"},
-                                           BadLine{"a:x:1::::/bin/sh", "gid"}));
+INSTANTIATE_TEST_SUITE_P(
+    AccountsLines, AccountsParsePasswdMalformed,
+    ::testing::Values(BadLine{"this line is not an account", "found 1"}, BadLine{"a:x:1:1::/", "found 6"},
+                      BadLine{"a:x:1:1::/:/bin/sh:extra", "found 8"}, BadLine{":x:1:1::/:/bin/sh", "empty user name"},
+                      BadLine{"a:x:one:1::/:/bin/sh", "uid"}, BadLine{"a:x:-1:1::/:/bin/sh", "uid"},
+                      BadLine{"a:x:4294967296:1::/:/bin/sh", "uid"}, BadLine{"a:x:1::::/bin/sh", "gid"}));
 
 TEST(AccountsParsePasswd, LargestUidIsAccepted) {
   auto p = parse_passwd("nobody:x:4294967295:4294967294::/:/sbin/nologin\n");
@@ -186,8 +184,8 @@ INSTANTIATE_TEST_SUITE_P(
         FieldCase{"!$1$o61qMOTv$2pUYsLUdH6JZ/BQszpjt3.", S, St::kLocked, Sc::kMd5, "md5-crypt ($1$)", Hs::kWeak},
         FieldCase{"!!$6$abcdefgh$xyz", S, St::kLocked, Sc::kSha512, "sha512-crypt ($6$)", Hs::kStrong},
         FieldCase{"NpnBmW22TBZNU", S, St::kHash, Sc::kDes, "des-crypt", Hs::kWeak},
-        FieldCase{"NpnBmW22TBZN", S, St::kInvalid, Sc::kNone, "none", Hs::kWeak},    // 12 chars
-        FieldCase{"NpnBmW22TBZN!", S, St::kInvalid, Sc::kNone, "none", Hs::kWeak},   // not base-64
+        FieldCase{"NpnBmW22TBZN", S, St::kInvalid, Sc::kNone, "none", Hs::kWeak},   // 12 chars
+        FieldCase{"NpnBmW22TBZN!", S, St::kInvalid, Sc::kNone, "none", Hs::kWeak},  // not base-64
         FieldCase{"LOCKED", S, St::kInvalid, Sc::kNone, "none", Hs::kWeak},
         FieldCase{"_J9..kJoHGMpYP3WWj7I", S, St::kHash, Sc::kBsdi, "bsdi-crypt (_)", Hs::kWeak},
         FieldCase{"$1$o61qMOTv$2pUYsLUdH6JZ/BQszpjt3.", S, St::kHash, Sc::kMd5, "md5-crypt ($1$)", Hs::kWeak},
@@ -227,7 +225,7 @@ TEST(AccountsClassify, DecodesCostParameters) {
   EXPECT_EQ(bc.bcrypt_cost, 12u);
   EXPECT_EQ(bc.variant, "2b");
 
-  EXPECT_EQ(classify_password("$6$salt$h", S).rounds, 5000u);  // the documented default
+  EXPECT_EQ(classify_password("$6$salt$h", S).rounds, 5000u);            // the documented default
   EXPECT_EQ(classify_password("$5$rounds=10$salt$h", S).rounds, 1000u);  // clamped like libxcrypt
   EXPECT_EQ(classify_password("$6$rounds=77777$salt$h", S).rounds, 77777u);
 
@@ -271,15 +269,18 @@ struct ShellCase {
 
 class AccountsLoginShell : public ::testing::TestWithParam<ShellCase> {};
 
-TEST_P(AccountsLoginShell, Decides) { EXPECT_EQ(is_login_shell(GetParam().shell), GetParam().login) << GetParam().shell; }
+TEST_P(AccountsLoginShell, Decides) {
+  EXPECT_EQ(is_login_shell(GetParam().shell), GetParam().login) << GetParam().shell;
+}
 
 INSTANTIATE_TEST_SUITE_P(AccountsShells, AccountsLoginShell,
-                         ::testing::Values(ShellCase{"", true}, ShellCase{"/bin/sh", true}, ShellCase{"/bin/bash", true},
-                                           ShellCase{"/bin/ash", true}, ShellCase{"/usr/bin/zsh", true},
-                                           ShellCase{"/sbin/nologin", false}, ShellCase{"/usr/sbin/nologin", false},
-                                           ShellCase{"/bin/false", false}, ShellCase{"/bin/true", false},
-                                           ShellCase{"/bin/sync", false}, ShellCase{"/sbin/shutdown", false},
-                                           ShellCase{"/sbin/halt", false}, ShellCase{"nologin", false}));
+                         ::testing::Values(ShellCase{"", true}, ShellCase{"/bin/sh", true},
+                                           ShellCase{"/bin/bash", true}, ShellCase{"/bin/ash", true},
+                                           ShellCase{"/usr/bin/zsh", true}, ShellCase{"/sbin/nologin", false},
+                                           ShellCase{"/usr/sbin/nologin", false}, ShellCase{"/bin/false", false},
+                                           ShellCase{"/bin/true", false}, ShellCase{"/bin/sync", false},
+                                           ShellCase{"/sbin/shutdown", false}, ShellCase{"/sbin/halt", false},
+                                           ShellCase{"nologin", false}));
 
 }  // namespace
 }  // namespace fwcert::analyzers::accounts

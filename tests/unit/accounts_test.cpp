@@ -1,6 +1,8 @@
 // The accounts analyzer over in-memory filesystems whose password hashes are made at test
 // time with the real tools (openssl passwd, mkpasswd), as a firmware build would make them.
 
+#include "analyzers/accounts/accounts.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/accounts/accounts.hpp"
 #include "inventory/inventory.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
@@ -129,48 +130,69 @@ class AccountsAnalyzer : public ::testing::Test {
 
 // The main scenario: a firmware root with the classic mistakes, every hash made by a real tool.
 TEST_F(AccountsAnalyzer, FindsDefaultEmptyWeakAndPrivilegeProblemsWithFileAndLine) {
-  const std::string root_hash = make_hash("openssl passwd -6", "admin");           // default
-  const std::string admin_hash = make_hash("openssl passwd -1", "admin");          // own name, MD5
-  const std::string toor_hash = make_hash("openssl passwd -5", random_password()); // uid 0, strong
-  const std::string www_hash = make_hash("openssl passwd -6", random_password());  // service w/ password
-  const std::string locked_hash = make_hash("openssl passwd -6", "12345");         // default, but locked
+  const std::string root_hash = make_hash("openssl passwd -6", "admin");            // default
+  const std::string admin_hash = make_hash("openssl passwd -1", "admin");           // own name, MD5
+  const std::string toor_hash = make_hash("openssl passwd -5", random_password());  // uid 0, strong
+  const std::string www_hash = make_hash("openssl passwd -6", random_password());   // service w/ password
+  const std::string locked_hash = make_hash("openssl passwd -6", "12345");          // default, but locked
   const std::string yes_hash = make_hash("mkpasswd -m yescrypt", random_password());
-  const std::string des_hash = make_hash("mkpasswd -m descrypt", "12345");         // default, DES
+  const std::string des_hash = make_hash("mkpasswd -m descrypt", "12345");  // default, DES
   const std::string bca_hash = make_hash("mkpasswd -m bcrypt-a -R 5", random_password());
   const std::string sha256_hash = make_hash("openssl passwd -5", random_password());
-  const std::string mirai_hash = make_hash("mkpasswd -m yescrypt", "xc3511");      // Mirai list, yescrypt
+  const std::string mirai_hash = make_hash("mkpasswd -m yescrypt", "xc3511");  // Mirai list, yescrypt
 
   Fs fs;
-  ASSERT_TRUE(fs.vfs->add_file("/etc/passwd",
-                               "root:x:0:0:root:/root:/bin/sh\n"                        // 1
-                               "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"      // 2
-                               "admin:x:1000:1000::/home/admin:/bin/sh\n"               // 3
-                               "toor:x:0:0::/root:/bin/sh\n"                            // 4
-                               "www-data:x:33:33:www-data:/var/www:/bin/sh\n"           // 5
-                               "locked:x:1001:1001::/home/locked:/bin/sh\n"             // 6
-                               "guest:x:1002:1002::/home/guest:\n"                      // 7 empty shell
-                               "this line is malformed\n"                               // 8
-                               "yes:x:1003:1003::/home/yes:/bin/bash\n"                 // 9
-                               "des:x:1004:1004::/home/des:/bin/sh\n"                   // 10
-                               "bca:x:1005:1005::/home/bca:/bin/sh\n"                   // 11
-                               "s256:x:1006:1006::/home/s256:/bin/sh\n"                 // 12
-                               "cam:x:1007:1007::/home/cam:/bin/sh\n")                  // 13
+  ASSERT_TRUE(fs.vfs
+                  ->add_file("/etc/passwd",
+                             "root:x:0:0:root:/root:/bin/sh\n"                    // 1
+                             "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"  // 2
+                             "admin:x:1000:1000::/home/admin:/bin/sh\n"           // 3
+                             "toor:x:0:0::/root:/bin/sh\n"                        // 4
+                             "www-data:x:33:33:www-data:/var/www:/bin/sh\n"       // 5
+                             "locked:x:1001:1001::/home/locked:/bin/sh\n"         // 6
+                             "guest:x:1002:1002::/home/guest:\n"                  // 7 empty shell
+                             "this line is malformed\n"                           // 8
+                             "yes:x:1003:1003::/home/yes:/bin/bash\n"             // 9
+                             "des:x:1004:1004::/home/des:/bin/sh\n"               // 10
+                             "bca:x:1005:1005::/home/bca:/bin/sh\n"               // 11
+                             "s256:x:1006:1006::/home/s256:/bin/sh\n"             // 12
+                             "cam:x:1007:1007::/home/cam:/bin/sh\n")              // 13
                   .ok());
-  ASSERT_TRUE(fs.vfs->add_file("/etc/shadow",
-                               "daemon:*:19000:0:99999:7:::\n"           // 1
-                               "# shadow lines in a different order\n"   // 2
-                               "guest::19000:0:99999:7:::\n"             // 3
-                               "root:" + root_hash + ":19000:0:99999:7:::\n"     // 4
-                               "admin:" + admin_hash + ":19000::::::\n"          // 5
-                               "toor:" + toor_hash + ":19000::::::\n"            // 6
-                               "www-data:" + www_hash + ":19000::::::\n"         // 7
-                               "locked:!" + locked_hash + ":19000::::::\n"       // 8
-                               "yes:" + yes_hash + ":19000::::::\n"              // 9
-                               "des:" + des_hash + ":19000::::::\n"              // 10
-                               "bca:" + bca_hash + ":19000::::::\n"              // 11
-                               "s256:" + sha256_hash + ":19000::::::\n"          // 12
-                               "cam:" + mirai_hash + ":19000::::::\n",           // 13
-                               {0640, 0, 42, 0})
+  ASSERT_TRUE(fs.vfs
+                  ->add_file("/etc/shadow",
+                             "daemon:*:19000:0:99999:7:::\n"          // 1
+                             "# shadow lines in a different order\n"  // 2
+                             "guest::19000:0:99999:7:::\n"            // 3
+                             "root:" +
+                                 root_hash +
+                                 ":19000:0:99999:7:::\n"  // 4
+                                 "admin:" +
+                                 admin_hash +
+                                 ":19000::::::\n"  // 5
+                                 "toor:" +
+                                 toor_hash +
+                                 ":19000::::::\n"  // 6
+                                 "www-data:" +
+                                 www_hash +
+                                 ":19000::::::\n"  // 7
+                                 "locked:!" +
+                                 locked_hash +
+                                 ":19000::::::\n"  // 8
+                                 "yes:" +
+                                 yes_hash +
+                                 ":19000::::::\n"  // 9
+                                 "des:" +
+                                 des_hash +
+                                 ":19000::::::\n"  // 10
+                                 "bca:" +
+                                 bca_hash +
+                                 ":19000::::::\n"  // 11
+                                 "s256:" +
+                                 sha256_hash +
+                                 ":19000::::::\n"  // 12
+                                 "cam:" +
+                                 mirai_hash + ":19000::::::\n",  // 13
+                             {0640, 0, 42, 0})
                   .ok());
   ASSERT_TRUE(fs.vfs->add_file("/etc/group", "root:x:0:\nwheel:x:10:admin\n").ok());
   auto s = scan({fs});
@@ -299,18 +321,21 @@ TEST_F(AccountsAnalyzer, FindsDefaultEmptyWeakAndPrivilegeProblemsWithFileAndLin
 TEST_F(AccountsAnalyzer, CleanSystemPassesEveryCheck) {
   const std::string root_hash = make_hash("mkpasswd -m yescrypt", random_password());
   Fs fs;
-  ASSERT_TRUE(fs.vfs->add_file("/etc/passwd",
-                               "root:x:0:0:root:/root:/bin/sh\n"
-                               "daemon:x:1:1:daemon:/usr/sbin:/bin/false\n"
-                               "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
-                               "user:x:1000:1000::/home/user:/bin/sh\n")
+  ASSERT_TRUE(fs.vfs
+                  ->add_file("/etc/passwd",
+                             "root:x:0:0:root:/root:/bin/sh\n"
+                             "daemon:x:1:1:daemon:/usr/sbin:/bin/false\n"
+                             "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+                             "user:x:1000:1000::/home/user:/bin/sh\n")
                   .ok());
-  ASSERT_TRUE(fs.vfs->add_file("/etc/shadow",
-                               "root:" + root_hash + ":19000:0:99999:7:::\n"
-                               "daemon:*:19000:0:99999:7:::\n"
-                               "nobody:*:19000:0:99999:7:::\n"
-                               "user:!:19000:0:99999:7:::\n",
-                               {0640, 0, 42, 0})
+  ASSERT_TRUE(fs.vfs
+                  ->add_file("/etc/shadow",
+                             "root:" + root_hash +
+                                 ":19000:0:99999:7:::\n"
+                                 "daemon:*:19000:0:99999:7:::\n"
+                                 "nobody:*:19000:0:99999:7:::\n"
+                                 "user:!:19000:0:99999:7:::\n",
+                             {0640, 0, 42, 0})
                   .ok());
   auto s = scan({fs});
   for (auto check : checks()) {
@@ -328,10 +353,13 @@ TEST_F(AccountsAnalyzer, HashInPasswdWithoutShadowIsUsedAndFlaggedAsWorldReadabl
   const std::string root_hash = make_hash("openssl passwd -1", "root");  // own name, MD5
   const std::string user_hash = make_hash("openssl passwd -6", random_password());
   Fs fs;
-  ASSERT_TRUE(fs.vfs->add_file("/etc/passwd",
-                               "root:" + root_hash + ":0:0:root:/root:/bin/ash\n"
-                               "user:" + user_hash + ":1000:1000::/home/user:/bin/ash\n",
-                               {0644, 0, 0, 0})
+  ASSERT_TRUE(fs.vfs
+                  ->add_file("/etc/passwd",
+                             "root:" + root_hash +
+                                 ":0:0:root:/root:/bin/ash\n"
+                                 "user:" +
+                                 user_hash + ":1000:1000::/home/user:/bin/ash\n",
+                             {0644, 0, 0, 0})
                   .ok());
   auto s = scan({fs});
 
@@ -376,18 +404,20 @@ TEST(AccountsAnalyzerNoTools, EmptyPasswdFieldWinsOverShadow) {
 
 TEST(AccountsAnalyzerNoTools, LoginShellPolicyForServicesDuplicatesAndAdminGroups) {
   Fs fs;
-  ASSERT_TRUE(fs.vfs->add_file("/etc/passwd",
-                               "root:x:0:0:root:/root:/bin/sh\n"                 // 1
-                               "ftp:x:21:21::/srv/ftp:/bin/sh\n"                 // 2 service, shell, locked
-                               "sync:x:4:65534:sync:/bin:/bin/sync\n"            // 3 not a shell
-                               "alice:x:1000:1000::/home/alice:/bin/sh\n"        // 4
-                               "bob:x:1000:1000::/home/bob:/bin/sh\n"            // 5 duplicate uid
-                               "nobody:x:65534:65534::/:\n"                      // 6 service by name, empty shell
-                               "sshd:x:22:22::/run/sshd:/usr/sbin/nologin\n")   // 7
+  ASSERT_TRUE(fs.vfs
+                  ->add_file("/etc/passwd",
+                             "root:x:0:0:root:/root:/bin/sh\n"               // 1
+                             "ftp:x:21:21::/srv/ftp:/bin/sh\n"               // 2 service, shell, locked
+                             "sync:x:4:65534:sync:/bin:/bin/sync\n"          // 3 not a shell
+                             "alice:x:1000:1000::/home/alice:/bin/sh\n"      // 4
+                             "bob:x:1000:1000::/home/bob:/bin/sh\n"          // 5 duplicate uid
+                             "nobody:x:65534:65534::/:\n"                    // 6 service by name, empty shell
+                             "sshd:x:22:22::/run/sshd:/usr/sbin/nologin\n")  // 7
                   .ok());
-  ASSERT_TRUE(fs.vfs->add_file("/etc/shadow",
-                               "root:!:1::::::\nftp:*:1::::::\nsync:*:1::::::\nalice:!:1::::::\n"
-                               "bob:!:1::::::\nnobody:!:1::::::\nsshd:!:1::::::\n")
+  ASSERT_TRUE(fs.vfs
+                  ->add_file("/etc/shadow",
+                             "root:!:1::::::\nftp:*:1::::::\nsync:*:1::::::\nalice:!:1::::::\n"
+                             "bob:!:1::::::\nnobody:!:1::::::\nsshd:!:1::::::\n")
                   .ok());
   ASSERT_TRUE(fs.vfs->add_file("/etc/group", "root:x:0:\nsudo:x:27:alice,sshd\n").ok());
   auto s = scan({fs});
@@ -495,10 +525,11 @@ TEST(AccountsAnalyzerNoTools, UnaffordableOrUncomputableHashesAreInconclusiveNot
   // and libxcrypt has no argon2. Neither may be reported as "no default password".
   Fs fs;
   ASSERT_TRUE(fs.vfs->add_file("/etc/passwd", "root:x:0:0::/root:/bin/sh\nsvc:x:1000:1000::/:/bin/sh\n").ok());
-  ASSERT_TRUE(fs.vfs->add_file("/etc/shadow",
-                               "root:$6$rounds=999999999$saltsaltsalt$" + std::string(86, 'a') + ":1::::::\n"
-                               "svc:$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$" + std::string(43, 'b') +
-                                   ":1::::::\n")
+  ASSERT_TRUE(fs.vfs
+                  ->add_file("/etc/shadow", "root:$6$rounds=999999999$saltsaltsalt$" + std::string(86, 'a') +
+                                                ":1::::::\n"
+                                                "svc:$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$" +
+                                                std::string(43, 'b') + ":1::::::\n")
                   .ok());
   auto s = scan({fs});
   auto defaults = s->all("auth-default-password");

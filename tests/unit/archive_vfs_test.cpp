@@ -2,14 +2,13 @@
 // zstd, bzip2, lz4) from a fixture tree on disk: owners, modes, links, devices, xattrs and
 // content must come out exactly as the tools stored them, and damage must be reported, not fatal.
 
+#include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "support/hostile_archives.hpp"
 #include "support/test_util.hpp"
@@ -68,7 +67,9 @@ constexpr const char* kSelinuxLabel = "system_u:object_r:bin_t:s0";
 void make_fixture(const TempDir& d) {
   const std::string r = d / "root";
   write_file(r + "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
-  write_file(r + "/bin/busybox", "\x7f" "ELF-busybox-bytes");
+  write_file(r + "/bin/busybox",
+             "\x7f"
+             "ELF-busybox-bytes");
   write_file(r + "/bin/su", "#!/bin/sh\nexec busybox su\n");
   write_file(r + "/usr/bin/wall", "wall-bytes");
   write_file(r + "/usr/bin/ping", "ping-bytes");
@@ -81,7 +82,9 @@ void make_fixture(const TempDir& d) {
      " && chmod 01777 tmp"
      " && chown -R 1000:1001 home/user && chmod 0600 home/user/notes.txt"
      " && mknod dev/console c 5 1 && mkfifo run/initctl"
-     " && setcap " + kCapNetRaw + " usr/bin/ping"
+     " && setcap " +
+     kCapNetRaw +
+     " usr/bin/ping"
      " && touch -d @1700000000 etc/passwd"
      " && chmod 0750 . && chown 0:10 .");
   sh("python3 -c \"import os; os.setxattr('" + r + "/usr/bin/ping', 'security.selinux', b'" + kSelinuxLabel +
@@ -149,7 +152,9 @@ TEST_P(ArchiveFormats, KeepsMetadataLinksAndContentExactly) {
     ASSERT_TRUE(a.ok() && b.ok());
     EXPECT_EQ(a->inode, b->inode);
     EXPECT_EQ(a->nlink, 2u);
-    EXPECT_EQ(*o->read_file("/bin/ash", 1024), "\x7f" "ELF-busybox-bytes");
+    EXPECT_EQ(*o->read_file("/bin/ash", 1024),
+              "\x7f"
+              "ELF-busybox-bytes");
   }
   if (c.specials) {
     auto console = o->lstat("/dev/console");
@@ -188,8 +193,8 @@ INSTANTIATE_TEST_SUITE_P(
                    true, true},
         FormatCase{"tar_xz", "tar --xattrs --xattrs-include='*' --format=posix -cJf ../out .", "tar.xz", true, true,
                    true, true},
-        FormatCase{"tar_zst", "tar --xattrs --xattrs-include='*' --format=posix --zstd -cf ../out .", "tar.zst",
-                   true, true, true, true},
+        FormatCase{"tar_zst", "tar --xattrs --xattrs-include='*' --format=posix --zstd -cf ../out .", "tar.zst", true,
+                   true, true, true},
         FormatCase{"tar_bz2", "tar --format=gnu -cjf ../out .", "tar.bz2", true, true, true, false},
         FormatCase{"tar_lz4", "tar --format=ustar -cf - . | lz4 -q > ../out", "tar.lz4", true, true, true, false},
         FormatCase{"tar_lzma", "tar --format=gnu -cf - . | xz --format=lzma > ../out", "tar.lzma", true, true, true,
@@ -198,7 +203,8 @@ INSTANTIATE_TEST_SUITE_P(
         FormatCase{"cpio_odc_gz", "find . | cpio -o -H odc --quiet | gzip > ../out", "cpio.gz", true, true, true,
                    false},
         FormatCase{"cpio_bin", "find . | cpio -o -H bin --quiet > ../out", "cpio", true, true, true, false},
-        FormatCase{"zip", "zip -q -r -y ../out.zip . && mv ../out.zip ../out", "zip", true, false, false, false, false}),
+        FormatCase{"zip", "zip -q -r -y ../out.zip . && mv ../out.zip ../out", "zip", true, false, false, false,
+                   false}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ArchiveVfs, CompressedFileThatIsNoArchiveFailsCleanly) {

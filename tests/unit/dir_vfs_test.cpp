@@ -1,13 +1,13 @@
 // The directory backend: confined to its root, honest about metadata, and on the live host
 // it does not wander into /proc, /sys or other mounts.
 
+#include "vfs/dir_vfs.hpp"
+
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include "support/test_util.hpp"
-#include "vfs/dir_vfs.hpp"
 
 namespace fwcert::vfs {
 namespace {

@@ -6,15 +6,14 @@
 // /etc/passwd would print it. Archives are built with Python's tarfile, which stores names and
 // link targets exactly as given (the real tools refuse to).
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "fwcert/scan.hpp"
 #include "report/json/json_writer.hpp"
@@ -127,8 +126,8 @@ Report scan_ok(const std::string& target) {
 void expect_cli_outputs_clean(const std::string& target, const Canary& c) {
   const std::string bin = shell_quote(fwcert_binary());
   const std::string t = shell_quote(target);
-  for (const std::string& args : {"scan --format json " + t, "scan --show-passing " + t,
-                                  "facts --format json " + t, "facts --format text " + t}) {
+  for (const std::string& args : {"scan --format json " + t, "scan --show-passing " + t, "facts --format json " + t,
+                                  "facts --format text " + t}) {
     auto r = run(bin + " " + args);  // stdout and stderr together
     EXPECT_LT(r.exit_code, 2) << args << "\n" << r.output;
     c.expect_absent_from(r.output, "fwcert " + args);
@@ -171,8 +170,8 @@ TEST(EscapeSuite, ArchiveLinksOutOfTheRootNeverReachTheHost) {
   const vfs::Vfs& fs = **v;
 
   // Every path that points outside either fails or reads the image's own bytes.
-  for (const char* path : {"/etc/passwd", "/etc/shadow", "/x", "/y/canary.txt", "/y/passwd", "/canarydir/passwd",
-                           "/hl", "/y/evil", "/loop1/z"}) {
+  for (const char* path : {"/etc/passwd", "/etc/shadow", "/x", "/y/canary.txt", "/y/passwd", "/canarydir/passwd", "/hl",
+                           "/y/evil", "/loop1/z"}) {
     auto content = fs.read_file(path, 1 << 20);
     if (content.ok()) c.expect_absent_from(*content, path);
   }
@@ -236,7 +235,7 @@ TEST(EscapeSuite, DirectoryTargetWithLinksOutsideNeverReadsTheCanary) {
   sh("cd " + shell_quote(root) + " && ln -s " + shell_quote(c.passwd()) + " etc/passwd" +  //
      " && ln -s " + shell_quote(kUp + c.file()) + " etc/shadow" +                          //
      " && ln -s " + shell_quote(c.dir()) + " outside" +                                    //
-     " && ln -s " + shell_quote(kUp + c.dir()) + " outside_rel" +                           //
+     " && ln -s " + shell_quote(kUp + c.dir()) + " outside_rel" +                          //
      " && ln -s loop loop");
 
   auto v = vfs::open_directory(root);

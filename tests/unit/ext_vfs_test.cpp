@@ -70,8 +70,10 @@ std::string build_image(const TempDir& dir, const Variant& v) {
              "mknod console c 5 1\nsif console mode 020600\nsif console gid 5\n"
              "mknod sda b 8 0\nsif sda mode 060660\nsif sda gid 6\n"
              "mknod wide c 250 300\n"
-             "ea_set -f " + cap + " /bin/tool security.capability\n"
-             "ea_set /etc/shadow security.selinux system_u:object_r:shadow_t:s0\n");
+             "ea_set -f " +
+                 cap +
+                 " /bin/tool security.capability\n"
+                 "ea_set /etc/shadow security.selinux system_u:object_r:shadow_t:s0\n");
   auto dbg = run("debugfs -w -f " + shell_quote(cmds) + " " + shell_quote(image));
   if (dbg.exit_code != 0 || dbg.output.find("rror") != std::string::npos) {
     ADD_FAILURE() << dbg.output;
@@ -117,14 +119,12 @@ TEST_P(ExtVariant, ReadsBackOwnersModesLinksDevicesXattrsAndContent) {
     FileType type;
     std::uint32_t mode, uid, gid;
   };
-  for (const Want& w : {Want{"/bin/tool", FileType::kRegular, 04755, 1000, 1000},
-                        Want{"/bin/sgid", FileType::kRegular, 02755, 33, 33},
-                        Want{"/etc/shadow", FileType::kRegular, 0600, 0, 42},
-                        Want{"/empty", FileType::kRegular, 0644, 70000, 0},
-                        Want{"/tmp", FileType::kDirectory, 01777, 0, 0},
-                        Want{"/abs", FileType::kSymlink, 0777, 0, 0},
-                        Want{"/dev/console", FileType::kCharDevice, 0600, 0, 5},
-                        Want{"/dev/sda", FileType::kBlockDevice, 0660, 0, 6}}) {
+  for (const Want& w :
+       {Want{"/bin/tool", FileType::kRegular, 04755, 1000, 1000}, Want{"/bin/sgid", FileType::kRegular, 02755, 33, 33},
+        Want{"/etc/shadow", FileType::kRegular, 0600, 0, 42}, Want{"/empty", FileType::kRegular, 0644, 70000, 0},
+        Want{"/tmp", FileType::kDirectory, 01777, 0, 0}, Want{"/abs", FileType::kSymlink, 0777, 0, 0},
+        Want{"/dev/console", FileType::kCharDevice, 0600, 0, 5},
+        Want{"/dev/sda", FileType::kBlockDevice, 0660, 0, 6}}) {
     auto st = v.lstat(w.path);
     ASSERT_TRUE(st.ok()) << w.path << ": " << st.error().describe();
     EXPECT_EQ(st->type, w.type) << w.path;
@@ -178,17 +178,18 @@ TEST_P(ExtVariant, ReadsBackOwnersModesLinksDevicesXattrsAndContent) {
   std::vector<std::string> names;
   for (const auto& e : *root) names.push_back(e.name);
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"abs", "bin", "data", "dev", "empty", "etc", "lost+found", "slow", "tmp"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"abs", "bin", "data", "dev", "empty", "etc", "lost+found", "slow", "tmp"}));
   EXPECT_EQ(v.lstat("/nope").error().code, ErrorCode::kNotFound);
   EXPECT_EQ(v.lstat("/bin/tool/x").error().code, ErrorCode::kNotADirectory);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Ext, ExtVariant,
-    ::testing::Values(Variant{"ext2", "-t ext2", "ext2"}, Variant{"ext3", "-t ext3", "ext3"},
-                      Variant{"ext4", "-t ext4", "ext4"},
-                      Variant{"ext4_inline", "-t ext4 -O inline_data,metadata_csum,64bit", "ext4"}),
-    [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Ext, ExtVariant,
+                         ::testing::Values(Variant{"ext2", "-t ext2", "ext2"}, Variant{"ext3", "-t ext3", "ext3"},
+                                           Variant{"ext4", "-t ext4", "ext4"},
+                                           Variant{"ext4_inline", "-t ext4 -O inline_data,metadata_csum,64bit",
+                                                   "ext4"}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ExtVfs, ConcurrentReadsSeeTheSameBytes) {
   TempDir dir;

@@ -10,9 +10,8 @@
 #include <unistd.h>
 
 #include <map>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "scan/target.hpp"
 #include "support/test_util.hpp"
@@ -76,7 +75,9 @@ const std::set<std::set<std::string>> kHardLinks = {{"/bin/busybox", "/bin/busyb
 
 /// Creates the fixture under `root`; returns "" or why it could not.
 std::string build_tree(const std::string& root) {
-  write_file(root + "/bin/busybox", "\x7f" "ELF fake busybox\n");
+  write_file(root + "/bin/busybox",
+             "\x7f"
+             "ELF fake busybox\n");
   write_file(root + "/bin/ping", "ping\n");
   write_file(root + "/bin/su", "su\n");
   write_file(root + "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
@@ -85,19 +86,18 @@ std::string build_tree(const std::string& root) {
   write_file(root + "/usr/bin/wall", "wall\n");
   write_file(root + "/var/www/index.html", "<html></html>\n");
   std::string q = shell_quote(root);
-  std::string script =
-      "set -e; cd " + q +
-      "; mkdir -p dev tmp sbin"
-      "; ln bin/busybox bin/busybox-hard; ln -s /bin/busybox bin/sh; ln -s ../bin/busybox sbin/init"
-      "; mknod dev/console c 5 1"
-      "; chmod 0755 bin bin/busybox bin/ping dev etc home sbin usr usr/bin var var/www"
-      "; chmod 4755 bin/su; chmod 2755 usr/bin/wall; chmod 1777 tmp; chmod 0600 etc/shadow dev/console"
-      "; chmod 0644 etc/passwd home/user/notes var/www/index.html; chmod 0750 home/user"
-      "; chown 0:0 -R .; chown 0:42 etc/shadow; chown 0:5 dev/console usr/bin/wall"
-      "; chown -R 1000:1000 home/user; chown -R 33:33 var/www"
-      // chmod after chown: chown clears setuid/setgid bits.
-      "; chmod 4755 bin/su; chmod 2755 usr/bin/wall"
-      "; setcap cap_net_raw+ep bin/ping";
+  std::string script = "set -e; cd " + q +
+                       "; mkdir -p dev tmp sbin"
+                       "; ln bin/busybox bin/busybox-hard; ln -s /bin/busybox bin/sh; ln -s ../bin/busybox sbin/init"
+                       "; mknod dev/console c 5 1"
+                       "; chmod 0755 bin bin/busybox bin/ping dev etc home sbin usr usr/bin var var/www"
+                       "; chmod 4755 bin/su; chmod 2755 usr/bin/wall; chmod 1777 tmp; chmod 0600 etc/shadow dev/console"
+                       "; chmod 0644 etc/passwd home/user/notes var/www/index.html; chmod 0750 home/user"
+                       "; chown 0:0 -R .; chown 0:42 etc/shadow; chown 0:5 dev/console usr/bin/wall"
+                       "; chown -R 1000:1000 home/user; chown -R 33:33 var/www"
+                       // chmod after chown: chown clears setuid/setgid bits.
+                       "; chmod 4755 bin/su; chmod 2755 usr/bin/wall"
+                       "; setcap cap_net_raw+ep bin/ping";
   auto r = run(script);
   return r.exit_code == 0 ? "" : r.output;
 }
@@ -119,8 +119,8 @@ Scanned scan_tree(const std::string& target) {
   std::map<std::uint64_t, std::set<std::string>> by_inode;
   for (const auto& e : (*inv)->entries()) {
     if (e.filesystem != 0 || e.path == "/" || e.path == "/lost+found") continue;
-    Node n{vfs::to_string(e.st.type), e.st.uid, e.st.gid, e.st.mode, e.link_target, e.st.rdev_major,
-           e.st.rdev_minor, e.capability};
+    Node n{vfs::to_string(e.st.type), e.st.uid,        e.st.gid,    e.st.mode, e.link_target,
+           e.st.rdev_major,           e.st.rdev_minor, e.capability};
     out.tree[e.path] = n;
     if (e.st.is_regular() && e.st.nlink > 1) by_inode[e.st.inode].insert(e.path);
   }
@@ -297,10 +297,10 @@ TEST(NestedImages, Ext4InsideASquashfsTargetIsWalked) {
   std::string inner = make_inner(dir, "ext4");
   write_file(dir / "outer-src/images/inner.ext4", test::read_file(inner));
   std::string outer = dir / "outer.sqfs";
-  ASSERT_EQ(run("mksquashfs " + shell_quote(dir / "outer-src") + " " + shell_quote(outer) +
-                " -noappend -quiet -no-progress")
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run("mksquashfs " + shell_quote(dir / "outer-src") + " " + shell_quote(outer) + " -noappend -quiet -no-progress")
+          .exit_code,
+      0);
   TargetInfo info;
   auto inv = scanning::open_target(outer, ScanOptions{}, info);
   ASSERT_TRUE(inv.ok()) << inv.error().describe();

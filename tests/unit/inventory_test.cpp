@@ -1,10 +1,11 @@
 // The one walk: content kinds, file capabilities, and the summary counts the report carries.
 
+#include "inventory/inventory.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
 
-#include "inventory/inventory.hpp"
 #include "support/test_util.hpp"
 #include "vfs/dir_vfs.hpp"
 #include "vfs/memory_vfs.hpp"
@@ -32,8 +33,14 @@ TEST(InventoryClassify, KindsFromContent) {
   std::memcpy(arm64.data() + 0x38, "ARM\x64", 4);
   std::string der = std::string("\x30\x82\x00\x02", 4) + "ab";
   const Case cases[] = {
-      {std::string("\x7f" "ELF\x02\x01\x01", 7), "busybox", Kind::kElf, "elf64"},
-      {std::string("\x7f" "ELF\x01\x01\x01", 7), "x", Kind::kElf, "elf32"},
+      {std::string("\x7f"
+                   "ELF\x02\x01\x01",
+                   7),
+       "busybox", Kind::kElf, "elf64"},
+      {std::string("\x7f"
+                   "ELF\x01\x01\x01",
+                   7),
+       "x", Kind::kElf, "elf32"},
       {"#!/bin/sh\necho\n", "rcS", Kind::kScript, "/bin/sh"},
       {"#! /usr/bin/env python3\nprint()\n", "t.py", Kind::kScript, "/usr/bin/env python3"},
       {"-----BEGIN RSA PRIVATE KEY-----\nMII\n", "k.pem", Kind::kPem, "RSA PRIVATE KEY"},
@@ -46,7 +53,10 @@ TEST(InventoryClassify, KindsFromContent) {
       {"070701000000", "initrd", Kind::kArchive, "cpio"},
       {"PK\x03\x04zz", "a.zip", Kind::kArchive, "zip"},
       {"\x1f\x8b\x08\x00", "x.gz", Kind::kCompressed, "gzip"},
-      {std::string("\xfd" "7zXZ\0", 6), "x.xz", Kind::kCompressed, "xz"},
+      {std::string("\xfd"
+                   "7zXZ\0",
+                   6),
+       "x.xz", Kind::kCompressed, "xz"},
       {"\x28\xb5\x2f\xfd", "x.zst", Kind::kCompressed, "zstd"},
       {"\x27\x05\x19\x56", "uImage", Kind::kKernelImage, "uimage"},
       {"\xd0\x0d\xfe\xed", "board.dtb", Kind::kDeviceTree, "fdt"},
@@ -88,7 +98,13 @@ TEST(InventoryCapability, RejectsUnknownRevisionsAndTruncation) {
   EXPECT_FALSE(decode_capability(std::string("\x00\x00\x00\x07", 4)).has_value());
   EXPECT_FALSE(decode_capability(std::string("\x01\x00\x00\x02\x00", 5)).has_value());
   // revision 2, inheritable only: "=i" with no effective flag
-  std::string v2("\x00\x00\x00\x02" "\x00\x00\x00\x00" "\x00\x20\x00\x00" "\x00\x00\x00\x00" "\x00\x00\x00\x00", 20);
+  std::string v2(
+      "\x00\x00\x00\x02"
+      "\x00\x00\x00\x00"
+      "\x00\x20\x00\x00"
+      "\x00\x00\x00\x00"
+      "\x00\x00\x00\x00",
+      20);
   auto t = decode_capability(v2);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(*t, "cap_net_raw=i");
@@ -96,7 +112,12 @@ TEST(InventoryCapability, RejectsUnknownRevisionsAndTruncation) {
 
 TEST(InventoryWalk, SummaryCountsWhatTheTreeHolds) {
   auto mem = std::make_shared<vfs::MemoryVfs>();
-  ASSERT_TRUE(mem->add_file("/bin/busybox", std::string("\x7f" "ELF\x01\x01\x01", 7), {04755, 0, 0, 0}).ok());
+  ASSERT_TRUE(mem->add_file("/bin/busybox",
+                            std::string("\x7f"
+                                        "ELF\x01\x01\x01",
+                                        7),
+                            {04755, 0, 0, 0})
+                  .ok());
   ASSERT_TRUE(mem->add_hardlink("/bin/sh", "/bin/busybox").ok());
   ASSERT_TRUE(mem->add_symlink("/bin/ls", "busybox").ok());
   ASSERT_TRUE(mem->add_dir("/tmp", {01777, 0, 0, 0}).ok());
@@ -106,8 +127,12 @@ TEST(InventoryWalk, SummaryCountsWhatTheTreeHolds) {
   ASSERT_TRUE(mem->add_special("/dev/console", vfs::FileType::kCharDevice, 5, 1).ok());
   ASSERT_TRUE(mem->add_file("/usr/bin/ping", "p").ok());
   ASSERT_TRUE(mem->set_xattr("/usr/bin/ping", "security.capability",
-                             std::string("\x01\x00\x00\x02" "\x00\x20\x00\x00" "\x00\x00\x00\x00"
-                                         "\x00\x00\x00\x00" "\x00\x00\x00\x00", 20))
+                             std::string("\x01\x00\x00\x02"
+                                         "\x00\x20\x00\x00"
+                                         "\x00\x00\x00\x00"
+                                         "\x00\x00\x00\x00"
+                                         "\x00\x00\x00\x00",
+                                         20))
                   .ok());
   ASSERT_TRUE(mem->set_xattr("/etc/motd", "security.selinux", std::string("system_u:object_r:etc_t:s0\0", 27)).ok());
 
@@ -118,11 +143,11 @@ TEST(InventoryWalk, SummaryCountsWhatTheTreeHolds) {
   inv.finish();
   EXPECT_TRUE(diags.empty());
   const auto& s = inv.summary();
-  EXPECT_EQ(s.files, 5u);        // busybox, sh (hard link), motd, wall, ping
-  EXPECT_EQ(s.hardlinks, 1u);    // sh is a second name of busybox
+  EXPECT_EQ(s.files, 5u);      // busybox, sh (hard link), motd, wall, ping
+  EXPECT_EQ(s.hardlinks, 1u);  // sh is a second name of busybox
   EXPECT_EQ(s.symlinks, 1u);
   EXPECT_EQ(s.devices, 1u);
-  EXPECT_EQ(s.elf, 2u);          // both names of busybox
+  EXPECT_EQ(s.elf, 2u);  // both names of busybox
   EXPECT_EQ(s.setuid, 2u);
   EXPECT_EQ(s.setgid, 1u);
   EXPECT_EQ(s.world_writable, 2u);  // /data and /etc/motd; sticky /tmp is fine

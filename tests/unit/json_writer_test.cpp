@@ -1,10 +1,11 @@
 // The JSON writer renders whatever an image holds: file names from hostile images are bytes,
 // not UTF-8, and must not abort the report.
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include "report/json/json_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 
 namespace fwcert::report {
 namespace {

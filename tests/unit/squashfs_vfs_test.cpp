@@ -56,9 +56,10 @@ struct SourceTree {
                "/dev/sda b 660 0 6 8 0\n"
                "/dev/wide c 600 0 0 250 300\n");
     auto setcap = run("setcap cap_net_raw+ep " + shell_quote(src + "/bin/tool"));
-    auto label = run("python3 -c \"import os,sys; os.setxattr(sys.argv[1], 'security.selinux', "
-                     "b'system_u:object_r:shadow_t:s0\\0')\" " +
-                     shell_quote(src + "/etc/shadow"));
+    auto label =
+        run("python3 -c \"import os,sys; os.setxattr(sys.argv[1], 'security.selinux', "
+            "b'system_u:object_r:shadow_t:s0\\0')\" " +
+            shell_quote(src + "/etc/shadow"));
     has_xattrs = setcap.exit_code == 0 && label.exit_code == 0;
   }
 
@@ -107,13 +108,11 @@ TEST(SquashfsVfs, OwnersModesAndTypesAreExactlyAsPacked) {
     FileType type;
     std::uint32_t mode, uid, gid;
   };
-  for (const Want& w : {Want{"/bin/tool", FileType::kRegular, 04755, 1000, 1000},
-                        Want{"/bin/sgid", FileType::kRegular, 02755, 33, 33},
-                        Want{"/etc/shadow", FileType::kRegular, 0600, 0, 42},
-                        Want{"/tmp", FileType::kDirectory, 01777, 0, 0},
-                        Want{"/abs", FileType::kSymlink, 0777, 0, 0},
-                        Want{"/dev/console", FileType::kCharDevice, 0600, 0, 5},
-                        Want{"/dev/sda", FileType::kBlockDevice, 0660, 0, 6}}) {
+  for (const Want& w :
+       {Want{"/bin/tool", FileType::kRegular, 04755, 1000, 1000}, Want{"/bin/sgid", FileType::kRegular, 02755, 33, 33},
+        Want{"/etc/shadow", FileType::kRegular, 0600, 0, 42}, Want{"/tmp", FileType::kDirectory, 01777, 0, 0},
+        Want{"/abs", FileType::kSymlink, 0777, 0, 0}, Want{"/dev/console", FileType::kCharDevice, 0600, 0, 5},
+        Want{"/dev/sda", FileType::kBlockDevice, 0660, 0, 6}}) {
     auto st = v.lstat(w.path);
     ASSERT_TRUE(st.ok()) << w.path << ": " << st.error().describe();
     EXPECT_EQ(st->type, w.type) << w.path;
@@ -209,8 +208,7 @@ TEST_P(SquashfsCompressor, ContentReadsBackAtEveryOffset) {
 }
 
 // lzo: Debian's libsquashfs is built without it, so that case skips with the reason.
-INSTANTIATE_TEST_SUITE_P(Squashfs, SquashfsCompressor,
-                         ::testing::Values("gzip", "xz", "lzo", "lz4", "zstd"));
+INSTANTIATE_TEST_SUITE_P(Squashfs, SquashfsCompressor, ::testing::Values("gzip", "xz", "lzo", "lz4", "zstd"));
 
 TEST(SquashfsVfs, LegacyLzmaImageFromGensquashfs) {
   if (!test::have_tool("gensquashfs")) GTEST_SKIP() << "gensquashfs not installed";

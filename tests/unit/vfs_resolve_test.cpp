@@ -17,7 +17,10 @@ MemoryVfs make_tree() {
   EXPECT_TRUE(v.add_symlink("/loop1", "/loop2").ok());
   EXPECT_TRUE(v.add_symlink("/loop2", "/loop1").ok());
   EXPECT_TRUE(v.add_symlink("/bin", "usr/bin").ok());
-  EXPECT_TRUE(v.add_file("/usr/bin/busybox", "\x7f" "ELF").ok());
+  EXPECT_TRUE(v.add_file("/usr/bin/busybox",
+                         "\x7f"
+                         "ELF")
+                  .ok());
   return v;
 }
 

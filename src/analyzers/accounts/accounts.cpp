@@ -1,6 +1,7 @@
 #include "analyzers/accounts/accounts.hpp"
 
 #include <crypt.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>
@@ -11,8 +12,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "analyzers/accounts/parse.hpp"
 #include "data/resources.hpp"
@@ -34,12 +33,12 @@ constexpr std::string_view kGroup = "/etc/group";
 /// Names that mark a system service account even when its uid is 1000 or more (nobody is
 /// 65534; some distributions allocate daemon users high).
 constexpr std::string_view kServiceNames[] = {
-    "nobody",  "nfsnobody", "daemon", "bin",       "sys",        "adm",     "lp",        "mail",     "news",
-    "uucp",    "operator",  "games",  "man",       "proxy",      "backup",  "list",      "irc",      "gnats",
-    "www-data", "www",      "http",   "httpd",     "nginx",      "lighttpd", "apache",   "sshd",     "messagebus",
-    "dbus",    "avahi",     "dnsmasq", "ntp",      "chrony",     "ftp",     "tftp",      "rpc",      "rpcuser",
-    "statd",   "snmp",      "mosquitto", "mysql",  "postgres",   "pulse",   "polkitd",   "tss",      "haldaemon",
-    "network", "usbmux",    "tcpdump", "bluetooth", "avahi-autoipd", "dhcp", "radvd",    "quagga",   "frr"};
+    "nobody",   "nfsnobody", "daemon",    "bin",       "sys",           "adm",      "lp",      "mail",   "news",
+    "uucp",     "operator",  "games",     "man",       "proxy",         "backup",   "list",    "irc",    "gnats",
+    "www-data", "www",       "http",      "httpd",     "nginx",         "lighttpd", "apache",  "sshd",   "messagebus",
+    "dbus",     "avahi",     "dnsmasq",   "ntp",       "chrony",        "ftp",      "tftp",    "rpc",    "rpcuser",
+    "statd",    "snmp",      "mosquitto", "mysql",     "postgres",      "pulse",    "polkitd", "tss",    "haldaemon",
+    "network",  "usbmux",    "tcpdump",   "bluetooth", "avahi-autoipd", "dhcp",     "radvd",   "quagga", "frr"};
 
 /// Groups whose members can act as root (sudo/su policies, or gid 0 file access).
 constexpr std::string_view kAdminGroups[] = {"root", "wheel", "sudo", "admin"};
@@ -74,12 +73,12 @@ const std::vector<std::string>& default_passwords() {
 
 struct Account {
   std::size_t passwd_index = 0;
-  PasswordInfo password;       ///< effective password; its hash view is cleared (see hash)
-  std::string hash;            ///< the crypt string when password.state is kHash
-  std::string password_path;   ///< display path of the file the effective password is in
+  PasswordInfo password;      ///< effective password; its hash view is cleared (see hash)
+  std::string hash;           ///< the crypt string when password.state is kHash
+  std::string password_path;  ///< display path of the file the effective password is in
   std::size_t password_line = 0;
-  bool from_passwd = false;    ///< the effective password is /etc/passwd field 2
-  bool missing_shadow = false; ///< "x" in passwd and no shadow entry: nothing can match
+  bool from_passwd = false;       ///< the effective password is /etc/passwd field 2
+  bool missing_shadow = false;    ///< "x" in passwd and no shadow entry: nothing can match
   bool password_unknown = false;  ///< the password is in a shadow file that could not be read
   bool login_shell = false;
   bool service = false;
@@ -91,8 +90,8 @@ struct FsAccounts {
   std::uint32_t fs = 0;
   std::string prefix;
   std::string passwd_path, shadow_path, group_path;  ///< display paths
-  std::string unreadable;      ///< why /etc/passwd could not be used ("" when it could)
-  std::string shadow_problem;  ///< why an existing /etc/shadow could not be read
+  std::string unreadable;                            ///< why /etc/passwd could not be used ("" when it could)
+  std::string shadow_problem;                        ///< why an existing /etc/shadow could not be read
   bool has_shadow = false;
   bool passwd_world_readable = true;
   Parsed<PasswdEntry> passwd;
@@ -110,8 +109,8 @@ struct CryptJob {
   std::vector<std::string> candidates;  ///< the account name first, then the bundled list
   std::size_t allowed = 0;              ///< how many candidates the budget lets us try
   bool tested = false;
-  bool unsupported = false;             ///< libxcrypt could not compute this hash
-  std::optional<std::size_t> match;     ///< index of the candidate that produced the hash
+  bool unsupported = false;          ///< libxcrypt could not compute this hash
+  std::optional<std::size_t> match;  ///< index of the candidate that produced the hash
 };
 
 enum class ReadOutcome { kAbsent, kRead, kFailed };
@@ -157,7 +156,8 @@ FsAccounts load(const Context& ctx, std::uint32_t fs, Output& out) {
 
   text.clear();
   switch (read_text(v, kShadow, text, why)) {
-    case ReadOutcome::kAbsent: break;
+    case ReadOutcome::kAbsent:
+      break;
     case ReadOutcome::kFailed:
       a.has_shadow = true;
       a.shadow_problem = fmt::format("{} exists but could not be read: {}", a.shadow_path, why);
@@ -172,8 +172,11 @@ FsAccounts load(const Context& ctx, std::uint32_t fs, Output& out) {
 
   text.clear();
   switch (read_text(v, kGroup, text, why)) {
-    case ReadOutcome::kAbsent: break;
-    case ReadOutcome::kFailed: out.diagnostics.push_back({Diagnostic::Level::kWarning, a.group_path, why}); break;
+    case ReadOutcome::kAbsent:
+      break;
+    case ReadOutcome::kFailed:
+      out.diagnostics.push_back({Diagnostic::Level::kWarning, a.group_path, why});
+      break;
     case ReadOutcome::kRead:
       a.group = parse_group(text);
       add_parse_diagnostics(a.group, a.group_path, out);
@@ -336,10 +339,11 @@ void record_facts(const FsAccounts& fs, const std::vector<CryptJob>& jobs, Outpu
     if (acc.job && jobs[*acc.job].tested) fact(acc, "account.default_password", jobs[*acc.job].match.has_value(), true);
   }
   for (const auto& g : fs.group.records) {
-    bool admin = g.gid == 0 || std::find(std::begin(kAdminGroups), std::end(kAdminGroups), g.name) != std::end(kAdminGroups);
+    bool admin =
+        g.gid == 0 || std::find(std::begin(kAdminGroups), std::end(kAdminGroups), g.name) != std::end(kAdminGroups);
     if (!admin || g.members.empty()) continue;
-    out.facts.push_back({"accounts", fs.prefix + "group:" + g.name, "group.members", g.members,
-                         at(fs.group_path, g.line, {})});
+    out.facts.push_back(
+        {"accounts", fs.prefix + "group:" + g.name, "group.members", g.members, at(fs.group_path, g.line, {})});
   }
 }
 
@@ -350,12 +354,12 @@ void check_empty(const FsAccounts& fs, Output& out) {
   for (const auto& acc : fs.accounts) {
     const PasswdEntry& pw = fs.pw(acc);
     if (acc.password.state == PasswordState::kEmpty && acc.login_shell && !acc.password_unknown) {
-      std::string where = acc.from_passwd && fs.has_shadow
-                              ? fmt::format(" (field 2 of {} is empty, so {} is not consulted)", fs.passwd_path,
-                                            fs.shadow_path)
-                              : std::string();
-      std::vector<Evidence> ev{at(acc.password_path, acc.password_line, "empty password field",
-                                  "a password hash or a lock marker (!, *)")};
+      std::string where =
+          acc.from_passwd && fs.has_shadow
+              ? fmt::format(" (field 2 of {} is empty, so {} is not consulted)", fs.passwd_path, fs.shadow_path)
+              : std::string();
+      std::vector<Evidence> ev{
+          at(acc.password_path, acc.password_line, "empty password field", "a password hash or a lock marker (!, *)")};
       if (acc.password_path != fs.passwd_path) {
         ev.push_back(at(fs.passwd_path, pw.line, "login shell " + shell_text(pw.shell)));
       }
@@ -371,7 +375,8 @@ void check_empty(const FsAccounts& fs, Output& out) {
           fmt::format("the password hash of account '{}' is stored in world-readable {} instead of {}, where every "
                       "local user can copy it for offline cracking",
                       pw.name, fs.passwd_path, fs.shadow_path),
-          {at(fs.passwd_path, pw.line, scheme_label(acc.password) + " hash in field 2", "x (hash kept in /etc/shadow)")}));
+          {at(fs.passwd_path, pw.line, scheme_label(acc.password) + " hash in field 2",
+              "x (hash kept in /etc/shadow)")}));
       ++flagged;
     }
   }
@@ -397,8 +402,8 @@ void check_default(const FsAccounts& fs, const std::vector<CryptJob>& jobs, Outp
     if (job.match) {
       const std::string& pass = job.candidates[*job.match];
       bool is_name = *job.match == 0;
-      std::string what = is_name ? fmt::format("its own name '{}'", pass)
-                                 : fmt::format("'{}', a known default password", pass);
+      std::string what =
+          is_name ? fmt::format("its own name '{}'", pass) : fmt::format("'{}', a known default password", pass);
       out.findings.push_back(finding(
           kDefaultCheck, Status::kFail, fs.subject(acc),
           fmt::format("account '{}' accepts the password {}; its hash at {} line {} was reproduced with crypt(3)",
@@ -408,9 +413,10 @@ void check_default(const FsAccounts& fs, const std::vector<CryptJob>& jobs, Outp
               "a unique password per device, not in the default-password list")}));
       ++failed;
     } else if (!job.tested) {
-      std::string why = job.unsupported
-                            ? fmt::format("{} hashes cannot be computed with libxcrypt", scheme_label(acc.password))
-                            : fmt::format("the {} cost parameters are beyond the trial budget", scheme_label(acc.password));
+      std::string why =
+          job.unsupported
+              ? fmt::format("{} hashes cannot be computed with libxcrypt", scheme_label(acc.password))
+              : fmt::format("the {} cost parameters are beyond the trial budget", scheme_label(acc.password));
       out.findings.push_back(finding(kDefaultCheck, Status::kInconclusive, fs.subject(acc),
                                      fmt::format("the password of account '{}' was not tried against the default "
                                                  "list: {}",
@@ -434,9 +440,9 @@ void check_default(const FsAccounts& fs, const std::vector<CryptJob>& jobs, Outp
                                    {at(path, 0, "no usable password hash")}));
     return;
   }
-  std::string note = partial ? fmt::format("; {} expensive hash(es) were tried against the most common candidates only",
-                                           partial)
-                             : std::string();
+  std::string note =
+      partial ? fmt::format("; {} expensive hash(es) were tried against the most common candidates only", partial)
+              : std::string();
   out.findings.push_back(finding(kDefaultCheck, Status::kPass, path,
                                  fmt::format("none of {} password hash(es) matches the account name or any of the {} "
                                              "bundled default passwords{}",
@@ -458,11 +464,11 @@ void check_strength(const FsAccounts& fs, Output& out) {
     seen.insert(label);
     HashStrength s = hash_strength(acc.password);
     if (s == HashStrength::kStrong) continue;
-    out.findings.push_back(finding(
-        kStrengthCheck, s == HashStrength::kWeak ? Status::kFail : Status::kWarn, fs.subject(acc),
-        fmt::format("account '{}' has a {} password hash ({})", pw.name, label,
-                    s == HashStrength::kWeak ? "fast to crack offline" : "weaker than current defaults"),
-        {at(acc.password_path, acc.password_line, label, std::string(kStrongSchemes))}));
+    out.findings.push_back(
+        finding(kStrengthCheck, s == HashStrength::kWeak ? Status::kFail : Status::kWarn, fs.subject(acc),
+                fmt::format("account '{}' has a {} password hash ({})", pw.name, label,
+                            s == HashStrength::kWeak ? "fast to crack offline" : "weaker than current defaults"),
+                {at(acc.password_path, acc.password_line, label, std::string(kStrongSchemes))}));
     ++flagged;
   }
   if (flagged) return;
@@ -472,13 +478,14 @@ void check_strength(const FsAccounts& fs, Output& out) {
   }
   std::string path = fs.has_shadow ? fs.shadow_path : fs.passwd_path;
   if (seen.empty()) {
-    out.findings.push_back(finding(kStrengthCheck, Status::kNotApplicable, path, "no account has a usable password hash",
-                                   {at(path, 0, "no usable password hash")}));
+    out.findings.push_back(finding(kStrengthCheck, Status::kNotApplicable, path,
+                                   "no account has a usable password hash", {at(path, 0, "no usable password hash")}));
     return;
   }
   std::string list;
   for (const auto& s : seen) list += (list.empty() ? "" : ", ") + s;
-  out.findings.push_back(finding(kStrengthCheck, Status::kPass, path, "every password hash uses a strong scheme: " + list,
+  out.findings.push_back(finding(kStrengthCheck, Status::kPass, path,
+                                 "every password hash uses a strong scheme: " + list,
                                  {at(path, 0, list, std::string(kStrongSchemes))}));
 }
 
@@ -499,14 +506,14 @@ void check_privileges(const FsAccounts& fs, const std::vector<CryptJob>& jobs, O
       line.expected = "only root has uid 0";
       Finding f = finding(kPrivCheck, Status::kFail, fs.subject(acc),
                           fmt::format("account '{}' has uid 0: it is a second root account", pw.name), {line});
-      bool open_door = acc.login_shell && (acc.password.state == PasswordState::kEmpty ||
-                                           (acc.job && jobs[*acc.job].match.has_value()));
+      bool open_door = acc.login_shell &&
+                       (acc.password.state == PasswordState::kEmpty || (acc.job && jobs[*acc.job].match.has_value()));
       if (open_door && !acc.password_unknown) {
         // A second root with a shell and no real password is a backdoor, not just bad hygiene.
         f.severity = Severity::kCritical;
         f.severity_override = true;
-        f.message += acc.password.state == PasswordState::kEmpty ? " with an empty password"
-                                                                 : " with a known default password";
+        f.message +=
+            acc.password.state == PasswordState::kEmpty ? " with an empty password" : " with a known default password";
       }
       out.findings.push_back(std::move(f));
       ++flagged;
@@ -515,10 +522,10 @@ void check_privileges(const FsAccounts& fs, const std::vector<CryptJob>& jobs, O
     if (!inserted && pw.uid != 0) {
       const PasswdEntry& first = fs.pw(*it->second);
       line.expected = "a uid of its own";
-      out.findings.push_back(finding(kPrivCheck, Status::kWarn, fs.subject(acc),
-                                     fmt::format("account '{}' shares uid {} with account '{}'", pw.name, pw.uid,
-                                                 first.name),
-                                     {line, at(fs.passwd_path, first.line, fmt::format("uid {}", first.uid))}));
+      out.findings.push_back(
+          finding(kPrivCheck, Status::kWarn, fs.subject(acc),
+                  fmt::format("account '{}' shares uid {} with account '{}'", pw.name, pw.uid, first.name),
+                  {line, at(fs.passwd_path, first.line, fmt::format("uid {}", first.uid))}));
       ++flagged;
     }
     if (acc.service && acc.login_shell) {
@@ -532,17 +539,18 @@ void check_privileges(const FsAccounts& fs, const std::vector<CryptJob>& jobs, O
       }
       out.findings.push_back(finding(
           kPrivCheck, password ? Status::kFail : Status::kWarn, fs.subject(acc),
-          password ? fmt::format("service account '{}' (uid {}) has login shell {} and a usable password", pw.name,
-                                 pw.uid, shell_text(pw.shell))
-                   : fmt::format("service account '{}' (uid {}) has login shell {}", pw.name, pw.uid,
-                                 shell_text(pw.shell)),
+          password
+              ? fmt::format("service account '{}' (uid {}) has login shell {} and a usable password", pw.name, pw.uid,
+                            shell_text(pw.shell))
+              : fmt::format("service account '{}' (uid {}) has login shell {}", pw.name, pw.uid, shell_text(pw.shell)),
           std::move(ev)));
       ++flagged;
     }
   }
 
   for (const auto& g : fs.group.records) {
-    bool admin = g.gid == 0 || std::find(std::begin(kAdminGroups), std::end(kAdminGroups), g.name) != std::end(kAdminGroups);
+    bool admin =
+        g.gid == 0 || std::find(std::begin(kAdminGroups), std::end(kAdminGroups), g.name) != std::end(kAdminGroups);
     if (!admin) continue;
     for (const auto& m : g.members) {
       auto it = by_name.find(m);
@@ -583,7 +591,8 @@ Output run(const Context& ctx, const CryptBudget& budget) {
   }
   if (all.empty()) {
     all_inconclusive(std::string(kPasswd),
-                     "no /etc/passwd in any filesystem of the target, so accounts and passwords cannot be checked", out);
+                     "no /etc/passwd in any filesystem of the target, so accounts and passwords cannot be checked",
+                     out);
     return out;
   }
 

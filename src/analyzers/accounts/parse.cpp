@@ -1,9 +1,9 @@
 #include "analyzers/accounts/parse.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
-
-#include <fmt/format.h>
 
 #include "core/limits.hpp"
 
@@ -74,8 +74,8 @@ Parsed<Record> parse_lines(std::string_view text, ParseLine parse_line) {
   if (text.size() > limits::kMaxConfigFileBytes) {
     text = text.substr(0, limits::kMaxConfigFileBytes);
     out.truncated = true;
-    out.diagnostics.push_back({0, fmt::format("file larger than {} bytes; only the start was read",
-                                              limits::kMaxConfigFileBytes)});
+    out.diagnostics.push_back(
+        {0, fmt::format("file larger than {} bytes; only the start was read", limits::kMaxConfigFileBytes)});
   }
   std::size_t line_no = 0;
   std::size_t pos = 0;
@@ -158,11 +158,16 @@ Parsed<GroupEntry> parse_group(std::string_view text) {
 
 const char* to_string(PasswordState s) {
   switch (s) {
-    case PasswordState::kEmpty: return "empty";
-    case PasswordState::kLocked: return "locked";
-    case PasswordState::kSeeShadow: return "see-shadow";
-    case PasswordState::kHash: return "hash";
-    case PasswordState::kInvalid: return "invalid";
+    case PasswordState::kEmpty:
+      return "empty";
+    case PasswordState::kLocked:
+      return "locked";
+    case PasswordState::kSeeShadow:
+      return "see-shadow";
+    case PasswordState::kHash:
+      return "hash";
+    case PasswordState::kInvalid:
+      return "invalid";
   }
   return "invalid";
 }
@@ -187,24 +192,36 @@ bool classify_dollar(std::string_view h, PasswordInfo& info) {
     info.rounds = 4096;
     if (id.starts_with("md5,rounds=")) {
       auto r = parse_decimal(id.substr(11), 0xffffffffull);
-      if (r) info.rounds += *r; else info.parameters_known = false;
+      if (r)
+        info.rounds += *r;
+      else
+        info.parameters_known = false;
     }
   } else if (id == "sha1") {
     info.scheme = HashScheme::kSha1;
     auto r = parse_decimal(params, 0xffffffffull);
-    if (r) info.rounds = *r; else info.parameters_known = false;
+    if (r)
+      info.rounds = *r;
+    else
+      info.parameters_known = false;
   } else if (id.size() == 2 && id[0] == '2' && (id[1] == 'a' || id[1] == 'b' || id[1] == 'x' || id[1] == 'y')) {
     info.scheme = HashScheme::kBcrypt;
     info.variant = std::string(id);
     auto cost = params.size() == 2 ? parse_decimal(params, 31) : std::nullopt;
-    if (cost && *cost >= 4) info.bcrypt_cost = static_cast<std::uint32_t>(*cost); else info.parameters_known = false;
+    if (cost && *cost >= 4)
+      info.bcrypt_cost = static_cast<std::uint32_t>(*cost);
+    else
+      info.parameters_known = false;
   } else if (id == "5" || id == "6") {
     info.scheme = id == "5" ? HashScheme::kSha256 : HashScheme::kSha512;
     // The implementation clamps rounds= into [1000, 999999999] and defaults to 5000.
     info.rounds = 5000;
     if (params.starts_with("rounds=")) {
       auto r = parse_decimal(params.substr(7), ~0ull);
-      if (r) info.rounds = std::clamp<std::uint64_t>(*r, 1000, 999'999'999); else info.parameters_known = false;
+      if (r)
+        info.rounds = std::clamp<std::uint64_t>(*r, 1000, 999'999'999);
+      else
+        info.parameters_known = false;
     }
   } else if (id == "y" || id == "gy") {
     info.scheme = id == "y" ? HashScheme::kYescrypt : HashScheme::kGostYescrypt;
@@ -288,7 +305,7 @@ PasswordInfo classify_password(std::string_view field, FieldSource source) {
   if (field[0] == '!') {
     // passwd -l / usermod -L put '!' in front of the hash; "!" and "!!" alone lock too.
     auto inner = field.substr(field.find_first_not_of('!') == std::string_view::npos ? field.size()
-                                                                                      : field.find_first_not_of('!'));
+                                                                                     : field.find_first_not_of('!'));
     PasswordInfo wrapped = inner.empty() || inner[0] == '*' ? PasswordInfo{} : classify_hash(inner);
     if (wrapped.state != PasswordState::kHash) wrapped = PasswordInfo{};
     wrapped.state = PasswordState::kLocked;
@@ -299,22 +316,35 @@ PasswordInfo classify_password(std::string_view field, FieldSource source) {
 
 std::string scheme_label(const PasswordInfo& info) {
   switch (info.scheme) {
-    case HashScheme::kNone: return "none";
-    case HashScheme::kDes: return "des-crypt";
-    case HashScheme::kBsdi: return "bsdi-crypt (_)";
-    case HashScheme::kMd5: return "md5-crypt ($1$)";
-    case HashScheme::kSunMd5: return "sun-md5-crypt ($md5$)";
-    case HashScheme::kNtHash: return "nt-hash ($3$)";
-    case HashScheme::kSha1: return "sha1-crypt ($sha1$)";
+    case HashScheme::kNone:
+      return "none";
+    case HashScheme::kDes:
+      return "des-crypt";
+    case HashScheme::kBsdi:
+      return "bsdi-crypt (_)";
+    case HashScheme::kMd5:
+      return "md5-crypt ($1$)";
+    case HashScheme::kSunMd5:
+      return "sun-md5-crypt ($md5$)";
+    case HashScheme::kNtHash:
+      return "nt-hash ($3$)";
+    case HashScheme::kSha1:
+      return "sha1-crypt ($sha1$)";
     case HashScheme::kBcrypt:
       if (!info.parameters_known) return fmt::format("bcrypt (${}$)", info.variant);
       return fmt::format("bcrypt (${}$, cost {})", info.variant, info.bcrypt_cost);
-    case HashScheme::kSha256: return "sha256-crypt ($5$)";
-    case HashScheme::kSha512: return "sha512-crypt ($6$)";
-    case HashScheme::kYescrypt: return "yescrypt ($y$)";
-    case HashScheme::kGostYescrypt: return "gost-yescrypt ($gy$)";
-    case HashScheme::kScrypt: return "scrypt ($7$)";
-    case HashScheme::kArgon2: return fmt::format("{} (${}$)", info.variant, info.variant);
+    case HashScheme::kSha256:
+      return "sha256-crypt ($5$)";
+    case HashScheme::kSha512:
+      return "sha512-crypt ($6$)";
+    case HashScheme::kYescrypt:
+      return "yescrypt ($y$)";
+    case HashScheme::kGostYescrypt:
+      return "gost-yescrypt ($gy$)";
+    case HashScheme::kScrypt:
+      return "scrypt ($7$)";
+    case HashScheme::kArgon2:
+      return fmt::format("{} (${}$)", info.variant, info.variant);
     case HashScheme::kUnknown:
       return info.variant.empty() ? "unrecognised scheme" : fmt::format("unrecognised scheme (${}$)", info.variant);
   }
@@ -353,15 +383,23 @@ std::optional<std::uint64_t> crypt_cost_micros(const PasswordInfo& info) {
   if (info.state != PasswordState::kHash || !info.parameters_known) return std::nullopt;
   // Per-iteration costs measured with libxcrypt 4.4 on one x86-64 core, rounded up.
   switch (info.scheme) {
-    case HashScheme::kDes: return 30;
-    case HashScheme::kNtHash: return 5;
-    case HashScheme::kMd5: return 100;
-    case HashScheme::kBsdi: return 30 + info.rounds / 10;
-    case HashScheme::kSunMd5: return 100 + info.rounds + info.rounds / 10;
-    case HashScheme::kSha1: return 100 + info.rounds / 2;
+    case HashScheme::kDes:
+      return 30;
+    case HashScheme::kNtHash:
+      return 5;
+    case HashScheme::kMd5:
+      return 100;
+    case HashScheme::kBsdi:
+      return 30 + info.rounds / 10;
+    case HashScheme::kSunMd5:
+      return 100 + info.rounds + info.rounds / 10;
+    case HashScheme::kSha1:
+      return 100 + info.rounds / 2;
     case HashScheme::kSha256:
-    case HashScheme::kSha512: return 100 + info.rounds / 5;
-    case HashScheme::kBcrypt: return 50ull << info.bcrypt_cost;
+    case HashScheme::kSha512:
+      return 100 + info.rounds / 5;
+    case HashScheme::kBcrypt:
+      return 50ull << info.bcrypt_cost;
     case HashScheme::kYescrypt:
     case HashScheme::kGostYescrypt:
       if (info.memory_bytes > kMaxHashMemoryBytes) return std::nullopt;
@@ -369,7 +407,7 @@ std::optional<std::uint64_t> crypt_cost_micros(const PasswordInfo& info) {
     case HashScheme::kScrypt:
       if (info.memory_bytes > kMaxHashMemoryBytes || info.rounds > 64) return std::nullopt;
       return 100 + info.rounds * (info.memory_bytes / 1024) * 3;  // about 3 ms per MiB and p
-    case HashScheme::kArgon2:  // libxcrypt has no argon2
+    case HashScheme::kArgon2:                                     // libxcrypt has no argon2
     case HashScheme::kNone:
     case HashScheme::kUnknown:
       return std::nullopt;

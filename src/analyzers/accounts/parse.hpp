@@ -36,7 +36,7 @@ struct PasswdEntry {
   std::uint32_t gid = 0;
   std::string gecos;
   std::string home;
-  std::string shell;     ///< "" means /bin/sh to login(1)
+  std::string shell;  ///< "" means /bin/sh to login(1)
 };
 
 /// One /etc/shadow record; only the fields the checks use are kept.
@@ -98,7 +98,7 @@ struct PasswordInfo {
   PasswordState state = PasswordState::kInvalid;
   HashScheme scheme = HashScheme::kNone;  ///< also set for a locked field that wraps a hash
   std::string_view hash;                  ///< the crypt string (after any "!" lock prefix)
-  std::string variant;         ///< bcrypt "2a"/"2b"/..., argon2 "argon2id", unknown id
+  std::string variant;                    ///< bcrypt "2a"/"2b"/..., argon2 "argon2id", unknown id
   std::uint32_t bcrypt_cost = 0;
   std::uint64_t rounds = 0;        ///< sha-crypt, BSDi, SunMD5, sha1-crypt iteration count
   std::uint64_t memory_bytes = 0;  ///< yescrypt and scrypt working memory

@@ -1,8 +1,8 @@
 #include "report/text/text_writer.hpp"
 
-#include <map>
-
 #include <fmt/format.h>
+
+#include <map>
 
 namespace fwcert::report {
 
@@ -21,22 +21,32 @@ struct Palette {
 
 std::string status_label(Status s, const Palette& p) {
   switch (s) {
-    case Status::kFail: return p.bold_red() + "FAIL" + p.reset();
-    case Status::kWarn: return p.yellow() + "WARN" + p.reset();
-    case Status::kPass: return p.green() + "PASS" + p.reset();
-    case Status::kInconclusive: return p.dim() + "INCONCLUSIVE" + p.reset();
-    case Status::kNotApplicable: return p.dim() + "N/A" + p.reset();
-    case Status::kInfo: return "INFO";
+    case Status::kFail:
+      return p.bold_red() + "FAIL" + p.reset();
+    case Status::kWarn:
+      return p.yellow() + "WARN" + p.reset();
+    case Status::kPass:
+      return p.green() + "PASS" + p.reset();
+    case Status::kInconclusive:
+      return p.dim() + "INCONCLUSIVE" + p.reset();
+    case Status::kNotApplicable:
+      return p.dim() + "N/A" + p.reset();
+    case Status::kInfo:
+      return "INFO";
   }
   return "";
 }
 
 std::string verdict_label(Verdict v, const Palette& p) {
   switch (v) {
-    case Verdict::kMet: return p.green() + "met" + p.reset();
-    case Verdict::kNotMet: return p.bold_red() + "not-met" + p.reset();
-    case Verdict::kPartial: return p.yellow() + "partial" + p.reset();
-    default: return p.dim() + to_string(v) + p.reset();
+    case Verdict::kMet:
+      return p.green() + "met" + p.reset();
+    case Verdict::kNotMet:
+      return p.bold_red() + "not-met" + p.reset();
+    case Verdict::kPartial:
+      return p.yellow() + "partial" + p.reset();
+    default:
+      return p.dim() + to_string(v) + p.reset();
   }
 }
 
@@ -62,9 +72,10 @@ std::string to_text(const Report& r, const TextOptions& o) {
                        fs.prefix.empty() ? "" : " (paths shown as " + fs.prefix + "/...)");
   }
   const auto& s = r.inventory;
-  out += fmt::format("  inventory: {} files, {} directories, {} symlinks, {} devices, {} ELF, {} setuid, {} setgid, "
-                     "{} with file capabilities\n",
-                     s.files, s.directories, s.symlinks, s.devices, s.elf, s.setuid, s.setgid, s.capabilities);
+  out += fmt::format(
+      "  inventory: {} files, {} directories, {} symlinks, {} devices, {} ELF, {} setuid, {} setgid, "
+      "{} with file capabilities\n",
+      s.files, s.directories, s.symlinks, s.devices, s.elf, s.setuid, s.setgid, s.capabilities);
   if (r.target.partial) {
     out += fmt::format("  {}partially read{}: {} diagnostics (see the JSON report)\n", p.yellow(), p.reset(),
                        r.target.diagnostics.size());
@@ -80,8 +91,8 @@ std::string to_text(const Report& r, const TextOptions& o) {
     n_inc += f.status == Status::kInconclusive;
     n_gate += f.status == Status::kFail && f.severity >= o.fail_on;
   }
-  out += fmt::format("\n{}Findings{}: {} fail, {} warn, {} pass, {} inconclusive\n", p.bold(), p.reset(), n_fail, n_warn,
-                     n_pass, n_inc);
+  out += fmt::format("\n{}Findings{}: {} fail, {} warn, {} pass, {} inconclusive\n", p.bold(), p.reset(), n_fail,
+                     n_warn, n_pass, n_inc);
   std::size_t listed = 0, hidden = 0;
   for (int pass = 0; pass < 2; ++pass) {
     for (const auto& f : r.findings) {
@@ -104,13 +115,14 @@ std::string to_text(const Report& r, const TextOptions& o) {
   if (!r.requirements.empty()) {
     std::map<Verdict, std::size_t> counts;
     for (const auto& q : r.requirements) counts[q.verdict]++;
-    out += fmt::format("\n{}Requirements ({}){}: {} met, {} not met, {} partial, {} inconclusive, {} need attestation\n",
-                       p.bold(), r.profile, p.reset(), counts[Verdict::kMet], counts[Verdict::kNotMet],
-                       counts[Verdict::kPartial], counts[Verdict::kInconclusive], counts[Verdict::kNeedsAttestation]);
+    out +=
+        fmt::format("\n{}Requirements ({}){}: {} met, {} not met, {} partial, {} inconclusive, {} need attestation\n",
+                    p.bold(), r.profile, p.reset(), counts[Verdict::kMet], counts[Verdict::kNotMet],
+                    counts[Verdict::kPartial], counts[Verdict::kInconclusive], counts[Verdict::kNeedsAttestation]);
     for (const auto& q : r.requirements) {
       if (q.verdict != Verdict::kNotMet && q.verdict != Verdict::kPartial && q.verdict != Verdict::kMet) continue;
-      out += fmt::format("  {:<20} {:<10} {}  {}({}){}\n", q.id, verdict_label(q.verdict, p), q.title, p.dim(), q.reason,
-                         p.reset());
+      out += fmt::format("  {:<20} {:<10} {}  {}({}){}\n", q.id, verdict_label(q.verdict, p), q.title, p.dim(),
+                         q.reason, p.reset());
     }
   }
   out += fmt::format("\nResult: {} failing finding{} at or above {}{}\n", n_gate, n_gate == 1 ? "" : "s",

@@ -8,9 +8,9 @@
 namespace fwcert::report {
 
 struct TextOptions {
-  bool color = false;        ///< ANSI colours (a TTY without NO_COLOR)
+  bool color = false;  ///< ANSI colours (a TTY without NO_COLOR)
   Severity fail_on = Severity::kHigh;
-  bool show_passing = false; ///< list passing findings too
+  bool show_passing = false;      ///< list passing findings too
   std::size_t max_findings = 50;  ///< failing/warning findings listed before "... and N more"
 };
 
