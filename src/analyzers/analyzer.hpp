@@ -34,6 +34,29 @@ struct AnalyzerInfo {
   Output (*run)(const Context&);
 };
 
+/// A finding of `check` about `subject`; severity comes from the catalog unless the caller
+/// overrides it afterwards.
+inline Finding finding(std::string_view check, Status status, std::string subject, std::string message,
+                       std::vector<Evidence> evidence = {}) {
+  Finding f;
+  f.check = std::string(check);
+  f.status = status;
+  f.subject = std::move(subject);
+  f.message = std::move(message);
+  f.evidence = std::move(evidence);
+  return f;
+}
+
+/// Evidence at `path`, line `line` (0 = no line), with the value seen and the value expected.
+inline Evidence at(const std::string& path, std::size_t line, std::string observed, std::string expected = {}) {
+  Evidence e;
+  e.path = path;
+  if (line) e.line = line;
+  e.observed = std::move(observed);
+  e.expected = std::move(expected);
+  return e;
+}
+
 /// The one explicit table of analyzers, in the order they are listed.
 std::span<const AnalyzerInfo> registry();
 

@@ -290,26 +290,6 @@ void run_jobs(std::vector<CryptJob>& jobs, unsigned threads) {
   for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
 }
 
-Finding finding(std::string_view check, Status status, std::string subject, std::string message,
-                std::vector<Evidence> evidence = {}) {
-  Finding f;
-  f.check = std::string(check);
-  f.status = status;
-  f.subject = std::move(subject);
-  f.message = std::move(message);
-  f.evidence = std::move(evidence);
-  return f;
-}
-
-Evidence at(const std::string& path, std::size_t line, std::string observed, std::string expected = {}) {
-  Evidence e;
-  e.path = path;
-  if (line) e.line = line;
-  e.observed = std::move(observed);
-  e.expected = std::move(expected);
-  return e;
-}
-
 std::string password_state_text(const Account& acc) {
   if (acc.password_unknown) return "unknown";
   if (acc.missing_shadow) return "missing-shadow-entry";

@@ -238,17 +238,6 @@ std::string percent(std::size_t part, std::size_t whole) {
                     : fmt::format("{:.1f}%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
 }
 
-Finding finding(std::string_view check, Status status, std::string subject, std::string message,
-                std::vector<Evidence> evidence = {}) {
-  Finding f;
-  f.check = std::string(check);
-  f.status = status;
-  f.subject = std::move(subject);
-  f.message = std::move(message);
-  f.evidence = std::move(evidence);
-  return f;
-}
-
 Evidence at(const std::string& path, std::string observed, std::string expected = {}) {
   Evidence e;
   e.path = path;

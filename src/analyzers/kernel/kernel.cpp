@@ -50,7 +50,7 @@ struct Findings {
 bool is_kernel_name(std::string_view name) {
   return name.starts_with("vmlinux") || name.starts_with("vmlinuz") || name == "Image" || name == "Image.gz" ||
          name == "Image.xz" || name == "Image.zst" || name == "Image.lz4" || name == "zImage" || name == "bzImage" ||
-         name == "uImage" || name.starts_with("kernel") && name.size() <= 16;
+         name == "uImage" || (name.starts_with("kernel") && name.size() <= 16);
 }
 
 void add_config(Findings& f, std::string path, std::string how, std::uint64_t offset, int rank, std::string_view text,
@@ -171,26 +171,6 @@ Findings collect(const Context& ctx, Output& out) {
   std::stable_sort(f.configs.begin(), f.configs.end(), [](const auto& a, const auto& b) { return a.rank < b.rank; });
   std::stable_sort(f.versions.begin(), f.versions.end(), [](const auto& a, const auto& b) { return a.rank < b.rank; });
   return f;
-}
-
-Finding finding(std::string_view check, Status status, std::string subject, std::string message,
-                std::vector<Evidence> evidence = {}) {
-  Finding f;
-  f.check = std::string(check);
-  f.status = status;
-  f.subject = std::move(subject);
-  f.message = std::move(message);
-  f.evidence = std::move(evidence);
-  return f;
-}
-
-Evidence at(const std::string& path, std::size_t line, std::string observed, std::string expected = {}) {
-  Evidence e;
-  e.path = path;
-  if (line) e.line = line;
-  e.observed = std::move(observed);
-  e.expected = std::move(expected);
-  return e;
 }
 
 void report_version(const Findings& f, Output& out) {

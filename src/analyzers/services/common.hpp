@@ -72,26 +72,6 @@ inline std::span<const inventory::Entry> entries_of(const inventory::Inventory& 
   return {lo, hi};
 }
 
-inline Finding finding(std::string_view check, Status status, std::string subject, std::string message,
-                       std::vector<Evidence> evidence = {}) {
-  Finding f;
-  f.check = std::string(check);
-  f.status = status;
-  f.subject = std::move(subject);
-  f.message = std::move(message);
-  f.evidence = std::move(evidence);
-  return f;
-}
-
-inline Evidence at(const std::string& path, std::size_t line, std::string observed, std::string expected = {}) {
-  Evidence e;
-  e.path = path;
-  if (line) e.line = line;
-  e.observed = std::move(observed);
-  e.expected = std::move(expected);
-  return e;
-}
-
 /// The last component of a path as written ("/usr/sbin/sshd" -> "sshd").
 inline std::string_view file_name(std::string_view p) {
   auto slash = p.rfind('/');

@@ -21,10 +21,8 @@ namespace fwcert::analyzers::services {
 
 namespace {
 
-using detail::at;
 using detail::entries_of;
 using detail::file_name;
-using detail::finding;
 using detail::FsReader;
 
 constexpr std::string_view kNonRootCheck = "priv-services-non-root";
