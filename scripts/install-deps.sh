@@ -15,6 +15,8 @@ PACKAGES=(
   # tools the tests and the demo use to build real images and real hashes
   squashfs-tools squashfs-tools-ng e2fsprogs cpio zip unzip tar gzip xz-utils zstd bzip2 lz4
   whois openssl coreutils findutils python3 hyperfine
+  # real unit files and systemd-analyze for the services tests (installs files; starts nothing here)
+  systemd
   # file capabilities on fixture trees (setcap) for the archive and cross-format tests
   libcap2-bin
   # ELF hardening tests: cross toolchains for real foreign binaries, checksec as the oracle
