@@ -11,43 +11,17 @@
 
 #include "analyzers/services/services.hpp"
 #include "inventory/inventory.hpp"
+#include "services_fixture.hpp"
 #include "vfs/memory_vfs.hpp"
 
 namespace fwcert::analyzers::services {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::Scan;
 using vfs::MemoryVfs;
 
-struct Scan {
-  inventory::Inventory inv;
-  ScanOptions options;
-  Output out;
-  std::vector<const Finding*> all(std::string_view check) const {
-    std::vector<const Finding*> v;
-    for (const auto& f : out.findings) {
-      if (f.check == check) v.push_back(&f);
-    }
-    return v;
-  }
-  std::string describe(std::string_view check) const {
-    std::string d;
-    for (const auto* f : all(check))
-      d += std::string(to_string(f->status)) + " " + f->subject + ": " + f->message + "\n";
-    return d;
-  }
-};
-
-std::unique_ptr<Scan> scan(std::shared_ptr<MemoryVfs> v) {
-  auto s = std::make_unique<Scan>();
-  std::vector<Diagnostic> diags;
-  auto i = s->inv.add_filesystem({"", "squashfs", 0, "", 0, v});
-  s->inv.walk(i, diags);
-  s->inv.finish();
-  s->options.threads = 1;
-  s->out = run(Context{s->inv, s->options});
-  return s;
-}
+std::unique_ptr<Scan> scan(std::shared_ptr<MemoryVfs> v) { return testing::scan_tree(std::move(v), "squashfs"); }
 
 void add(MemoryVfs& v, std::string_view path, std::string_view text, vfs::FileMeta meta = {}) {
   ASSERT_TRUE(v.add_file(path, text, meta).ok()) << path;

@@ -13,6 +13,7 @@
 
 #include "analyzers/services/services.hpp"
 #include "inventory/inventory.hpp"
+#include "services_fixture.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
 
@@ -20,43 +21,11 @@ namespace fwcert::analyzers::services {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::Scan;
 using vfs::MemoryVfs;
 
-struct Scan {
-  inventory::Inventory inv;
-  ScanOptions options;
-  Output out;
-
-  std::vector<const Finding*> all(std::string_view check) const {
-    std::vector<const Finding*> v;
-    for (const auto& f : out.findings) {
-      if (f.check == check) v.push_back(&f);
-    }
-    return v;
-  }
-  const Finding* find(std::string_view check, const std::string& subject) const {
-    for (const auto& f : out.findings) {
-      if (f.check == check && f.subject == subject) return &f;
-    }
-    return nullptr;
-  }
-  std::string describe(std::string_view check) const {
-    std::string d;
-    for (const auto& f : all(check))
-      d += std::string(to_string(f->status)) + " " + f->subject + ": " + f->message + "\n";
-    return d;
-  }
-};
-
 std::unique_ptr<Scan> scan(std::shared_ptr<MemoryVfs> v, const std::string& type = "squashfs") {
-  auto s = std::make_unique<Scan>();
-  std::vector<Diagnostic> diags;
-  auto i = s->inv.add_filesystem({"", type, 0, "", 0, v});
-  s->inv.walk(i, diags);
-  s->inv.finish();
-  s->options.threads = 1;
-  s->out = run(Context{s->inv, s->options});
-  return s;
+  return testing::scan_tree(std::move(v), type);
 }
 
 void add(MemoryVfs& v, std::string_view path, std::string_view text, vfs::FileMeta meta = {}) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "inventory/inventory.hpp"
+#include "services_fixture.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
 
@@ -24,25 +25,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using vfs::MemoryVfs;
 
-struct Scan {
-  inventory::Inventory inv;
-  ScanOptions options;
-  Output out;
+struct Scan : testing::Scan {
   std::vector<Service> services;
 
-  std::vector<const Finding*> all(std::string_view check) const {
-    std::vector<const Finding*> v;
-    for (const auto& f : out.findings) {
-      if (f.check == check) v.push_back(&f);
-    }
-    return v;
-  }
-  const Finding* find(std::string_view check, const std::string& subject) const {
-    for (const auto& f : out.findings) {
-      if (f.check == check && f.subject == subject) return &f;
-    }
-    return nullptr;
-  }
   const Service* service(const std::string& subject) const {
     for (const auto& s : services) {
       if (s.subject == subject) return &s;
@@ -60,13 +45,7 @@ struct Scan {
 };
 
 std::unique_ptr<Scan> scan(std::shared_ptr<MemoryVfs> v, const std::string& fs_type = "memory") {
-  auto s = std::make_unique<Scan>();
-  std::vector<Diagnostic> diags;
-  auto i = s->inv.add_filesystem({"", fs_type, 0, "", 0, v});
-  s->inv.walk(i, diags);
-  s->inv.finish();
-  s->options.threads = 1;
-  s->out = run(Context{s->inv, s->options});
+  auto s = testing::scan_tree<Scan>(std::move(v), fs_type);
   Output scratch;
   s->services = collect(s->inv, 0, scratch);
   return s;
