@@ -33,7 +33,8 @@ struct Scan {
   }
   std::string describe(std::string_view check) const {
     std::string d;
-    for (const auto* f : all(check)) d += std::string(to_string(f->status)) + " " + f->subject + ": " + f->message + "\n";
+    for (const auto* f : all(check))
+      d += std::string(to_string(f->status)) + " " + f->subject + ": " + f->message + "\n";
     return d;
   }
 };
