@@ -27,6 +27,15 @@ struct ScanOptions {
   std::string catalog_dir;
   /// Keep analyzers' facts in the report (fwcert facts).
   bool collect_facts = false;
+  /// The day verdicts are judged at ("YYYY-MM-DD"): end-of-life dates, certificate expiry,
+  /// waiver expiry. Empty means today (UTC). Set it to make a report reproducible.
+  std::string assessment_date;
+  /// Product manifest (YAML) with attestations for process requirements; empty = none.
+  std::string manifest_path;
+  /// Waivers file (YAML); empty = none.
+  std::string waivers_path;
+  /// Declared network services (YAML) for net-listeners; empty = none declared.
+  std::string services_path;
 
   /// The preset for build pipelines: every analyzer, nested images, no facts.
   static ScanOptions ci() { return ScanOptions{}; }
