@@ -12,6 +12,7 @@
 
 #include "analyzers/analyzer.hpp"
 #include "catalog/catalog.hpp"
+#include "core/date.hpp"
 #include "fwcert/scan.hpp"
 #include "report/json/json_writer.hpp"
 #include "report/text/text_writer.hpp"
@@ -97,6 +98,9 @@ struct ScanArgs {
   std::string catalog_dir;
   std::string profile = "avs";
   bool fail_on_given = false;
+  std::string assessment_date;
+  std::string manifest;
+  std::string waivers;
 };
 
 void add_scan_options(CLI::App* cmd, ScanArgs& a) {
@@ -111,6 +115,15 @@ void add_scan_options(CLI::App* cmd, ScanArgs& a) {
   cmd->add_option("--skip", a.skip, "Do not run these analyzers (comma-separated)")->delimiter(',');
   cmd->add_option("--catalog", a.catalog_dir,
                   "Directory with checks.yaml and requirement sets to use instead of the built-in catalog");
+  cmd->add_option("--assessment-date", a.assessment_date,
+                  "Judge dates (end of life, support period, waiver expiry) at this day, YYYY-MM-DD "
+                  "(default: today, UTC); set it to make a report reproducible")
+      ->check([](const std::string& v) {
+        return parse_date(v) ? std::string() : "expected a real day in the form YYYY-MM-DD, got '" + v + "'";
+      });
+  cmd->add_option("--manifest", a.manifest,
+                  "Product manifest (YAML) with the evidence for process requirements (docs/manifest.md)");
+  cmd->add_option("--waivers", a.waivers, "Waivers file (YAML): findings accepted on purpose (docs/waivers.md)");
 }
 
 ScanOptions to_options(const ScanArgs& a) {
@@ -122,6 +135,9 @@ ScanOptions to_options(const ScanArgs& a) {
   o.only_analyzers = a.only;
   o.skip_analyzers = a.skip;
   o.catalog_dir = a.catalog_dir;
+  o.assessment_date = a.assessment_date;
+  o.manifest_path = a.manifest;
+  o.waivers_path = a.waivers;
   return o;
 }
 
