@@ -19,7 +19,19 @@ std::optional<Severity> parse_severity(std::string_view s);
 enum class Status : std::uint8_t { kPass, kFail, kWarn, kInfo, kInconclusive, kNotApplicable };
 const char* to_string(Status s);
 
-enum class Verdict : std::uint8_t { kMet, kNotMet, kPartial, kInconclusive, kNeedsAttestation, kNotApplicable };
+/// A requirement's verdict; docs/rollup.md gives the rules. kAttested: met on the strength of
+/// documents the product manifest names; kMissingEvidence: a manifest was given but the
+/// document it must name is absent (or its file is missing).
+enum class Verdict : std::uint8_t {
+  kMet,
+  kNotMet,
+  kPartial,
+  kInconclusive,
+  kNeedsAttestation,
+  kNotApplicable,
+  kAttested,
+  kMissingEvidence,
+};
 const char* to_string(Verdict v);
 
 /// Where a finding's evidence is: path in the image, and line, offset, values where they apply.
@@ -31,6 +43,14 @@ struct Evidence {
   std::string expected;
 };
 
+/// The waiver that accepted a finding (see Report::waivers for every waiver and its state).
+struct AppliedWaiver {
+  std::string id;  ///< "FILE:LINE" of the waiver entry, stable while the file is unchanged
+  std::string justification;
+  std::string owner;
+  std::string expires;  ///< YYYY-MM-DD
+};
+
 struct Finding {
   std::string check;  ///< catalog check id
   Status status = Status::kInconclusive;
@@ -39,6 +59,9 @@ struct Finding {
   std::string subject;                  ///< what the finding is about (account, file, service)
   std::string message;
   std::vector<Evidence> evidence;
+  /// Set when a waiver accepted this finding: it stays in every report, marked waived, but
+  /// counts neither for the exit code nor for a requirement's not-met.
+  std::optional<AppliedWaiver> waiver;
 };
 
 /// A problem reading the target: a damaged file, a limit reached, a path that escaped.
@@ -103,6 +126,75 @@ struct RequirementResult {
   std::string reason;
   std::vector<std::string> checks;
   bool unverified = false;  ///< the requirement text could not be confirmed at the source
+  /// Where evidence can come from (catalog modes): IMG image, LIVE running unit, NET network
+  /// testing, DOC documents only. A requirement without IMG cannot be decided from an image.
+  std::vector<std::string> modes;
+  std::string attestation;          ///< the document that can settle it, when one can
+  int verification_level = 0;       ///< ISVS level (1, 2, 3) of the item; 0 when the set has none
+  std::vector<std::string> waived;  ///< checks whose problems are all waived (see Finding::waiver)
+};
+
+/// One waiver of the waivers file and what became of it.
+struct WaiverResult {
+  enum class State : std::uint8_t { kApplied, kUnused, kExpired };
+  std::string id;       ///< "FILE:LINE"
+  std::string check;    ///< check id it waives
+  std::string subject;  ///< fnmatch pattern on the finding's subject
+  std::string justification;
+  std::string owner;
+  std::string expires;  ///< YYYY-MM-DD; on or after the assessment day it no longer applies
+  State state = State::kUnused;
+  std::size_t matched = 0;  ///< findings it accepted (applied) or would have (expired)
+};
+const char* to_string(WaiverResult::State s);
+
+/// The evidence the product manifest gives for one process requirement.
+struct Attestation {
+  enum class State : std::uint8_t { kAttested, kMissingEvidence };
+  std::string requirement;  ///< requirement id in the profile
+  std::string title;
+  State state = State::kMissingEvidence;
+  std::string evidence;               ///< what the manifest names (a statement, a URL, a document), "" if nothing
+  std::string file;                   ///< document named, relative to the manifest as written; "" if none
+  std::string sha256;                 ///< of that file (hex), when it could be read
+  std::string source;                 ///< "MANIFEST:LINE" of the entry, "" when the manifest has none
+  std::vector<std::string> problems;  ///< missing file, dates in the wrong order, ...
+};
+const char* to_string(Attestation::State s);
+
+/// A built-in data table and the day it was taken from its source.
+struct DataSnapshot {
+  std::string name;       ///< resource name ("data/endoflife/linux-kernel.yaml")
+  std::string retrieved;  ///< YYYY-MM-DD
+};
+
+/// The product the manifest describes (all empty without a manifest).
+struct ProductInfo {
+  std::string product;
+  std::string model;
+  std::string firmware_version;
+  std::string firmware_date;  ///< YYYY-MM-DD release date of the firmware
+  std::string support_end;    ///< YYYY-MM-DD end of the published support period
+  std::vector<std::string> sdks;
+};
+
+/// What the report was judged with. Nothing here depends on the clock except
+/// assessment_date when the user did not fix it, so a report is reproducible byte for byte.
+struct ReportMetadata {
+  std::string assessment_date;         ///< YYYY-MM-DD
+  bool assessment_date_given = false;  ///< false: today (UTC) was used
+  std::string profile;                 ///< profile id
+  std::string profile_title;
+  std::string requirement_set;  ///< the requirement set the profile selects
+  std::string gate;             ///< lowest failing severity that sets exit code 1
+  std::string tool_version;
+  std::vector<DataSnapshot> data;  ///< built-in data tables with a retrieval date
+  std::string target_sha256;       ///< of the target when it is a file
+  std::string manifest;            ///< manifest path as given, "" without one
+  std::string manifest_sha256;
+  std::string waivers;  ///< waivers path as given, "" without one
+  std::string waivers_sha256;
+  ProductInfo product;
 };
 
 struct ToolInfo {
@@ -118,6 +210,9 @@ struct Report {
   std::vector<Finding> findings;
   std::vector<RequirementResult> requirements;
   std::vector<Fact> facts;
+  ReportMetadata metadata;
+  std::vector<WaiverResult> waivers;      ///< every waiver in the file, in file order
+  std::vector<Attestation> attestations;  ///< every process (DOC) requirement of the profile
 };
 
 }  // namespace fwcert

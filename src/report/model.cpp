@@ -59,8 +59,34 @@ const char* to_string(Verdict v) {
       return "needs-attestation";
     case Verdict::kNotApplicable:
       return "not-applicable";
+    case Verdict::kAttested:
+      return "attested";
+    case Verdict::kMissingEvidence:
+      return "missing-evidence";
   }
   return "inconclusive";
+}
+
+const char* to_string(WaiverResult::State s) {
+  switch (s) {
+    case WaiverResult::State::kApplied:
+      return "applied";
+    case WaiverResult::State::kUnused:
+      return "unused";
+    case WaiverResult::State::kExpired:
+      return "expired";
+  }
+  return "unused";
+}
+
+const char* to_string(Attestation::State s) {
+  switch (s) {
+    case Attestation::State::kAttested:
+      return "attested";
+    case Attestation::State::kMissingEvidence:
+      return "missing-evidence";
+  }
+  return "missing-evidence";
 }
 
 const char* to_string(Diagnostic::Level l) {

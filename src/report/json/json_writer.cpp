@@ -54,6 +54,33 @@ Json target_json(const TargetInfo& t) {
   return j;
 }
 
+Json metadata_json(const ReportMetadata& m) {
+  Json j;
+  j["assessment_date"] = m.assessment_date;
+  j["assessment_date_given"] = m.assessment_date_given;
+  j["profile"] = m.profile;
+  j["profile_title"] = m.profile_title;
+  j["requirement_set"] = m.requirement_set;
+  j["gate"] = m.gate;
+  j["tool_version"] = m.tool_version;
+  Json data = Json::array();
+  for (const auto& d : m.data) data.push_back(Json{{"name", d.name}, {"retrieved", d.retrieved}});
+  j["data"] = std::move(data);
+  if (!m.target_sha256.empty()) j["target_sha256"] = m.target_sha256;
+  if (!m.manifest.empty()) {
+    j["manifest"] = Json{{"path", m.manifest}, {"sha256", m.manifest_sha256}};
+    const auto& p = m.product;
+    j["product"] = Json{{"product", p.product},
+                        {"model", p.model},
+                        {"firmware_version", p.firmware_version},
+                        {"firmware_date", p.firmware_date},
+                        {"support_end", p.support_end},
+                        {"sdks", p.sdks}};
+  }
+  if (!m.waivers.empty()) j["waivers"] = Json{{"path", m.waivers}, {"sha256", m.waivers_sha256}};
+  return j;
+}
+
 }  // namespace
 
 std::string to_json(const Report& r) {
@@ -92,6 +119,12 @@ std::string to_json(const Report& r) {
     Json ev = Json::array();
     for (const auto& e : f.evidence) ev.push_back(evidence_json(e));
     fj["evidence"] = std::move(ev);
+    if (f.waiver) {
+      fj["waiver"] = Json{{"id", f.waiver->id},
+                          {"justification", f.waiver->justification},
+                          {"owner", f.waiver->owner},
+                          {"expires", f.waiver->expires}};
+    }
     findings.push_back(std::move(fj));
   }
   j["findings"] = std::move(findings);
@@ -106,10 +139,41 @@ std::string to_json(const Report& r) {
     qj["reason"] = q.reason;
     qj["checks"] = q.checks;
     qj["unverified"] = q.unverified;
+    qj["modes"] = q.modes;
+    if (!q.attestation.empty()) qj["attestation"] = q.attestation;
+    if (q.verification_level) qj["verification_level"] = q.verification_level;
+    if (!q.waived.empty()) qj["waived"] = q.waived;
     reqs.push_back(std::move(qj));
   }
   j["requirements"] = std::move(reqs);
   if (!r.facts.empty()) j["facts"] = facts_array(r);
+  j["metadata"] = metadata_json(r.metadata);
+  Json waivers = Json::array();
+  for (const auto& w : r.waivers) {
+    waivers.push_back(Json{{"id", w.id},
+                           {"check", w.check},
+                           {"subject", w.subject},
+                           {"justification", w.justification},
+                           {"owner", w.owner},
+                           {"expires", w.expires},
+                           {"state", to_string(w.state)},
+                           {"matched", w.matched}});
+  }
+  j["waivers"] = std::move(waivers);
+  Json attestations = Json::array();
+  for (const auto& a : r.attestations) {
+    Json aj;
+    aj["requirement"] = a.requirement;
+    aj["title"] = a.title;
+    aj["state"] = to_string(a.state);
+    aj["evidence"] = a.evidence;
+    if (!a.file.empty()) aj["file"] = a.file;
+    if (!a.sha256.empty()) aj["sha256"] = a.sha256;
+    if (!a.source.empty()) aj["source"] = a.source;
+    aj["problems"] = a.problems;
+    attestations.push_back(std::move(aj));
+  }
+  j["attestations"] = std::move(attestations);
   return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 

@@ -83,16 +83,25 @@ std::string to_text(const Report& r, const TextOptions& o) {
     out += fmt::format("  {} diagnostics (see the JSON report)\n", r.target.diagnostics.size());
   }
 
-  std::size_t n_fail = 0, n_warn = 0, n_pass = 0, n_inc = 0, n_gate = 0;
+  if (!r.metadata.assessment_date.empty()) {
+    out += fmt::format("  assessed at {}{}\n", r.metadata.assessment_date,
+                       r.metadata.assessment_date_given ? "" : " (today; --assessment-date fixes it)");
+  }
+
+  std::size_t n_fail = 0, n_warn = 0, n_pass = 0, n_inc = 0, n_gate = 0, n_waived = 0;
   for (const auto& f : r.findings) {
+    if (f.waiver) {
+      ++n_waived;
+      continue;
+    }
     n_fail += f.status == Status::kFail;
     n_warn += f.status == Status::kWarn;
     n_pass += f.status == Status::kPass;
     n_inc += f.status == Status::kInconclusive;
     n_gate += f.status == Status::kFail && f.severity >= o.fail_on;
   }
-  out += fmt::format("\n{}Findings{}: {} fail, {} warn, {} pass, {} inconclusive\n", p.bold(), p.reset(), n_fail,
-                     n_warn, n_pass, n_inc);
+  out += fmt::format("\n{}Findings{}: {} fail, {} warn, {} pass, {} inconclusive{}\n", p.bold(), p.reset(), n_fail,
+                     n_warn, n_pass, n_inc, n_waived ? fmt::format(", {} waived", n_waived) : "");
   std::size_t listed = 0, hidden = 0;
   for (int pass = 0; pass < 2; ++pass) {
     for (const auto& f : r.findings) {
@@ -105,8 +114,9 @@ std::string to_text(const Report& r, const TextOptions& o) {
         continue;
       }
       ++listed;
-      out += fmt::format("  {} {:<8} {:<26} {}{}\n", status_label(f.status, p), to_string(f.severity), f.check,
-                         f.subject.empty() ? "" : f.subject + ": ", f.message);
+      out += fmt::format("  {} {:<8} {:<26} {}{}{}\n", status_label(f.status, p), to_string(f.severity), f.check,
+                         f.subject.empty() ? "" : f.subject + ": ", f.message,
+                         f.waiver ? fmt::format("  [waived by {} until {}]", f.waiver->owner, f.waiver->expires) : "");
       for (const auto& e : f.evidence) out += fmt::format("      {}{}{}\n", p.dim(), evidence_line(e), p.reset());
     }
   }
@@ -115,14 +125,29 @@ std::string to_text(const Report& r, const TextOptions& o) {
   if (!r.requirements.empty()) {
     std::map<Verdict, std::size_t> counts;
     for (const auto& q : r.requirements) counts[q.verdict]++;
-    out +=
-        fmt::format("\n{}Requirements ({}){}: {} met, {} not met, {} partial, {} inconclusive, {} need attestation\n",
-                    p.bold(), r.profile, p.reset(), counts[Verdict::kMet], counts[Verdict::kNotMet],
-                    counts[Verdict::kPartial], counts[Verdict::kInconclusive], counts[Verdict::kNeedsAttestation]);
+    out += fmt::format(
+        "\n{}Requirements ({}){}: {} met, {} not met, {} partial, {} inconclusive, {} need attestation, "
+        "{} attested, {} missing evidence, {} not applicable\n",
+        p.bold(), r.profile, p.reset(), counts[Verdict::kMet], counts[Verdict::kNotMet], counts[Verdict::kPartial],
+        counts[Verdict::kInconclusive], counts[Verdict::kNeedsAttestation], counts[Verdict::kAttested],
+        counts[Verdict::kMissingEvidence], counts[Verdict::kNotApplicable]);
     for (const auto& q : r.requirements) {
-      if (q.verdict != Verdict::kNotMet && q.verdict != Verdict::kPartial && q.verdict != Verdict::kMet) continue;
+      if (q.verdict != Verdict::kNotMet && q.verdict != Verdict::kPartial && q.verdict != Verdict::kMet &&
+          q.verdict != Verdict::kAttested && q.verdict != Verdict::kMissingEvidence) {
+        continue;
+      }
       out += fmt::format("  {:<20} {:<10} {}  {}({}){}\n", q.id, verdict_label(q.verdict, p), q.title, p.dim(),
                          q.reason, p.reset());
+    }
+  }
+  if (!r.waivers.empty()) {
+    std::size_t applied = 0;
+    for (const auto& w : r.waivers) applied += w.state == WaiverResult::State::kApplied;
+    out += fmt::format("\n{}Waivers{}: {} of {} applied\n", p.bold(), p.reset(), applied, r.waivers.size());
+    for (const auto& w : r.waivers) {
+      if (w.state == WaiverResult::State::kApplied) continue;
+      out += fmt::format("  {}{}{} {} {} ({}, expires {})\n", p.yellow(), to_string(w.state), p.reset(), w.check,
+                         w.subject, w.id, w.expires);
     }
   }
   out += fmt::format("\nResult: {} failing finding{} at or above {}{}\n", n_gate, n_gate == 1 ? "" : "s",
