@@ -72,6 +72,19 @@ TEST(JunitWriter, SuitesPerAreaInCatalogOrderWithCorrectCounts) {
   EXPECT_NE(x.find("classname=\"new-check\" name=\"new-check\""), std::string::npos);
 }
 
+TEST(JunitWriter, WaivedFailureIsSkippedWithTheWaiverAsReason) {
+  Report r;
+  r.findings.push_back(make("priv-sudo", Status::kFail, "sudo"));
+  r.findings.push_back(make("priv-sudo", Status::kFail, "doas"));
+  r.findings[0].waiver = AppliedWaiver{"w.yaml:2", "factory test only", "bob", "2031-02-03"};
+  auto x = to_junit(r, two_areas());
+  EXPECT_NE(x.find("tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"1\""), std::string::npos) << x;
+  EXPECT_NE(x.find("<skipped message=\"waived by w.yaml:2 (owner bob, until 2031-02-03): factory test only\"/>"),
+            std::string::npos)
+      << x;
+  EXPECT_EQ(count(x, "<failure "), 1u);
+}
+
 TEST(JunitWriter, SameCheckAndSubjectStayDistinctTestcases) {
   Report r;
   r.findings.push_back(make("priv-sudo", Status::kFail, "x"));

@@ -44,8 +44,8 @@ Report sample() {
 TEST(MarkdownWriter, SummaryCountsAndWorstFindingFirst) {
   auto md = to_markdown(sample());
   EXPECT_NE(md.find("## fwcert: `fw.squashfs` — 2 failing, 0 warning"), std::string::npos) << md;
-  EXPECT_NE(md.find("| avs (2) | 0 | 1 | 0 | 1 | 0 | 0 |"), std::string::npos) << md;
-  EXPECT_NE(md.find("| 4 | 2 | 0 | 1 | 1 | 0 | 0 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| avs (2) | 0 | 1 | 0 | 1 | 0 | 0 | 0 | 0 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 4 | 2 | 0 | 0 | 1 | 1 | 0 | 0 |"), std::string::npos) << md;
   auto crit = md.find("1. **critical** `b-crit` `critthing`");
   auto low = md.find("2. **low** `a-low`");
   ASSERT_NE(crit, std::string::npos) << md;
@@ -58,6 +58,33 @@ TEST(MarkdownWriter, SummaryCountsAndWorstFindingFirst) {
   // Passing findings are counted, not listed.
   EXPECT_EQ(md.find("c-pass"), std::string::npos);
   EXPECT_NE(md.find("| inconclusive | high | `d-inc`"), std::string::npos);
+}
+
+TEST(MarkdownWriter, WaivedFailuresAreCountedAndShownAsWaivedExpiredWaiversListed) {
+  Report r = sample();
+  r.findings[1].waiver = AppliedWaiver{"waivers.yaml:3", "lab device only", "alice", "2030-01-01"};
+  WaiverResult applied;
+  applied.id = "waivers.yaml:3";
+  applied.check = "b-crit";
+  applied.subject = "crit*";
+  applied.owner = "alice";
+  applied.expires = "2030-01-01";
+  applied.state = WaiverResult::State::kApplied;
+  applied.matched = 1;
+  WaiverResult expired = applied;
+  expired.id = "waivers.yaml:9";
+  expired.expires = "2020-01-01";
+  expired.state = WaiverResult::State::kExpired;
+  r.waivers = {applied, expired};
+  auto md = to_markdown(r);
+  EXPECT_NE(md.find("— 1 failing, 0 warning, 1 waived"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 4 | 1 | 0 | 1 | 1 | 1 | 0 | 0 |"), std::string::npos) << md;
+  // The waived critical finding is not among the failing findings above the fold.
+  EXPECT_NE(md.find("Failing findings (1 of 1"), std::string::npos) << md;
+  EXPECT_NE(md.find("| fail (waived by `waivers.yaml:3`) | critical | `b-crit`"), std::string::npos) << md;
+  EXPECT_NE(md.find("**expired waiver** `waivers.yaml:9`"), std::string::npos) << md;
+  EXPECT_NE(md.find("| `waivers.yaml:9` | `b-crit` | `crit*` | alice | 2020-01-01 | expired | 1 |"), std::string::npos)
+      << md;
 }
 
 TEST(MarkdownWriter, HostileNamesCannotMentionOrInjectHtml) {

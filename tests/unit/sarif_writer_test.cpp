@@ -153,6 +153,30 @@ TEST(SarifWriter, DuplicateFindingsGetDistinctFingerprints) {
   EXPECT_EQ(j["runs"][0]["tool"]["driver"]["rules"][0]["shortDescription"]["text"], "boot-kernel-cmdline");
 }
 
+TEST(SarifWriter, WaivedFindingIsASuppressedResultAndWaiversAreListed) {
+  Report r;
+  r.target.path = "fw.bin";
+  r.findings.push_back(make("priv-sudo", Status::kFail, Severity::kHigh, "sudo", "/etc/sudoers", 3));
+  r.findings.push_back(make("priv-sudo", Status::kFail, Severity::kHigh, "doas", "/etc/doas.conf", 1));
+  r.findings[0].waiver = AppliedWaiver{"w.yaml:2", "needed for the factory test", "bob", "2031-02-03"};
+  WaiverResult w;
+  w.id = "w.yaml:7";
+  w.check = "priv-sudo";
+  w.subject = "old*";
+  w.state = WaiverResult::State::kExpired;
+  r.waivers.push_back(w);
+  auto j = json::parse(to_sarif(r, small_catalog()));
+  const auto& res = j["runs"][0]["results"];
+  ASSERT_EQ(res.size(), 2u);  // a waived finding stays a result, marked suppressed
+  ASSERT_TRUE(res[0].contains("suppressions"));
+  EXPECT_EQ(res[0]["suppressions"][0]["kind"], "external");
+  EXPECT_EQ(res[0]["suppressions"][0]["status"], "accepted");
+  EXPECT_EQ(res[0]["suppressions"][0]["justification"], "needed for the factory test");
+  EXPECT_EQ(res[0]["suppressions"][0]["properties"]["fwcert/expires"], "2031-02-03");
+  EXPECT_FALSE(res[1].contains("suppressions"));
+  EXPECT_EQ(j["runs"][0]["properties"]["fwcert/waivers"][0]["state"], "expired");
+}
+
 TEST(SarifWriter, HostileBytesDoNotBreakTheDocument) {
   Report r;
   r.target.path = "fw\xff.bin";

@@ -22,11 +22,19 @@ std::string evidence_text(const Evidence& e) {
   return s;
 }
 
+std::string waiver_text(const AppliedWaiver& w) {
+  return fmt::format("waived by {} (owner {}, until {}): {}", w.id, w.owner, w.expires, w.justification);
+}
+
 std::string finding_text(const Finding& f) {
   std::string s = fmt::format("{} ({}, {})\n", f.message, to_string(f.status), to_string(f.severity));
   for (const auto& e : f.evidence) s += "  " + evidence_text(e) + "\n";
+  if (f.waiver) s += waiver_text(*f.waiver) + "\n";
   return s;
 }
+
+/// A waived failure is accepted on purpose: CI shows it skipped, with the waiver as reason.
+bool is_failure(const Finding& f) { return f.status == Status::kFail && !f.waiver; }
 
 struct Case {
   const Finding* finding;
@@ -40,7 +48,10 @@ struct Suite {
   std::size_t skipped = 0;
 };
 
-bool is_skipped(Status s) { return s == Status::kInconclusive || s == Status::kNotApplicable; }
+bool is_skipped(const Finding& f) {
+  return f.status == Status::kInconclusive || f.status == Status::kNotApplicable ||
+         (f.status == Status::kFail && f.waiver);
+}
 
 std::string attr(std::string_view name, std::string_view value) {
   return fmt::format(" {}=\"{}\"", name, xml_escape(value, true));
@@ -66,8 +77,8 @@ std::string to_junit(const Report& r, const catalog::Catalog& cat) {
     std::string unique = name;
     for (int n = 2; !names.insert({f.check, unique}).second; ++n) unique = fmt::format("{} ({})", name, n);
     s.cases.push_back(Case{&f, unique});
-    s.failures += f.status == Status::kFail;
-    s.skipped += is_skipped(f.status);
+    s.failures += is_failure(f);
+    s.skipped += is_skipped(f);
   }
   std::stable_sort(suites.begin(), suites.end(), [&](const Suite& a, const Suite& b) {
     auto ra = area_rank.count(a.area) ? area_rank[a.area] : area_rank.size();
@@ -106,10 +117,12 @@ std::string to_junit(const Report& r, const catalog::Catalog& cat) {
       }
       out += fmt::format("    <testcase{}{}{}{}>\n", attr("classname", f.check), attr("name", c.name), file,
                          attr("time", "0.000"));
-      if (f.status == Status::kFail) {
+      if (is_failure(f)) {
         out += fmt::format("      <failure{}{}>{}</failure>\n", attr("message", f.message),
                            attr("type", to_string(f.severity)), xml_escape(finding_text(f)));
-      } else if (is_skipped(f.status)) {
+      } else if (f.status == Status::kFail) {
+        out += fmt::format("      <skipped{}/>\n", attr("message", waiver_text(*f.waiver)));
+      } else if (is_skipped(f)) {
         out +=
             fmt::format("      <skipped{}/>\n", attr("message", fmt::format("{}: {}", to_string(f.status), f.message)));
       }

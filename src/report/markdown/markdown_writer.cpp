@@ -44,37 +44,65 @@ std::string finding_line(const Finding& f, std::size_t max) {
 std::string to_markdown(const Report& r, const MarkdownOptions& o) {
   const std::size_t max = o.max_value_chars;
   std::map<Status, std::size_t> status;
-  for (const auto& f : r.findings) status[f.status]++;
+  std::size_t waived = 0;
+  for (const auto& f : r.findings) {
+    // A waived problem is counted as waived, not as the failure or warning it was.
+    if (f.waiver && (f.status == Status::kFail || f.status == Status::kWarn)) {
+      ++waived;
+    } else {
+      status[f.status]++;
+    }
+  }
   std::map<Verdict, std::size_t> verdicts;
   for (const auto& q : r.requirements) verdicts[q.verdict]++;
+  std::map<WaiverResult::State, std::size_t> waiver_states;
+  for (const auto& w : r.waivers) waiver_states[w.state]++;
 
   std::string image = base_name(r.target.path);
-  std::string head = fmt::format("## fwcert: {} — {} failing, {} warning\n\n", md_code(image.empty() ? "/" : image),
-                                 status[Status::kFail], status[Status::kWarn]);
+  std::string head =
+      fmt::format("## fwcert: {} — {} failing, {} warning{}\n\n", md_code(image.empty() ? "/" : image),
+                  status[Status::kFail], status[Status::kWarn], waived ? fmt::format(", {} waived", waived) : "");
   head += fmt::format("Profile {} · target format {} · {} {}", md_code(r.profile), md_code(r.target.format),
                       md_text(r.tool.name), md_text(r.tool.version));
+  if (!r.metadata.assessment_date.empty()) head += " · assessed " + md_text(r.metadata.assessment_date);
   if (r.target.partial) {
     head += fmt::format(" · **partially read** ({} diagnostics)", r.target.diagnostics.size());
   }
   head += "\n\n";
   if (!r.requirements.empty()) {
-    head += "| requirements | met | not met | partial | inconclusive | needs attestation | not applicable |\n";
-    head += "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n";
-    head += fmt::format("| {} ({}) | {} | {} | {} | {} | {} | {} |\n\n", md_text(r.profile), r.requirements.size(),
-                        verdicts[Verdict::kMet], verdicts[Verdict::kNotMet], verdicts[Verdict::kPartial],
-                        verdicts[Verdict::kInconclusive], verdicts[Verdict::kNeedsAttestation],
-                        verdicts[Verdict::kNotApplicable]);
+    static constexpr Verdict kVerdicts[] = {Verdict::kMet,
+                                            Verdict::kNotMet,
+                                            Verdict::kPartial,
+                                            Verdict::kInconclusive,
+                                            Verdict::kNeedsAttestation,
+                                            Verdict::kAttested,
+                                            Verdict::kMissingEvidence,
+                                            Verdict::kNotApplicable};
+    std::string names = "| requirements |", rule = "| --- |",
+                counts = fmt::format("| {} ({}) |", md_text(r.profile), r.requirements.size());
+    for (Verdict v : kVerdicts) {
+      names += fmt::format(" {} |", to_string(v));
+      rule += " ---: |";
+      counts += fmt::format(" {} |", verdicts[v]);
+    }
+    head += names + "\n" + rule + "\n" + counts + "\n\n";
   }
-  head += "| findings | fail | warn | pass | inconclusive | not applicable | info |\n";
-  head += "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n";
-  head += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n\n", r.findings.size(), status[Status::kFail],
-                      status[Status::kWarn], status[Status::kPass], status[Status::kInconclusive],
+  head += "| findings | fail | warn | waived | pass | inconclusive | not-applicable | info |\n";
+  head += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
+  head += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n\n", r.findings.size(), status[Status::kFail],
+                      status[Status::kWarn], waived, status[Status::kPass], status[Status::kInconclusive],
                       status[Status::kNotApplicable], status[Status::kInfo]);
+  for (const auto& w : r.waivers) {
+    if (w.state != WaiverResult::State::kExpired) continue;
+    head += fmt::format("- **expired waiver** {} for {} {} (owner {}, expired {}): no longer applies\n", md_code(w.id),
+                        md_code(w.check), md_code(w.subject), md_text(w.owner), md_text(w.expires));
+  }
+  if (waiver_states[WaiverResult::State::kExpired]) head += "\n";
 
   // The worst failing findings first; ties keep the report's order (check id, subject).
   std::vector<const Finding*> failing;
   for (const auto& f : r.findings) {
-    if (f.status == Status::kFail) failing.push_back(&f);
+    if (f.status == Status::kFail && !f.waiver) failing.push_back(&f);
   }
   std::stable_sort(failing.begin(), failing.end(),
                    [](const Finding* a, const Finding* b) { return a->severity > b->severity; });
@@ -104,9 +132,33 @@ std::string to_markdown(const Report& r, const MarkdownOptions& o) {
     if (f.status != Status::kFail && f.status != Status::kWarn && f.status != Status::kInconclusive) continue;
     std::string ev;
     for (const auto& e : f.evidence) ev += (ev.empty() ? "" : "<br>") + evidence_md(e, max);
-    details.push_back(fmt::format("| {} | {} | {} | {} | {} | {} |\n", to_string(f.status), to_string(f.severity),
-                                  md_code(f.check), f.subject.empty() ? "" : md_code(shorten(f.subject, max)),
+    std::string st = to_string(f.status);
+    if (f.waiver) st += " (waived by " + md_code(f.waiver->id) + ")";
+    details.push_back(fmt::format("| {} | {} | {} | {} | {} | {} |\n", st, to_string(f.severity), md_code(f.check),
+                                  f.subject.empty() ? "" : md_code(shorten(f.subject, max)),
                                   md_text(shorten(f.message, 4 * max)), ev));
+  }
+  if (!r.waivers.empty()) {
+    details.push_back(
+        "\n#### Waivers\n\n| waiver | check | subject | owner | expires | state | findings |\n"
+        "| --- | --- | --- | --- | --- | --- | ---: |\n");
+    for (const auto& w : r.waivers) {
+      details.push_back(fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", md_code(w.id), md_code(w.check),
+                                    md_code(w.subject), md_text(w.owner), md_text(w.expires), to_string(w.state),
+                                    w.matched));
+    }
+  }
+  if (!r.attestations.empty()) {
+    details.push_back(
+        "\n#### Attestations\n\n| requirement | state | evidence | problems |\n| --- | --- | --- | --- |\n");
+    for (const auto& a : r.attestations) {
+      std::string problems;
+      for (const auto& p : a.problems) problems += (problems.empty() ? "" : "; ") + p;
+      std::string evidence = a.evidence.empty() ? "" : md_text(shorten(a.evidence, max));
+      if (!a.file.empty()) evidence += (evidence.empty() ? "" : " ") + md_code(shorten(a.file, max));
+      details.push_back(fmt::format("| {} | {} | {} | {} |\n", md_text(a.requirement), to_string(a.state), evidence,
+                                    md_text(shorten(problems, 4 * max))));
+    }
   }
 
   const std::string open = fmt::format("<details><summary>All {} requirements and {} findings</summary>\n\n",

@@ -278,6 +278,17 @@ std::string to_sarif(const Report& r, const catalog::Catalog& cat, const SarifOp
 
     std::size_t ordinal = seen[{f.check, f.subject, primary ? primary->path : std::string()}]++;
     res["partialFingerprints"][kFingerprintKey] = finding_fingerprint(f, ordinal);
+    if (f.waiver) {
+      // Accepted on purpose: GitHub shows a suppressed result as dismissed, not as open.
+      Json sup;
+      sup["kind"] = "external";
+      sup["status"] = "accepted";
+      sup["justification"] = f.waiver->justification;
+      sup["properties"]["fwcert/waiver"] = f.waiver->id;
+      sup["properties"]["fwcert/owner"] = f.waiver->owner;
+      sup["properties"]["fwcert/expires"] = f.waiver->expires;
+      res["suppressions"] = Json::array({std::move(sup)});
+    }
 
     Json props;
     props["fwcert/status"] = to_string(f.status);
@@ -311,6 +322,21 @@ std::string to_sarif(const Report& r, const catalog::Catalog& cat, const SarifOp
   props["fwcert/profile"] = r.profile;
   props["fwcert/partial"] = r.target.partial;
   props["fwcert/diagnostics"] = r.target.diagnostics.size();
+  if (!r.metadata.assessment_date.empty()) props["fwcert/assessmentDate"] = r.metadata.assessment_date;
+  if (!r.waivers.empty()) {
+    // Every waiver and its state, so an expired or unused one is visible here too.
+    Json waivers = Json::array();
+    for (const auto& w : r.waivers) {
+      waivers.push_back(Json{{"id", w.id},
+                             {"check", w.check},
+                             {"subject", w.subject},
+                             {"owner", w.owner},
+                             {"expires", w.expires},
+                             {"state", to_string(w.state)},
+                             {"matched", w.matched}});
+    }
+    props["fwcert/waivers"] = std::move(waivers);
+  }
   run["properties"] = std::move(props);
 
   Json log;
