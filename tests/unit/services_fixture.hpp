@@ -41,8 +41,10 @@ struct Scan {
 
 /// Walks `v` as one filesystem of type `fs_type` and runs the analyzer on one thread.
 template <typename S = Scan>
-std::unique_ptr<S> scan_tree(std::shared_ptr<vfs::MemoryVfs> v, const std::string& fs_type) {
+std::unique_ptr<S> scan_tree(std::shared_ptr<vfs::MemoryVfs> v, const std::string& fs_type,
+                             const ScanOptions& options = {}) {
   auto s = std::make_unique<S>();
+  s->options = options;
   std::vector<Diagnostic> diags;
   auto i = s->inv.add_filesystem({"", fs_type, 0, "", 0, v});
   s->inv.walk(i, diags);

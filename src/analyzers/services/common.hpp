@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "analyzers/analyzer.hpp"
+#include "analyzers/services/declared.hpp"
 #include "analyzers/services/parse.hpp"
 #include "analyzers/services/services.hpp"
 #include "core/limits.hpp"
@@ -89,6 +90,7 @@ inline constexpr std::string_view kHostKeysCheck = "keys-ssh-host-keys-shipped";
 inline constexpr std::string_view kFirewallCheck = "net-firewall";
 inline constexpr std::string_view kUsbGadgetCheck = "net-usb-gadget";
 inline constexpr std::string_view kUnneededCheck = "net-unneeded-software";
+inline constexpr std::string_view kListenersCheck = "net-listeners";
 
 void check_setuid(const FsReader& r, Output& out);
 void check_permissions(const FsReader& r, Output& out);
@@ -102,5 +104,20 @@ void check_host_keys(const FsReader& r, bool ssh_server, Output& out);
 void check_firewall(const FsReader& r, const std::vector<Service>& services, const std::string& where, Output& out);
 void check_usb_gadget(const FsReader& r, const std::vector<Service>& services, const std::string& where, Output& out);
 void check_unneeded(const FsReader& r, const std::string& where, Output& out);
+
+/// The declared-services list of a scan: absent (none given), unreadable, or the entries with
+/// which entries some filesystem's listeners matched.
+struct DeclaredList {
+  std::string source;  ///< the file it came from, "" when none was given
+  bool broken = false;
+  std::string error;
+  std::vector<DeclaredService> entries;
+  std::vector<bool> used;  ///< per entry: a listener matched it
+};
+/// net-listeners: every network-facing service started at boot is declared with a reason.
+void check_listeners(const std::vector<Service>& services, DeclaredList& declared, const std::string& where,
+                     Output& out);
+/// Reports declared entries that no listener of any filesystem matched (after every filesystem).
+void report_unused_declarations(const DeclaredList& declared, Output& out);
 
 }  // namespace fwcert::analyzers::services::detail

@@ -45,7 +45,8 @@ constexpr std::string_view kChecks[] = {kNonRootCheck,
                                         kSandboxCheck,
                                         detail::kFirewallCheck,
                                         detail::kUsbGadgetCheck,
-                                        detail::kUnneededCheck};
+                                        detail::kUnneededCheck,
+                                        detail::kListenersCheck};
 
 /// systemd's unit search path, highest precedence first (systemd.unit(5), system mode).
 constexpr std::string_view kUnitDirs[] = {"/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
@@ -1776,6 +1777,18 @@ Output run(const Context& ctx) {
   Output out;
   const auto& filesystems = ctx.inventory.filesystems();
   bool any = false;
+  detail::DeclaredList declared;
+  if (!ctx.options.services_path.empty()) {
+    declared.source = ctx.options.services_path;
+    if (auto list = load_declared_services(ctx.options.services_path)) {
+      declared.entries = std::move(list.value());
+      declared.used.assign(declared.entries.size(), false);
+    } else {
+      declared.broken = true;
+      declared.error = list.error().describe();
+      out.diagnostics.push_back({Diagnostic::Level::kError, ctx.options.services_path, declared.error});
+    }
+  }
   for (std::uint32_t fs = 0; fs < filesystems.size(); ++fs) {
     if (!filesystems[fs].vfs) continue;
     const vfs::Vfs& v = ctx.inventory.vfs(fs);
@@ -1803,6 +1816,7 @@ Output run(const Context& ctx) {
     detail::check_firewall(r, services, where, out);
     detail::check_usb_gadget(r, services, where, out);
     detail::check_unneeded(r, where, out);
+    detail::check_listeners(services, declared, where, out);
     detail::check_setuid(r, out);
     detail::check_permissions(r, out);
     detail::check_rootfs(r, out);
@@ -1811,6 +1825,7 @@ Output run(const Context& ctx) {
     detail::check_host_keys(r, has_ssh_server(ctx.inventory, fs, services), out);
     record_facts(services, out);
   }
+  if (any) detail::report_unused_declarations(declared, out);
   if (!any) {
     for (auto check : kChecks) {
       out.findings.push_back(finding(check, Status::kInconclusive, "/etc",

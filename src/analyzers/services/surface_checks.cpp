@@ -1,5 +1,5 @@
 // Threat-surface checks of the services analyzer that combine the service list with other
-// configuration: net-firewall, net-usb-gadget and net-unneeded-software.
+// configuration: net-firewall, net-usb-gadget, net-unneeded-software and net-listeners.
 
 #include <fmt/format.h>
 
@@ -337,6 +337,73 @@ void check_unneeded(const FsReader& r, const std::string& where, Output& out) {
                                  "no compiler, package manager, full-screen editor, general interpreter or network "
                                  "scanner is shipped",
                                  {at(where, 0, "none found in bin/sbin directories")}));
+}
+
+// ---- net-listeners ---------------------------------------------------------------------------
+
+void check_listeners(const std::vector<Service>& services, DeclaredList& declared, const std::string& where,
+                     Output& out) {
+  std::vector<const Service*> listeners;
+  for (const auto& s : services) {
+    if (s.at_boot && s.network_facing) listeners.push_back(&s);
+  }
+  if (listeners.empty()) {
+    out.findings.push_back(finding(kListenersCheck, Status::kPass, where,
+                                   "no network-facing service is started at boot",
+                                   {at(where, 0, "no listener started at boot", "only declared listeners")}));
+    return;
+  }
+  for (const Service* s : listeners) {
+    std::string why = s->network_reasons.empty() ? "network-facing" : s->network_reasons.front();
+    if (declared.broken) {
+      out.findings.push_back(finding(kListenersCheck, Status::kInconclusive, s->subject,
+                                     fmt::format("{} is network-facing, but the declared services list could not "
+                                                 "be read ({})",
+                                                 s->name, declared.error),
+                                     {at(s->path, s->line, why, "declared in " + declared.source)}));
+      continue;
+    }
+    if (declared.source.empty()) {
+      out.findings.push_back(finding(kListenersCheck, Status::kInconclusive, s->subject,
+                                     fmt::format("{} is network-facing and started at boot; no declared services "
+                                                 "list was given (--services), so whether the product needs it is "
+                                                 "not known",
+                                                 s->name),
+                                     {at(s->path, s->line, why, "declared with a reason")}));
+      continue;
+    }
+    std::size_t match = declared.entries.size();
+    for (std::size_t i = 0; i < declared.entries.size(); ++i) {
+      if (declared_name_matches(declared.entries[i], s->name, s->program)) {
+        match = i;
+        break;
+      }
+    }
+    if (match == declared.entries.size()) {
+      out.findings.push_back(finding(
+          kListenersCheck, Status::kFail, s->subject,
+          fmt::format("{} is network-facing and started at boot but is not declared in {}", s->name, declared.source),
+          {at(s->path, s->line, why, "declared in " + declared.source)}));
+      continue;
+    }
+    declared.used[match] = true;
+    const auto& d = declared.entries[match];
+    out.findings.push_back(finding(kListenersCheck, Status::kPass, s->subject,
+                                   fmt::format("{} is declared: {}", s->name, d.reason),
+                                   {at(s->path, s->line, why), at(declared.source, d.line, d.name, d.reason)}));
+  }
+}
+
+void report_unused_declarations(const DeclaredList& declared, Output& out) {
+  for (std::size_t i = 0; i < declared.entries.size(); ++i) {
+    if (declared.used[i]) continue;
+    const auto& d = declared.entries[i];
+    out.findings.push_back(finding(kListenersCheck, Status::kInfo, "declared:" + d.name,
+                                   fmt::format("{} is declared but no network-facing service of that name is started "
+                                               "at boot",
+                                               d.name),
+                                   {at(declared.source, d.line, d.name, "a listener started at boot")}));
+  }
 }
 
 }  // namespace fwcert::analyzers::services::detail
