@@ -22,6 +22,9 @@ PACKAGES=(
   # ELF hardening tests: cross toolchains for real foreign binaries, checksec as the oracle
   gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-mips-linux-gnu checksec
   libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-mips-cross
+  # boot chain tests: mkimage/mkenvimage (FIT, uImage, U-Boot environments), dtc for control
+  # DTBs, and real U-Boot binaries (QEMU boards) with their compiled-in default environment
+  u-boot-tools device-tree-compiler u-boot-qemu
 )
 
 missing=()

@@ -1,5 +1,6 @@
 #include "analyzers/accounts/accounts.hpp"
 #include "analyzers/analyzer.hpp"
+#include "analyzers/boot/boot.hpp"
 #include "analyzers/elf/elf.hpp"
 #include "analyzers/kernel/kernel.hpp"
 #include "analyzers/services/services.hpp"
@@ -10,6 +11,10 @@ std::span<const AnalyzerInfo> registry() {
   static const AnalyzerInfo kAnalyzers[] = {
       {"accounts", "passwd/shadow/group: empty and default passwords, hash strength, uid 0 and login shells",
        accounts::checks(), &accounts::run},
+      {"boot",
+       "boot chain: U-Boot environment and console, FIT signatures and required keys, legacy images, dm-verity, "
+       "module signing, lockdown, IMA, Android vbmeta",
+       boot::checks(), &boot::run},
       {"elf",
        "ELF hardening: PIE, NX, RELRO, stack protector, FORTIFY, RPATH, CET/BTI, risky imports, module signatures",
        elf::checks(), &elf::run},

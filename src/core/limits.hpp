@@ -98,4 +98,25 @@ inline constexpr std::size_t kMaxKernelPayloadCandidates = 16;
 /// Most kernel images and config.gz candidates examined per target.
 inline constexpr std::size_t kMaxKernelCandidates = 32;
 
+/// Largest U-Boot environment (stored blob or text) parsed; real ones are 4 KiB to 256 KiB.
+inline constexpr std::uint64_t kMaxUbootEnvBytes = 1ull << 20;
+/// Most variables kept from one U-Boot environment.
+inline constexpr std::size_t kMaxUbootEnvVars = 16384;
+/// Occurrences of "bootcmd=" examined in one U-Boot binary when looking for its default
+/// environment.
+inline constexpr std::size_t kMaxUbootEnvCandidates = 64;
+/// Largest bootloader binary, FIT or device tree read into memory (U-Boot is about 1 MiB; a FIT
+/// with kernel, initramfs and device trees tens of MiB).
+inline constexpr std::uint64_t kMaxBootArtefactBytes = 128ull << 20;
+/// Most flattened device trees examined inside one binary (appended control DTBs).
+inline constexpr std::size_t kMaxFdtCandidates = 64;
+/// Most nodes visited in one FIT or control device tree.
+inline constexpr std::size_t kMaxFdtNodes = 65536;
+/// Deepest `run` nesting followed when expanding U-Boot boot commands.
+inline constexpr int kMaxUbootRunDepth = 16;
+/// Most descriptors read from one Android vbmeta image.
+inline constexpr std::size_t kMaxVbmetaDescriptors = 4096;
+/// Largest Android vbmeta image read (the format caps it at 64 KiB).
+inline constexpr std::uint64_t kMaxVbmetaBytes = 64 * 1024;
+
 }  // namespace fwcert::limits
