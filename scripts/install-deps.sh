@@ -11,10 +11,13 @@ PACKAGES=(
   libarchive-dev libsquashfs-dev libext2fs-dev libfdt-dev libssl-dev libcrypt-dev
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libfmt-dev
   zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libbz2-dev
+  libvectorscan-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # tools the tests and the demo use to build real images and real hashes
   squashfs-tools squashfs-tools-ng e2fsprogs cpio zip unzip tar gzip xz-utils zstd bzip2 lz4
   whois openssl coreutils findutils python3 hyperfine
+  # the secret-scan benchmark's peer (bench/secrets_bench.sh) and the CA store the TLS tests build
+  ripgrep ca-certificates
   # real unit files and systemd-analyze for the services tests (installs files; starts nothing here)
   systemd
   # file capabilities on fixture trees (setcap) for the archive and cross-format tests

@@ -14,9 +14,16 @@
 
 namespace fwcert::analyzers {
 
+namespace content {
+class SharedPass;
+}
+
 struct Context {
   const inventory::Inventory& inventory;
   const ScanOptions& options;
+  /// The scan's one content pass (content/pass.hpp), run on first use and shared; null when an
+  /// analyzer runs on its own, which then makes its own pass.
+  content::SharedPass* content = nullptr;
 };
 
 struct Output {

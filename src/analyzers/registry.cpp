@@ -3,6 +3,7 @@
 #include "analyzers/boot/boot.hpp"
 #include "analyzers/elf/elf.hpp"
 #include "analyzers/kernel/kernel.hpp"
+#include "analyzers/secrets/secrets.hpp"
 #include "analyzers/services/services.hpp"
 
 namespace fwcert::analyzers {
@@ -20,6 +21,10 @@ std::span<const AnalyzerInfo> registry() {
        elf::checks(), &elf::run},
       {"kernel", "kernel version and config (/boot, config.gz, IKCONFIG), hardening rules, sysctl, command line",
        kernel::checks(), &kernel::run},
+      {"secrets",
+       "one content pass over every file: private keys (parsed to confirm), LWA tokens, API keys, Wi-Fi PSKs, "
+       "passwords; key stores, encryption at rest",
+       secrets::checks(), &secrets::run},
       {"services", "init systems, inetd, sshd: who each service runs as, legacy daemons, serial consoles, SSH",
        services::checks(), &services::run},
   };

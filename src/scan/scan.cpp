@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "analyzers/analyzer.hpp"
+#include "analyzers/content/pass.hpp"
 #include "catalog/catalog.hpp"
 #include "core/limits.hpp"
 #include "inventory/inventory.hpp"
@@ -62,8 +63,9 @@ Result<Report> scan(const std::string& target, const ScanOptions& options) {
   // registry order, so the report does not depend on the thread count or timing.
   auto chosen = selected_analyzers(options);
   std::vector<analyzers::Output> outputs(chosen.size());
-  analyzers::Context ctx{inv, options};
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  analyzers::content::SharedPass content(inv, threads);
+  analyzers::Context ctx{inv, options, &content};
   {
     std::atomic<std::size_t> next{0};
     std::vector<std::jthread> pool;
