@@ -30,6 +30,11 @@ struct ScanOptions {
   /// The day verdicts are judged at ("YYYY-MM-DD"): end-of-life dates, certificate expiry,
   /// waiver expiry. Empty means today (UTC). Set it to make a report reproducible.
   std::string assessment_date;
+  /// End of life this many days or fewer after the assessment date warns (os-kernel-lts,
+  /// os-distro-eol, os-component-eol).
+  unsigned eol_warning_days = 365;
+  /// An Android security patch level older than this many days at the assessment date warns.
+  unsigned patch_level_max_age_days = 90;
   /// Product manifest (YAML) with attestations for process requirements; empty = none.
   std::string manifest_path;
   /// Waivers file (YAML); empty = none.

@@ -11,7 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "analyzers/analyzer.hpp"
+#include "assess/assess.hpp"
+#include "analyzers/services/declared.hpp"
 #include "catalog/catalog.hpp"
+#include "cli/report_output.hpp"
 #include "core/date.hpp"
 #include "fwcert/scan.hpp"
 #include "report/json/json_writer.hpp"
@@ -45,8 +48,12 @@ Environment:
 Examples:
   fwcert scan rootfs.squashfs
   fwcert scan image.bin --format json -o report.json --fail-on critical
+  fwcert scan image.bin --format sarif -o fwcert.sarif
   fwcert checks
   fwcert requirements --profile avs
+  fwcert scan image.bin --profile etsi-303645 --manifest product.yaml --waivers waivers.yaml \
+      --assessment-date 2026-03-01 --format json -o report.json
+  fwcert explain net-ssh-config
   fwcert facts rootfs.tar.gz --analyzer accounts --format json
 )";
 
@@ -86,7 +93,7 @@ struct ScanArgs {
   std::string target;
   std::string format = "text";
   std::string output;
-  std::string fail_on = "high";
+  std::string fail_on;  ///< empty: the profile's gate
   std::string color = "auto";
   bool strict = false;
   bool no_nested = false;
@@ -101,6 +108,7 @@ struct ScanArgs {
   std::string assessment_date;
   std::string manifest;
   std::string waivers;
+  std::string services;
 };
 
 void add_scan_options(CLI::App* cmd, ScanArgs& a) {
@@ -111,8 +119,13 @@ void add_scan_options(CLI::App* cmd, ScanArgs& a) {
                 "For a directory target, stay on the target's filesystem: do not descend into /proc, /sys, "
                 "/dev or other mounts (default on; --no-one-file-system turns it off)");
   cmd->add_option("--threads", a.threads, "Analyzer threads (0 = one per core)")->capture_default_str();
-  cmd->add_option("--only", a.only, "Run only these analyzers (comma-separated)")->delimiter(',');
-  cmd->add_option("--skip", a.skip, "Do not run these analyzers (comma-separated)")->delimiter(',');
+  // One value per occurrence, so `--only elf firmware.img` leaves the target alone.
+  cmd->add_option("--only", a.only, "Run only these analyzers (comma-separated)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  cmd->add_option("--skip", a.skip, "Do not run these analyzers (comma-separated)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
   cmd->add_option("--catalog", a.catalog_dir,
                   "Directory with checks.yaml and requirement sets to use instead of the built-in catalog");
   cmd->add_option("--assessment-date", a.assessment_date,
@@ -124,6 +137,9 @@ void add_scan_options(CLI::App* cmd, ScanArgs& a) {
   cmd->add_option("--manifest", a.manifest,
                   "Product manifest (YAML) with the evidence for process requirements (docs/manifest.md)");
   cmd->add_option("--waivers", a.waivers, "Waivers file (YAML): findings accepted on purpose (docs/waivers.md)");
+  cmd->add_option("--services", a.services,
+                  "Declared network services (YAML `network_services` list; a product manifest works too): any "
+                  "other network-facing service fails net-listeners (docs/services.md)");
 }
 
 ScanOptions to_options(const ScanArgs& a) {
@@ -138,23 +154,37 @@ ScanOptions to_options(const ScanArgs& a) {
   o.assessment_date = a.assessment_date;
   o.manifest_path = a.manifest;
   o.waivers_path = a.waivers;
+  o.services_path = a.services;
   return o;
 }
 
 int do_scan(const ScanArgs& a) {
-  auto sev = parse_severity(a.fail_on);
+  auto sev = parse_severity(a.fail_on.empty() ? "high" : a.fail_on);
   if (!sev || *sev == Severity::kInfo) {
     fmt::print(stderr, "fwcert: --fail-on must be one of critical, high, medium, low\n");
     return kExitUsage;
+  }
+  if (!a.services.empty()) {
+    if (auto declared = analyzers::services::load_declared_services(a.services); !declared) {
+      fmt::print(stderr, "fwcert: --services: {}\n", declared.error().describe());
+      return kExitUsage;
+    }
   }
   auto report = scan(a.target, to_options(a));
   if (!report) {
     fmt::print(stderr, "fwcert: {}\n", report.error().describe());
     return kExitUsage;
   }
+  // The profile's gate decides the exit code unless --fail-on overrides it.
+  if (a.fail_on.empty()) sev = parse_severity(report->metadata.gate).value_or(Severity::kHigh);
   report::TextOptions text{want_color(a.color), *sev, a.show_passing};
-  if (a.format == "json") {
-    if (!emit(a.output, report::to_json(*report))) return kExitUsage;
+  if (a.format != "text") {
+    auto rendered = render_report(*report, a.format, a.catalog_dir);
+    if (!rendered) {
+      fmt::print(stderr, "fwcert: {}\n", rendered.error().describe());
+      return kExitUsage;
+    }
+    if (!emit(a.output, *rendered)) return kExitUsage;
     if (!a.output.empty() && a.output != "-") {
       text.color = want_color(a.color);
       std::string summary = report::to_text(*report, text);
@@ -165,7 +195,7 @@ int do_scan(const ScanArgs& a) {
   }
   if (a.strict && report->target.partial) return kExitPartial;
   for (const auto& f : report->findings) {
-    if (f.status == Status::kFail && f.severity >= *sev) return kExitFindings;
+    if (f.status == Status::kFail && f.severity >= *sev && !f.waiver) return kExitFindings;
   }
   return kExitOk;
 }
@@ -243,15 +273,16 @@ int do_requirements(const std::string& profile, const std::string& format, const
     fmt::print(stderr, "fwcert: {}\n", cat.error().describe());
     return kExitUsage;
   }
-  const auto* set = cat->find_set(profile);
-  if (!set) {
-    std::string known;
-    for (const auto& s : cat->sets) known += (known.empty() ? "" : ", ") + s.id;
-    fmt::print(stderr, "fwcert: unknown profile '{}' (known: {})\n", profile, known);
+  auto chosen = assess::resolve_profile(*cat, profile);
+  if (!chosen) {
+    fmt::print(stderr, "fwcert: {}\n", chosen.error().describe());
     return kExitUsage;
   }
+  const catalog::RequirementSet selected = catalog::select(*cat->find_set(chosen->set), *chosen);
+  const auto* set = &selected;
   if (format == "json") {
     nlohmann::ordered_json j;
+    j["profile"] = chosen->id;
     j["id"] = set->id;
     j["title"] = set->title;
     j["source"] = set->source;
@@ -266,22 +297,104 @@ int do_requirements(const std::string& profile, const std::string& format, const
                       {"modes", r.modes},
                       {"checks", r.checks},
                       {"attestation", r.attestation},
-                      {"unverified", r.unverified}});
+                      {"unverified", r.unverified},
+                      {"verification_level", r.verification_level}});
     }
     j["requirements"] = std::move(reqs);
     fmt::print("{}\n", j.dump(2));
     return kExitOk;
   }
-  fmt::print("{} ({})\n{}\n\n", set->title, set->id, set->source);
+  fmt::print("{} ({}; profile {}, {} requirements, exit code gate {})\n{}\n\n", set->title, set->id, chosen->id,
+             set->requirements.size(), to_string(chosen->gate), set->source);
   for (const auto& r : set->requirements) {
-    fmt::print("{:<22} {:<10} {}{}\n", r.id, r.level, r.title, r.unverified ? "  [UNVERIFIED]" : "");
+    std::string modes;
+    for (const auto& m : r.modes) modes += (modes.empty() ? "" : ",") + m;
+    fmt::print("{:<22} {:<10} {}{}{}\n", r.id, r.level, r.title,
+               r.verification_level ? fmt::format("  [L{}]", r.verification_level) : "",
+               r.unverified ? "  [UNVERIFIED]" : "");
     if (!r.checks.empty()) {
       std::string checks;
       for (const auto& c : r.checks) checks += (checks.empty() ? "" : ", ") + c;
       fmt::print("{:<33} checks: {}\n", "", checks);
     }
     if (!r.attestation.empty()) fmt::print("{:<33} attestation: {}\n", "", r.attestation);
+    if (!modes.empty()) fmt::print("{:<33} evidence from: {}\n", "", modes);
   }
+  return kExitOk;
+}
+
+/// Every requirement, in every set, that cites `check`: "set: id, id".
+std::vector<std::pair<std::string, std::vector<std::string>>> citing(const catalog::Catalog& cat,
+                                                                     const std::string& check) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  for (const auto& s : cat.sets) {
+    std::vector<std::string> ids;
+    for (const auto& r : s.requirements) {
+      if (std::find(r.checks.begin(), r.checks.end(), check) != r.checks.end()) ids.push_back(r.id);
+    }
+    if (!ids.empty()) out.emplace_back(s.id, std::move(ids));
+  }
+  return out;
+}
+
+int do_explain(const std::string& id, const std::string& format, const std::string& catalog_dir) {
+  auto cat = load_catalog(catalog_dir);
+  if (!cat) {
+    fmt::print(stderr, "fwcert: {}\n", cat.error().describe());
+    return kExitUsage;
+  }
+  const catalog::CheckDef* c = cat->find_check(id);
+  if (!c) {
+    auto close = catalog::suggest_checks(*cat, id);
+    std::string hint;
+    for (const auto& s : close) hint += (hint.empty() ? "; did you mean " : " or ") + s;
+    fmt::print(stderr, "fwcert: unknown check '{}'{}{} (fwcert checks lists them all)\n", id, hint,
+               close.empty() ? "" : "?");
+    return kExitUsage;
+  }
+  const auto cited = citing(*cat, c->id);
+  if (format == "json") {
+    nlohmann::ordered_json j;
+    j["id"] = c->id;
+    j["title"] = c->title;
+    j["severity"] = to_string(c->severity);
+    j["area"] = c->area;
+    j["modes"] = c->modes;
+    j["analyzer"] = c->analyzer;
+    j["implemented"] = !c->analyzer.empty();
+    j["rationale"] = c->rationale;
+    j["logic"] = c->logic;
+    j["remediation"] = c->remediation;
+    j["references"] = c->references;
+    nlohmann::ordered_json req = nlohmann::ordered_json::object();
+    for (const auto& [set, ids] : cited) req[set] = ids;
+    j["requirements"] = std::move(req);
+    fmt::print("{}\n", j.dump(2));
+    return kExitOk;
+  }
+  std::string modes, refs;
+  for (const auto& m : c->modes) modes += (modes.empty() ? "" : ", ") + m;
+  for (const auto& r : c->references) refs += (refs.empty() ? "" : "; ") + r;
+  std::string out = fmt::format("{}: {}\n\n", c->id, c->title);
+  out += fmt::format("  severity     {}\n  area         {}\n  modes        {}\n  implemented  {}\n", to_string(c->severity),
+                     c->area.empty() ? "-" : c->area, modes.empty() ? "-" : modes,
+                     c->analyzer.empty() ? "not yet (requirements citing it stay inconclusive)"
+                                         : "by the " + c->analyzer + " analyzer");
+  auto section = [&](const char* name, const std::string& text) {
+    if (!text.empty()) out += fmt::format("\n{}\n  {}\n", name, trimmed(text));
+  };
+  section("Why", c->rationale);
+  section("Logic and the evidence it reads", c->logic);
+  section("How to fix", c->remediation);
+  if (!refs.empty()) out += fmt::format("\nReferences\n  {}\n", refs);
+  out += "\nCited by\n";
+  if (cited.empty()) out += "  no requirement set\n";
+  for (const auto& [set, ids] : cited) {
+    std::string list;
+    for (const auto& r : ids) list += (list.empty() ? "" : ", ") + r;
+    out += fmt::format("  {}: {}\n", set, list);
+  }
+  fmt::print("{}", out);
   return kExitOk;
 }
 
@@ -329,14 +442,21 @@ int run(int argc, char** argv) {
   ScanArgs scan_args;
   auto* scan_cmd = app.add_subcommand("scan", "Scan a target and report findings and requirement verdicts");
   add_scan_options(scan_cmd, scan_args);
-  scan_cmd->add_option("--format", scan_args.format, "Report format")
-      ->check(CLI::IsMember({"text", "json"}))
+  std::vector<std::string> scan_formats = {"text"};
+  scan_formats.insert(scan_formats.end(), machine_formats().begin(), machine_formats().end());
+  scan_cmd
+      ->add_option("--format", scan_args.format,
+                   "Report format: text (summary), json (the full report), sarif (SARIF 2.1.0 for GitHub code "
+                   "scanning), junit (JUnit XML for GitLab/Jenkins), markdown (a pull-request comment); with -o the "
+                   "text summary still goes to stdout")
+      ->check(CLI::IsMember(scan_formats))
       ->capture_default_str();
   scan_cmd->add_option("-o,--output", scan_args.output, "Write the report to this file (default: stdout)");
   scan_cmd
-      ->add_option("--fail-on", scan_args.fail_on, "Lowest severity of a failing finding that makes the exit code 1")
-      ->check(CLI::IsMember({"critical", "high", "medium", "low"}))
-      ->capture_default_str();
+      ->add_option("--fail-on", scan_args.fail_on,
+                   "Lowest severity of a failing, unwaived finding that makes the exit code 1 (default: the "
+                   "profile's gate; high for avs)")
+      ->check(CLI::IsMember({"critical", "high", "medium", "low"}));
   scan_cmd->add_flag("--strict", scan_args.strict, "Exit 3 when the target could only partly be read");
   scan_cmd->add_flag("--show-passing", scan_args.show_passing, "List passing findings in the text summary too");
   scan_cmd->add_option("--color", scan_args.color, "Colour in the text summary")
@@ -355,7 +475,8 @@ int run(int argc, char** argv) {
   std::string req_catalog;
   auto* req_cmd =
       app.add_subcommand("requirements", "List a requirement set and the checks that give evidence for each item");
-  req_cmd->add_option("--profile", req_profile, "Requirement set")->capture_default_str();
+  req_cmd->add_option("--profile", req_profile, "Profile: avs, etsi-303645, isvs-l1, isvs-l2, or a profile file")
+      ->capture_default_str();
   req_cmd->add_option("--format", req_format, "Output format")->check(CLI::IsMember({"text", "json"}));
   req_cmd->add_option("--catalog", req_catalog, "Catalog directory to use instead of the built-in one");
 
@@ -372,6 +493,15 @@ int run(int argc, char** argv) {
 
   auto* analyzers_cmd = app.add_subcommand("analyzers", "List the analyzers and the checks each implements");
 
+  std::string explain_id;
+  std::string explain_format = "text";
+  std::string explain_catalog;
+  auto* explain_cmd = app.add_subcommand(
+      "explain", "Explain a check: why it matters, its logic and evidence, how to fix it, which requirements cite it");
+  explain_cmd->add_option("CHECK-ID", explain_id, "Check id (fwcert checks lists them)")->required();
+  explain_cmd->add_option("--format", explain_format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  explain_cmd->add_option("--catalog", explain_catalog, "Catalog directory to use instead of the built-in one");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -383,6 +513,7 @@ int run(int argc, char** argv) {
   if (*checks_cmd) return do_checks(checks_format, checks_catalog);
   if (*req_cmd) return do_requirements(req_profile, req_format, req_catalog);
   if (*facts_cmd) return do_facts(facts_args, facts_analyzers);
+  if (*explain_cmd) return do_explain(explain_id, explain_format, explain_catalog);
   if (*analyzers_cmd) {
     for (const auto& a : analyzers::registry()) {
       std::string checks;

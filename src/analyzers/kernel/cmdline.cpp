@@ -33,35 +33,43 @@ std::string_view unquote(std::string_view s) {
   return s;
 }
 
-/// Why a parameter switches a protection off (REQUIREMENTS.md c.1), or "" when it does not.
-std::string disabling(const CmdlineParam& p) {
+bool value_in(const std::string& v, std::string_view list) {
+  while (!list.empty()) {
+    auto bar = list.find('|');
+    if (list.substr(0, bar) == v) return true;
+    if (bar == std::string_view::npos) break;
+    list.remove_prefix(bar + 1);
+  }
+  return false;
+}
+
+bool matches(const CmdlineRule& r, const CmdlineParam& p) {
+  if (p.name != r.name) return false;
   const std::string v = lower(p.value);
-  auto is = [&](std::string_view name, std::initializer_list<std::string_view> values) {
-    if (p.name != name || !p.has_value) return false;
-    return std::find(values.begin(), values.end(), v) != values.end();
-  };
-  if (p.name == "init" && p.has_value) {
-    std::string_view base =
-        std::string_view(p.value).substr(p.value.rfind('/') == std::string::npos ? 0 : p.value.rfind('/') + 1);
-    if (base == "sh" || base == "bash" || base == "ash" || base == "dash" || base == "busybox" || base == "zsh") {
-      return "boots straight into a root shell";
+  switch (r.match) {
+    case CmdlineRule::Match::kBare:
+      return !p.has_value;
+    case CmdlineRule::Match::kAny:
+      return true;
+    case CmdlineRule::Match::kValueIn:
+      return p.has_value && value_in(v, r.values);
+    case CmdlineRule::Match::kEmptyOrNone:
+      return !p.has_value || v.empty() || v == "none";
+    case CmdlineRule::Match::kShell: {
+      if (!p.has_value) return false;
+      auto slash = p.value.rfind('/');
+      std::string base = p.value.substr(slash == std::string::npos ? 0 : slash + 1);
+      return value_in(base, r.values);
     }
   }
-  if (!p.has_value &&
-      (p.name == "single" || p.name == "S" || p.name == "emergency" || p.name == "rd.break" || p.name == "rescue")) {
-    return "boots into single-user or rescue mode";
+  return false;
+}
+
+/// Why a parameter switches a protection off (REQUIREMENTS.md c.1), or "" when it does not.
+std::string disabling(const CmdlineParam& p) {
+  for (const auto& r : cmdline_rules()) {
+    if (matches(r, p)) return std::string(r.reason);
   }
-  if (p.name == "rd.break") return "breaks into the initramfs shell";
-  if (is("selinux", {"0"})) return "disables SELinux";
-  if (is("enforcing", {"0"})) return "puts SELinux in permissive mode";
-  if (is("apparmor", {"0"})) return "disables AppArmor";
-  if (p.name == "security" && (!p.has_value || v.empty() || v == "none")) return "selects no security module";
-  if (is("androidboot.selinux", {"permissive"})) return "puts Android SELinux in permissive mode";
-  if (is("module.sig_enforce", {"0", "n", "no"})) return "stops enforcing module signatures";
-  if (is("ima_appraise", {"off", "log", "fix"})) return "turns IMA appraisal off";
-  if (is("lockdown", {"none"})) return "turns kernel lockdown off";
-  if (p.name == "nokaslr") return "disables kernel address randomisation";
-  if (is("mitigations", {"off"})) return "turns CPU vulnerability mitigations off";
   return {};
 }
 
@@ -85,6 +93,30 @@ bool is_verbose(const std::vector<CmdlineParam>& params) {
 }
 
 }  // namespace
+
+std::span<const CmdlineRule> cmdline_rules() {
+  using M = CmdlineRule::Match;
+  static constexpr CmdlineRule kRules[] = {
+      {"init", M::kShell, "sh|bash|ash|dash|busybox|zsh", "boots straight into a root shell"},
+      {"single", M::kBare, "", "boots into single-user or rescue mode"},
+      {"S", M::kBare, "", "boots into single-user or rescue mode"},
+      {"emergency", M::kBare, "", "boots into single-user or rescue mode"},
+      {"rescue", M::kBare, "", "boots into single-user or rescue mode"},
+      {"rd.break", M::kBare, "", "boots into single-user or rescue mode"},
+      {"rd.break", M::kAny, "", "breaks into the initramfs shell"},
+      {"selinux", M::kValueIn, "0", "disables SELinux"},
+      {"enforcing", M::kValueIn, "0", "puts SELinux in permissive mode"},
+      {"apparmor", M::kValueIn, "0", "disables AppArmor"},
+      {"security", M::kEmptyOrNone, "", "selects no security module"},
+      {"androidboot.selinux", M::kValueIn, "permissive", "puts Android SELinux in permissive mode"},
+      {"module.sig_enforce", M::kValueIn, "0|n|no", "stops enforcing module signatures"},
+      {"ima_appraise", M::kValueIn, "off|log|fix", "turns IMA appraisal off"},
+      {"lockdown", M::kValueIn, "none", "turns kernel lockdown off"},
+      {"nokaslr", M::kAny, "", "disables kernel address randomisation"},
+      {"mitigations", M::kValueIn, "off", "turns CPU vulnerability mitigations off"},
+  };
+  return kRules;
+}
 
 std::vector<CmdlineParam> split_cmdline(std::string_view line) {
   std::vector<CmdlineParam> out;

@@ -3,6 +3,7 @@
 // grub.cfg and /etc/default/grub, Raspberry Pi cmdline.txt, U-Boot environment text files and
 // boot scripts) and CONFIG_CMDLINE, judged against REQUIREMENTS.md c.1.
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,23 @@ struct CmdlineParam {
   std::string value;
   bool has_value = false;
 };
+
+/// A command-line parameter that switches a protection off (REQUIREMENTS.md c.1); the first
+/// rule that matches a parameter gives its reason. Listed in docs/kernel-rules.md.
+struct CmdlineRule {
+  enum class Match {
+    kBare,         ///< the parameter without a value ("single")
+    kAny,          ///< with or without any value
+    kValueIn,      ///< a value (lower-cased) among `values`, '|'-separated
+    kEmptyOrNone,  ///< no value, an empty one, or "none"
+    kShell,        ///< a path whose last component is among `values` (a shell)
+  };
+  std::string_view name;
+  Match match;
+  std::string_view values;
+  std::string_view reason;
+};
+std::span<const CmdlineRule> cmdline_rules();
 
 /// Splits a command line as the kernel does: spaces separate, double quotes group.
 std::vector<CmdlineParam> split_cmdline(std::string_view line);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analyzers/kernel/cmdline.hpp"
+#include "analyzers/kernel/currency.hpp"
 #include "analyzers/kernel/parse.hpp"
 #include "analyzers/kernel/rules.hpp"
 #include "analyzers/kernel/sysctl.hpp"
@@ -22,7 +23,8 @@ constexpr std::string_view kConfigCheck = "inv-kernel-config";
 constexpr std::string_view kHardeningCheck = "kern-hardening-config";
 constexpr std::string_view kSysctlCheck = "sysctl-hardening";
 constexpr std::string_view kCmdlineCheck = "boot-kernel-cmdline";
-constexpr std::string_view kChecks[] = {kVersionCheck, kConfigCheck, kHardeningCheck, kSysctlCheck, kCmdlineCheck};
+constexpr std::string_view kChecks[] = {kVersionCheck, kConfigCheck,  kHardeningCheck,
+                                        kSysctlCheck,  kCmdlineCheck, "os-kernel-lts"};
 
 /// A configuration found in the target and where it came from.
 struct FoundConfig {
@@ -286,6 +288,8 @@ Output run(const Context& ctx) {
   Output out;
   Findings f = collect(ctx, out);
   report_version(f, out);
+  check_kernel_lts(ctx, f.versions.empty() ? nullptr : &f.versions.front().version,
+                   f.versions.empty() ? std::string() : f.versions.front().path, out);
   report_config(f, out);
   report_hardening(f, out);
   check_sysctl(ctx, f.configs.empty() ? nullptr : &f.configs.front().config, out);

@@ -19,11 +19,7 @@ constexpr std::string_view kCheck = "sysctl-hardening";
 constexpr std::string_view kDirs[] = {"/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d",
                                       "/lib/sysctl.d"};
 
-struct SysctlRule {
-  std::string key, expect, fallback, reason, source, kconfig_value;
-  std::vector<std::pair<Condition, std::string>> kconfig_default;
-  std::optional<Condition> not_applicable_if;
-};
+}  // namespace
 
 const std::vector<SysctlRule>& sysctl_rules() {
   static const std::vector<SysctlRule> kRules = [] {
@@ -54,6 +50,8 @@ const std::vector<SysctlRule>& sysctl_rules() {
   }();
   return kRules;
 }
+
+namespace {
 
 std::optional<long long> number(std::string_view s) {
   long long v = 0;

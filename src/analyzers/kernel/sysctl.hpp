@@ -10,8 +10,18 @@
 
 #include "analyzers/analyzer.hpp"
 #include "analyzers/kernel/parse.hpp"
+#include "analyzers/kernel/rules.hpp"
 
 namespace fwcert::analyzers::kernel {
+
+/// One rule of data/sysctl-hardening.yaml (the file's header documents the fields).
+struct SysctlRule {
+  std::string key, expect, fallback, reason, source, kconfig_value;
+  std::vector<std::pair<Condition, std::string>> kconfig_default;
+  std::optional<Condition> not_applicable_if;
+};
+/// The built-in sysctl rules, loaded once.
+const std::vector<SysctlRule>& sysctl_rules();
 
 /// The effective value of one key and the file and line that set it.
 struct SysctlSetting {

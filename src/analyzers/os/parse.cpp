@@ -1,0 +1,199 @@
+#include "analyzers/os/parse.hpp"
+
+#include <algorithm>
+
+#include "core/limits.hpp"
+
+namespace fwcert::analyzers::os {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+bool is_name(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/// Calls f(line_number, line) for each line, at most limits::kMaxConfigLines.
+template <typename F>
+void for_each_line(std::string_view text, F&& f) {
+  std::size_t pos = 0, n = 0;
+  while (pos < text.size() && n < limits::kMaxConfigLines) {
+    ++n;
+    auto end = text.find('\n', pos);
+    std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    pos = end == std::string_view::npos ? text.size() : end + 1;
+    f(n, line);
+  }
+}
+
+/// A shell-style value: unquoted, 'single', or "double" with backslash escapes.
+bool unquote_shell(std::string_view v, std::string& out) {
+  out.clear();
+  if (v.empty()) return true;
+  char q = v.front();
+  if (q != '"' && q != '\'') {
+    out.assign(v);
+    return true;
+  }
+  for (std::size_t i = 1; i < v.size(); ++i) {
+    char c = v[i];
+    if (c == q) return trim(v.substr(i + 1)).empty() || v[i + 1] == '#';
+    if (q == '"' && c == '\\' && i + 1 < v.size()) c = v[++i];
+    out.push_back(c);
+  }
+  return false;  // unterminated
+}
+
+}  // namespace
+
+const KeyValue* KeyValueFile::find(std::string_view key) const {
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    if (it->key == key) return &*it;
+  }
+  return nullptr;
+}
+
+KeyValueFile parse_os_release(std::string_view text) {
+  KeyValueFile f;
+  for_each_line(text, [&](std::size_t n, std::string_view line) {
+    line = trim(line);
+    if (line.empty() || line.front() == '#') return;
+    if (line.starts_with("export ")) line = trim(line.substr(7));
+    auto eq = line.find('=');
+    std::string_view key = eq == std::string_view::npos ? line : line.substr(0, eq);
+    if (eq == std::string_view::npos || !is_name(key)) {
+      f.diagnostics.emplace_back(n, "not a KEY=value assignment");
+      return;
+    }
+    KeyValue kv{std::string(key), {}, n};
+    if (!unquote_shell(trim(line.substr(eq + 1)), kv.value)) {
+      f.diagnostics.emplace_back(n, "unterminated quote");
+      return;
+    }
+    f.entries.push_back(std::move(kv));
+  });
+  return f;
+}
+
+KeyValueFile parse_build_prop(std::string_view text) {
+  KeyValueFile f;
+  for_each_line(text, [&](std::size_t n, std::string_view line) {
+    line = trim(line);
+    if (line.empty() || line.front() == '#' || line.starts_with("import ")) return;
+    auto eq = line.find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+      f.diagnostics.emplace_back(n, "not a key=value line");
+      return;
+    }
+    f.entries.push_back({std::string(trim(line.substr(0, eq))), std::string(trim(line.substr(eq + 1))), n});
+  });
+  return f;
+}
+
+KeyValueFile parse_buildinfo(std::string_view text) {
+  KeyValueFile f;
+  for_each_line(text, [&](std::size_t n, std::string_view line) {
+    line = trim(line);
+    if (line.empty() || line.front() == '#' || line.starts_with("---")) return;
+    auto eq = line.find('=');
+    if (eq == std::string_view::npos) {
+      f.diagnostics.emplace_back(n, "not a KEY = value line");
+      return;
+    }
+    std::string_view value = trim(line.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    f.entries.push_back({std::string(trim(line.substr(0, eq))), std::string(value), n});
+  });
+  return f;
+}
+
+std::vector<Package> parse_dpkg_status(std::string_view text) {
+  std::vector<Package> out;
+  Package cur;
+  bool installed = true;
+  auto flush = [&] {
+    if (!cur.name.empty() && installed) out.push_back(cur);
+    cur = {};
+    installed = true;
+  };
+  for_each_line(text, [&](std::size_t n, std::string_view line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) {
+      flush();
+      return;
+    }
+    if (line.front() == ' ' || line.front() == '\t') return;  // continuation
+    auto colon = line.find(':');
+    if (colon == std::string_view::npos) return;
+    std::string_view field = line.substr(0, colon), value = trim(line.substr(colon + 1));
+    if (field == "Package") {
+      if (!cur.name.empty()) flush();
+      cur.name = std::string(value);
+      cur.line = n;
+    } else if (field == "Version") {
+      cur.version = std::string(value);
+    } else if (field == "Status") {
+      installed = value.ends_with(" installed");
+    }
+  });
+  flush();
+  return out;
+}
+
+std::vector<Package> parse_apk_installed(std::string_view text) {
+  std::vector<Package> out;
+  Package cur;
+  for_each_line(text, [&](std::size_t n, std::string_view line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) {
+      if (!cur.name.empty()) out.push_back(cur);
+      cur = {};
+      return;
+    }
+    if (line.starts_with("P:")) {
+      if (!cur.name.empty()) out.push_back(cur);
+      cur = {std::string(line.substr(2)), {}, n};
+    } else if (line.starts_with("V:")) {
+      cur.version = std::string(line.substr(2));
+    }
+  });
+  if (!cur.name.empty()) out.push_back(cur);
+  return out;
+}
+
+std::string upstream_version(std::string_view v) {
+  if (auto colon = v.find(':'); colon != std::string_view::npos && colon < 4 &&
+                                std::all_of(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(colon), is_digit)) {
+    v.remove_prefix(colon + 1);
+  }
+  auto end = v.find_first_of("-+~");
+  return std::string(v.substr(0, end));
+}
+
+std::string find_openssl_version(std::string_view bytes) {
+  std::size_t pos = 0;
+  while ((pos = bytes.find("OpenSSL ", pos)) != std::string_view::npos) {
+    pos += 8;
+    std::size_t i = pos;
+    // X.Y.Z with an optional letter (1.1.1w), then a space and a day of the month.
+    int dots = 0;
+    while (i < bytes.size() && i - pos < 16 && (is_digit(bytes[i]) || bytes[i] == '.')) dots += bytes[i++] == '.';
+    if (dots != 2 || i == pos || !is_digit(bytes[i - 1])) continue;
+    if (i < bytes.size() && bytes[i] >= 'a' && bytes[i] <= 'z') ++i;
+    if (i + 1 < bytes.size() && bytes[i] == ' ' && (is_digit(bytes[i + 1]) || bytes[i + 1] == ' ')) {
+      return std::string(bytes.substr(pos, i - pos));
+    }
+  }
+  return {};
+}
+
+}  // namespace fwcert::analyzers::os
