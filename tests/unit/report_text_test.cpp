@@ -44,7 +44,7 @@ TEST(ReportText, MarkdownTextDisarmsMentionsLinksAndHtml) {
   EXPECT_EQ(md_text("@octocat"), "\\@octocat");
   EXPECT_EQ(md_text("#12"), "\\#12");
   EXPECT_EQ(md_text("<img src=x>"), "&lt;img src=x\\>");
-  EXPECT_EQ(md_text("[a](http://x)"), "\\[a\\]\\(http\\://x\\)");
+  EXPECT_EQ(md_text("[a](http://x)"), "\\[a\\](http\\://x)");
   EXPECT_EQ(md_text("a|b\nc"), "a\\|b c");
   EXPECT_EQ(md_text("plain words"), "plain words");
 }

@@ -33,6 +33,7 @@ TEST(SarifWriter, ArtifactUrisAreRelativeAndEncoded) {
   // A colon in the first segment would read as a URI scheme.
   EXPECT_EQ(artifact_uri("/c:x/%41", t), "c%3Ax/%2541");
   EXPECT_EQ(artifact_uri("/usr/./../bin/\xc3\xa9", t), "usr/bin/%C3%A9");
+  EXPECT_EQ(artifact_uri("/boot/initrd.img!/", t), "boot/initrd.img");
   EXPECT_EQ(artifact_uri("/", t), "");
   EXPECT_EQ(artifact_uri("", t), "");
 }

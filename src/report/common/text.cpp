@@ -109,6 +109,42 @@ std::string xml_escape(std::string_view s, bool attribute) {
   return out;
 }
 
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  for_each_code_point(s, [&](std::uint32_t cp, std::string_view bytes) {
+    switch (cp) {
+      case '&':
+        out += "&amp;";
+        return;
+      case '<':
+        out += "&lt;";
+        return;
+      case '>':
+        out += "&gt;";
+        return;
+      case '"':
+        out += "&quot;";
+        return;
+      case '\'':
+        out += "&#39;";
+        return;
+      case '\t':
+      case '\n':
+      case '\r':
+        out += bytes;
+        return;
+      default:
+        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+          out += kReplacement;
+        } else {
+          out += bytes;
+        }
+    }
+  });
+  return out;
+}
+
 std::string md_code(std::string_view s) {
   std::string body;
   body.reserve(s.size());
@@ -137,7 +173,7 @@ std::string md_code(std::string_view s) {
 }
 
 std::string md_text(std::string_view s) {
-  static constexpr std::string_view kPunct = "\\`*_{}[]()#.!|@~>:";
+  static constexpr std::string_view kPunct = "\\`*_{}[]#.!|@~>:";
   std::string out;
   out.reserve(s.size() + 16);
   for_each_code_point(s, [&](std::uint32_t cp, std::string_view bytes) {

@@ -214,6 +214,8 @@ std::string artifact_uri(std::string_view display_path, const TargetInfo& target
   std::string outer = relative_segments(prefix.substr(0, prefix.size() - 1));
   std::string inner = relative_segments(display_path.substr(prefix.size()));
   if (outer.empty()) return inner;
+  // The root of a nested filesystem is, for a reader, the image file that holds it.
+  if (inner.empty()) return outer;
   return outer + "!/" + inner;
 }
 
