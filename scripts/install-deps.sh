@@ -16,6 +16,8 @@ PACKAGES=(
   # tools the tests and the demo use to build real images and real hashes
   squashfs-tools squashfs-tools-ng e2fsprogs cpio zip unzip tar gzip xz-utils zstd bzip2 lz4
   whois openssl coreutils findutils python3 hyperfine
+  # report validators: xmllint for the JUnit XSD (node and ajv for SARIF and JSON: see below)
+  libxml2-utils
   # the secret-scan benchmark's peer (bench/secrets_bench.sh) and the CA store the TLS tests build
   ripgrep ca-certificates
   # real unit files and systemd-analyze for the services tests (installs files; starts nothing here)
@@ -36,9 +38,31 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+# Node.js and npm run the test-only validators (package.json). Debian's packages, unless a
+# node and npm are already on PATH (another distribution of Node ships npm inside nodejs).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
+
+# npm packages from the committed package-lock.json, exactly (npm ci); skipped when
+# node_modules was installed from this very lock file.
+npm_packages() {
+  local root lock_sum stamp
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  lock_sum="$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)"
+  stamp="$root/node_modules/.fwcert-lock.sha256"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_sum" ]; then
+    echo "install-deps: npm packages present"
+    return 0
+  fi
+  echo "install-deps: npm ci"
+  (cd "$root" && npm ci --no-audit --no-fund)
+  echo "$lock_sum" > "$stamp"
+}
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
+  npm_packages
   exit 0
 fi
 
@@ -52,3 +76,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${SUDO[@]}" apt-get update -qq
 "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+npm_packages
