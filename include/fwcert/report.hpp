@@ -142,7 +142,7 @@ struct WaiverResult {
   std::string subject;  ///< fnmatch pattern on the finding's subject
   std::string justification;
   std::string owner;
-  std::string expires;  ///< YYYY-MM-DD; on or after the assessment day it no longer applies
+  std::string expires;  ///< YYYY-MM-DD, the last day it applies
   State state = State::kUnused;
   std::size_t matched = 0;  ///< findings it accepted (applied) or would have (expired)
 };

@@ -2,7 +2,10 @@
 // Checks and requirement sets as data (catalog/*.yaml): loaded, validated and evaluated here.
 // C++ decides pass/fail; everything a human reads about a check lives in the catalog.
 
+#include <yaml-cpp/yaml.h>
+
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +39,7 @@ struct RequirementDef {
   std::vector<std::string> checks;
   std::string attestation;  ///< what document or statement can satisfy it, if any
   bool unverified = false;
+  int verification_level = 0;  ///< ISVS-style level (1-3) of the item; 0 = the set has no levels
   std::string where;
 };
 
@@ -47,12 +51,46 @@ struct RequirementSet {
   std::vector<RequirementDef> requirements;
 };
 
+/// What a scan is judged against: a requirement set, narrowed to a verification level and/or a
+/// list of requirements, and the lowest failing severity that sets exit code 1.
+struct Profile {
+  std::string id;
+  std::string title;
+  std::string set;                   ///< requirement set id
+  int max_level = 0;                 ///< keep requirements whose level is 1..max_level; 0 = all
+  std::vector<std::string> include;  ///< only these requirement ids (empty = all)
+  std::vector<std::string> exclude;  ///< drop these requirement ids
+  Severity gate = Severity::kHigh;
+  std::string where;
+};
+
 struct Catalog {
   std::vector<CheckDef> checks;  ///< in file order
   std::vector<RequirementSet> sets;
+  std::vector<Profile> profiles;  ///< explicit profiles; every set is also a profile of its own id
 
   const CheckDef* find_check(std::string_view id) const;
   const RequirementSet* find_set(std::string_view id) const;
+  /// The profile named `id`: an explicit one, else the set of that id with its own gate.
+  std::optional<Profile> find_profile(std::string_view id) const;
+  /// Every profile id, explicit and implicit, sorted.
+  std::vector<std::string> profile_ids() const;
+};
+
+/// The requirements of `set` that `profile` keeps, in set order.
+RequirementSet select(const RequirementSet& set, const Profile& profile);
+
+/// What the roll-up needs besides findings: which checks the product manifest decides, whether
+/// a manifest was given, and what it attests or declares not applicable per requirement.
+struct RollupInputs {
+  /// Checks whose evidence is a document named in the manifest (proc-*): without a manifest
+  /// they are awaiting attestation rather than missing.
+  std::vector<std::string> attestation_checks;
+  bool manifest_given = false;
+  /// Requirement id -> the manifest attests it explicitly (a document for this requirement).
+  std::map<std::string, bool> attested;
+  /// Requirement id -> reason the manifest gives for not applicable.
+  std::map<std::string, std::string> not_applicable;
 };
 
 /// One catalog file's name (for diagnostics) and text.
@@ -60,6 +98,18 @@ struct SourceFile {
   std::string name;
   std::string text;
 };
+
+/// Parses one YAML document from user-supplied text (manifest, waivers, declared services)
+/// with the catalog's guards: nesting bounded, errors as "file:line:column".
+Result<YAML::Node> parse_yaml_document(const SourceFile& f);
+
+/// Reads a user's YAML file from the host (manifest, waivers, declared services), refusing
+/// anything but a regular file of at most limits::kMaxCatalogFileBytes.
+Result<SourceFile> read_user_file(const std::string& path);
+
+/// Parses a profile file (a mapping with a `profile` key) given with --profile PATH, checking
+/// that its set and requirement ids exist in `catalog`. Errors carry file:line:column.
+Result<Profile> load_profile_file(const SourceFile& file, const Catalog& catalog);
 
 /// Parses and validates catalog files: every field type-checked, ids unique, every check a
 /// requirement names defined. Errors carry file:line.
@@ -76,8 +126,12 @@ Result<Catalog> load_directory(const std::string& dir);
 void complete_findings(const Catalog& catalog, const std::vector<std::string>& analyzers_run,
                        std::vector<Finding>& findings);
 
-/// Rolls findings up into one verdict per requirement of `set`.
+/// Rolls findings up into one verdict per requirement of `set` (rules in docs/rollup.md).
+/// Waived findings never make a requirement not-met.
 std::vector<RequirementResult> evaluate(const RequirementSet& set, const Catalog& catalog,
-                                        const std::vector<Finding>& findings);
+                                        const std::vector<Finding>& findings, const RollupInputs& inputs = {});
+
+/// The closest known check ids to `id` (edit distance), for "did you mean" messages.
+std::vector<std::string> suggest_checks(const Catalog& catalog, std::string_view id);
 
 }  // namespace fwcert::catalog

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "analyzers/analyzer.hpp"
-#include "assess/assess.hpp"
 #include "analyzers/services/declared.hpp"
+#include "assess/assess.hpp"
 #include "catalog/catalog.hpp"
 #include "cli/report_output.hpp"
 #include "core/date.hpp"
@@ -376,8 +376,8 @@ int do_explain(const std::string& id, const std::string& format, const std::stri
   for (const auto& m : c->modes) modes += (modes.empty() ? "" : ", ") + m;
   for (const auto& r : c->references) refs += (refs.empty() ? "" : "; ") + r;
   std::string out = fmt::format("{}: {}\n\n", c->id, c->title);
-  out += fmt::format("  severity     {}\n  area         {}\n  modes        {}\n  implemented  {}\n", to_string(c->severity),
-                     c->area.empty() ? "-" : c->area, modes.empty() ? "-" : modes,
+  out += fmt::format("  severity     {}\n  area         {}\n  modes        {}\n  implemented  {}\n",
+                     to_string(c->severity), c->area.empty() ? "-" : c->area, modes.empty() ? "-" : modes,
                      c->analyzer.empty() ? "not yet (requirements citing it stay inconclusive)"
                                          : "by the " + c->analyzer + " analyzer");
   auto section = [&](const char* name, const std::string& text) {
