@@ -698,10 +698,35 @@ bool is_boot_action(std::string_view a) {
          a == "bootwait";
 }
 
+/// What BusyBox init runs when there is no /etc/inittab (its documented default): rcS, then a
+/// shell after "press Enter" on the console and on tty2-tty4, with no login.
+constexpr std::string_view kBusyboxDefaultInittab =
+    "::sysinit:/etc/init.d/rcS\n"
+    "::askfirst:/bin/sh\n"
+    "tty2::askfirst:/bin/sh\n"
+    "tty3::askfirst:/bin/sh\n"
+    "tty4::askfirst:/bin/sh\n"
+    "::ctrlaltdel:/sbin/reboot\n"
+    "::shutdown:/sbin/swapoff -a\n"
+    "::shutdown:/bin/umount -a -r\n"
+    "::restart:/sbin/init\n";
+
+/// True when /sbin/init is BusyBox (a link to the busybox binary), whose init falls back to
+/// its built-in inittab.
+bool busybox_init(const FsReader& r) {
+  auto target = r.v().resolve("/sbin/init");
+  return target.ok() && file_name(*target) == "busybox" && r.v().stat(*target).ok();
+}
+
 void collect_inittab(const FsReader& r, std::vector<Service>& services) {
   const std::string path = "/etc/inittab";
   auto text = r.read(path);
-  if (!text) return;
+  bool builtin = false;
+  if (!text) {
+    if (r.exists(path) || !busybox_init(r)) return;
+    text = std::string(kBusyboxDefaultInittab);
+    builtin = true;
+  }
   Inittab tab = parse_inittab(*text);
   r.diagnostics(tab.diagnostics, path);
   bool sysv_rc = false;
@@ -709,8 +734,8 @@ void collect_inittab(const FsReader& r, std::vector<Service>& services) {
     Service s;
     s.init = "inittab";
     s.name = (e.id.empty() ? std::string("console") : e.id) + ":" + e.action;
-    s.path = r.display(path);
-    s.line = e.line;
+    s.path = builtin ? r.display("/sbin/init") : r.display(path);
+    s.line = builtin ? 0 : e.line;
     std::string process = e.process;
     if (!process.empty() && process[0] == '-') process.erase(0, 1);
     auto w = split_command(process);
@@ -722,6 +747,7 @@ void collect_inittab(const FsReader& r, std::vector<Service>& services) {
     s.oneshot = e.action != "respawn" && e.action != "askfirst";
     s.boot_reason =
         s.at_boot ? fmt::format("inittab action '{}'", e.action) : fmt::format("runs only on '{}'", e.action);
+    if (builtin) s.boot_reason += " of BusyBox init's built-in inittab (there is no /etc/inittab)";
     services.push_back(s);
     // A boot script started from inittab starts services of its own.
     if (s.at_boot && !s.program.empty() && s.program[0] == '/') {
@@ -1264,8 +1290,10 @@ void check_serial(const std::vector<Service>& services, const std::string& where
         how = "login program " + s.args[i + 1];
       }
     }
-    std::vector<Evidence> ev{at(s.path, s.line, fmt::format("{} on {}", command_text(s), tty),
-                                "no shell or login prompt on a serial port in production")};
+    std::string seen = fmt::format("{} on {}", command_text(s), tty);
+    if (s.init == "inittab" && s.line == 0) seen += " (" + s.boot_reason + ")";
+    std::vector<Evidence> ev{
+        at(s.path, s.line, std::move(seen), "no shell or login prompt on a serial port in production")};
     if (shell || autologin) {
       Finding f =
           finding(kSerialCheck, Status::kFail, s.subject,
