@@ -1,6 +1,9 @@
 #pragma once
 // The library's entry point: scan a target and return the report model.
 
+#include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -8,6 +11,13 @@
 #include "fwcert/result.hpp"
 
 namespace fwcert {
+
+/// How far a scan has come, for a progress display. Within one scan no count ever decreases.
+struct ScanProgress {
+  std::uint64_t entries_walked = 0;  ///< inventory entries (files, directories, links) recorded so far
+  std::size_t analyzers_done = 0;
+  std::size_t analyzers_total = 0;  ///< 0 while the target is still being walked
+};
 
 /// Options for one scan. Every field has a sane default.
 struct ScanOptions {
@@ -41,6 +51,11 @@ struct ScanOptions {
   std::string waivers_path;
   /// Declared network services (YAML) for net-listeners; empty = none declared.
   std::string services_path;
+
+  /// Told how far the scan has come: at most every 100 ms while the target is walked, then
+  /// once when the analyzers start and after each one finishes. Calls never overlap but may
+  /// come from an analyzer thread; keep it cheap. Empty: nobody is told.
+  std::function<void(const ScanProgress&)> progress;
 
   /// The preset for build pipelines: every analyzer, nested images, no facts.
   static ScanOptions ci() { return ScanOptions{}; }

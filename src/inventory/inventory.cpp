@@ -308,6 +308,7 @@ void Inventory::walk(std::uint32_t filesystem, std::vector<Diagnostic>& diagnost
       }
     }
     entries_.push_back(std::move(e));
+    if (progress_ && entries_.size() % 256 == 0) progress_(entries_.size());
     return entries_.back();
   };
 

@@ -3,6 +3,7 @@
 // file capabilities and a kind detected from content. Analyzers share it; none walks again.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -83,11 +84,15 @@ class Inventory {
   void walk(std::uint32_t filesystem, std::vector<Diagnostic>& diagnostics);
   /// Sorts entries by (filesystem, path) and computes the summary. Call once after walking.
   void finish();
+  /// Called from walk() with the number of entries recorded so far, every 256 entries (for a
+  /// progress display; it must not touch the inventory).
+  void on_progress(std::function<void(std::uint64_t entries)> callback) { progress_ = std::move(callback); }
 
  private:
   std::vector<Filesystem> filesystems_;
   std::vector<Entry> entries_;
   InventorySummary summary_;
+  std::function<void(std::uint64_t)> progress_;
 };
 
 /// Classifies a file from its first bytes and its name.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "analyzers/analyzer.hpp"
@@ -90,11 +91,22 @@ Result<Report> scan(const std::string& target, const ScanOptions& options) {
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   analyzers::Context ctx{inv, options};
   {
+    // Analyzers finish in any order; the count told to options.progress only grows (one lock).
+    const std::uint64_t walked = inv.entries().size();
+    std::mutex progress_mutex;
+    std::size_t done = 0;
+    if (options.progress) options.progress(ScanProgress{walked, 0, chosen.size()});
     std::atomic<std::size_t> next{0};
     std::vector<std::jthread> pool;
     for (unsigned t = 0; t < std::min<std::size_t>(threads, chosen.size()); ++t) {
       pool.emplace_back([&] {
-        for (std::size_t i = next++; i < chosen.size(); i = next++) outputs[i] = chosen[i]->run(ctx);
+        for (std::size_t i = next++; i < chosen.size(); i = next++) {
+          outputs[i] = chosen[i]->run(ctx);
+          if (options.progress) {
+            std::lock_guard lock(progress_mutex);
+            options.progress(ScanProgress{walked, ++done, chosen.size()});
+          }
+        }
       });
     }
   }

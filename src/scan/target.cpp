@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "core/limits.hpp"
@@ -49,6 +50,16 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
                                                           TargetInfo& info) {
   info.path = target;
   auto inv = std::make_unique<inventory::Inventory>();
+  if (options.progress) {
+    // The walk reports every 256 entries; the caller hears at most every 100 ms of that.
+    inv->on_progress(
+        [report = options.progress, last = std::chrono::steady_clock::time_point{}](std::uint64_t entries) mutable {
+          auto now = std::chrono::steady_clock::now();
+          if (now - last < std::chrono::milliseconds(100)) return;
+          last = now;
+          report(ScanProgress{entries, 0, 0});
+        });
+  }
   struct stat st {};
   if (::stat(target.c_str(), &st) != 0) {
     return make_error(ErrorCode::kIo, std::strerror(errno), target);
@@ -140,6 +151,7 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
     }
   }
   inv->finish();
+  inv->on_progress({});
   for (const auto& fs : inv->filesystems()) info.filesystems.push_back({fs.prefix, fs.type, fs.offset, fs.container});
   info.partial = partial;
   return inv;
