@@ -127,6 +127,34 @@ TEST(ServicesListeners, UnreadableListMakesListenersInconclusiveWithADiagnostic)
   EXPECT_EQ(s->out.diagnostics.back().level, Diagnostic::Level::kError);
 }
 
+TEST(ServicesListeners, DaemonsBoundToLoopbackByTheirOwnConfigAreNoListeners) {
+  auto v = image();
+  add(*v, "/etc/init.d/rcS", "#!/bin/sh\n/usr/sbin/dropbear -s -p 127.0.0.1:2222\n", {0755, 0, 0, 0});
+  auto s = scan_with(v, "");
+  auto f = s->all(kCheck);
+  ASSERT_EQ(f.size(), 1u) << s->describe(kCheck);
+  EXPECT_EQ(f[0]->status, Status::kPass) << s->describe(kCheck);
+
+  // sshd with every ListenAddress on loopback; then one more on every address.
+  auto w = std::make_shared<MemoryVfs>();
+  add(*w, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nsshd:x:100:65534::/run/sshd:/usr/sbin/nologin\n");
+  add(*w, "/usr/sbin/sshd",
+      "\x7f"
+      "ELF");
+  add(*w, "/etc/inittab", "::sysinit:/etc/init.d/rcS\n");
+  add(*w, "/etc/init.d/rcS", "#!/bin/sh\n/usr/sbin/sshd\n", {0755, 0, 0, 0});
+  add(*w, "/etc/ssh/sshd_config", "ListenAddress 127.0.0.1\nListenAddress ::1\nPermitRootLogin no\n");
+  auto local = scan_with(w, "");
+  ASSERT_EQ(local->all(kCheck).size(), 1u) << local->describe(kCheck);
+  EXPECT_EQ(local->all(kCheck)[0]->status, Status::kPass) << local->describe(kCheck);
+
+  add(*w, "/etc/ssh/sshd_config", "ListenAddress 127.0.0.1\nListenAddress 0.0.0.0\nPermitRootLogin no\n");
+  auto open = scan_with(w, "");
+  const Finding* sshd = open->find(kCheck, "service:rc-script:sshd");
+  ASSERT_NE(sshd, nullptr) << open->describe(kCheck);
+  EXPECT_EQ(sshd->status, Status::kInconclusive);
+}
+
 // ---- the list's parser ---------------------------------------------------------------------
 
 Result<std::vector<DeclaredService>> parse(const std::string& text) {

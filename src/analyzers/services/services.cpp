@@ -1760,6 +1760,45 @@ bool Service::runs_as_root() const {
 
 std::span<const std::string_view> checks() { return kChecks; }
 
+/// An address sshd or dropbear listens on that only the device itself reaches: 127.x,
+/// ::1 or localhost, with or without a port ("127.0.0.1", "[::1]:22", "localhost:2222").
+bool loopback_address(std::string_view a) {
+  return a.starts_with("127.") || a == "::1" || a.starts_with("[::1]") || a == "localhost" ||
+         a.starts_with("localhost:");
+}
+
+/// When the daemon's own configuration binds it to loopback only, the reason (it is then not
+/// network-facing): every sshd ListenAddress, or every dropbear -p address, is a loopback one.
+std::optional<std::string> loopback_only(const FsReader& r, const Service& s, std::string_view daemon) {
+  std::vector<std::pair<std::string, std::string>> listens;  // address, where
+  if (daemon == "sshd") {
+    SshdEffective eff;
+    load_sshd(r, "/etc/ssh/sshd_config", 0, eff);
+    for (const auto& o : eff.options) {
+      if (o.keyword == "listenaddress") {
+        auto words = split_command(o.value);
+        listens.emplace_back(words.empty() ? std::string() : words[0], fmt::format("{} line {}", o.path, o.line));
+      }
+    }
+  } else if (daemon == "dropbear") {
+    for (std::size_t i = 0; i + 1 < s.args.size(); ++i) {
+      if (s.args[i] != "-p") continue;
+      const std::string& v = s.args[i + 1];
+      auto colon = v.rfind(':');
+      // "-p 22" listens on every address; "-p 127.0.0.1:22" or "-p [::1]:22" on one.
+      listens.emplace_back(colon == std::string::npos ? std::string() : v.substr(0, colon),
+                           fmt::format("{} line {}", s.path, s.line));
+    }
+  }
+  if (listens.empty()) return std::nullopt;
+  for (const auto& [address, where] : listens) {
+    if (!loopback_address(address)) return std::nullopt;
+  }
+  return fmt::format("{} listens on loopback only ({} at {})", daemon,
+                     daemon == "sshd" ? "ListenAddress " + listens.front().first : "-p " + listens.front().first,
+                     listens.front().second);
+}
+
 std::vector<Service> collect(const inventory::Inventory& inv, std::uint32_t filesystem, Output& out) {
   FsReader r{inv, filesystem, out};
   std::vector<Service> services;
@@ -1789,6 +1828,10 @@ std::vector<Service> collect(const inventory::Inventory& inv, std::uint32_t file
   for (auto& s : services) {
     for (const auto& n : program_names(s)) {
       if (!network_daemons().count(n)) continue;
+      if (auto local = loopback_only(r, s, n)) {
+        s.network_reasons.push_back(*local);
+        break;
+      }
       if (!s.network_facing || s.network_reasons.empty() || s.init == "inetd" || s.init == "xinetd") {
         if (s.init != "inetd" && s.init != "xinetd") {
           s.network_facing = true;
