@@ -30,6 +30,8 @@ PACKAGES=(
   # boot chain tests: mkimage/mkenvimage (FIT, uImage, U-Boot environments), dtc for control
   # DTBs, and real U-Boot binaries (QEMU boards) with their compiled-in default environment
   u-boot-tools device-tree-compiler u-boot-qemu
+  # the HTML report's browser test: headless Chromium, driven by playwright-core (package.json)
+  chromium
 )
 
 missing=()
@@ -56,7 +58,12 @@ npm_packages() {
     return 0
   fi
   echo "install-deps: npm ci"
-  (cd "$root" && npm ci --no-audit --no-fund)
+  # playwright-core drives Debian's chromium; no browser build is ever downloaded.
+  # Node trusts the system CA store too (a registry reached through a TLS-inspecting proxy
+  # whose CA is installed there, as on many build machines).
+  local extra_ca="${NODE_EXTRA_CA_CERTS:-}"
+  if [ -z "$extra_ca" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then extra_ca=/etc/ssl/certs/ca-certificates.crt; fi
+  (cd "$root" && NODE_EXTRA_CA_CERTS="$extra_ca" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   echo "$lock_sum" > "$stamp"
 }
 
