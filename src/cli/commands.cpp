@@ -14,6 +14,7 @@
 #include "analyzers/services/declared.hpp"
 #include "assess/assess.hpp"
 #include "catalog/catalog.hpp"
+#include "cli/data_command.hpp"
 #include "cli/report_output.hpp"
 #include "core/date.hpp"
 #include "fwcert/scan.hpp"
@@ -502,6 +503,9 @@ int run(int argc, char** argv) {
   explain_cmd->add_option("--format", explain_format, "Output format")->check(CLI::IsMember({"text", "json"}));
   explain_cmd->add_option("--catalog", explain_catalog, "Catalog directory to use instead of the built-in one");
 
+  DataArgs data_args;
+  auto* data_cmd = add_data_command(app, data_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -513,6 +517,7 @@ int run(int argc, char** argv) {
   if (*checks_cmd) return do_checks(checks_format, checks_catalog);
   if (*req_cmd) return do_requirements(req_profile, req_format, req_catalog);
   if (*facts_cmd) return do_facts(facts_args, facts_analyzers);
+  if (*data_cmd) return run_data_command(data_args);
   if (*explain_cmd) return do_explain(explain_id, explain_format, explain_catalog);
   if (*analyzers_cmd) {
     for (const auto& a : analyzers::registry()) {

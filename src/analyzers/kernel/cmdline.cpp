@@ -190,7 +190,8 @@ std::vector<FoundCmdline> cmdlines_in_file(std::string_view name, std::string_vi
   return out;
 }
 
-void check_cmdline(const Context& ctx, const KernelConfig* config, const std::string& config_path, Output& out) {
+std::vector<FoundCmdline> find_cmdlines(const Context& ctx, const KernelConfig* config,
+                                        const std::string& config_path) {
   const auto& inv = ctx.inventory;
   std::vector<FoundCmdline> found;
   for (const auto& e : inv.entries()) {
@@ -212,6 +213,11 @@ void check_cmdline(const Context& ctx, const KernelConfig* config, const std::st
       found.push_back({config_path, c->line, c->value});
     }
   }
+  return found;
+}
+
+void check_cmdline(const Context& ctx, const KernelConfig* config, const std::string& config_path, Output& out) {
+  std::vector<FoundCmdline> found = find_cmdlines(ctx, config, config_path);
   if (found.empty()) {
     Finding f;
     f.check = std::string(kCheck);

@@ -50,6 +50,9 @@ struct FoundCmdline {
 /// Command lines in one boot-configuration file, by its format (chosen from the file name).
 std::vector<FoundCmdline> cmdlines_in_file(std::string_view name, std::string_view text, const std::string& shown);
 
+/// Every command line in the target's boot files, then CONFIG_CMDLINE of `config`.
+std::vector<FoundCmdline> find_cmdlines(const Context& ctx, const KernelConfig* config, const std::string& config_path);
+
 /// Emits boot-kernel-cmdline. `config`/`config_path` are the kernel configuration found, if any.
 void check_cmdline(const Context& ctx, const KernelConfig* config, const std::string& config_path, Output& out);
 

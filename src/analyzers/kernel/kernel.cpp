@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "analyzers/kernel/cmdline.hpp"
+#include "analyzers/kernel/crypto.hpp"
 #include "analyzers/kernel/currency.hpp"
+#include "analyzers/kernel/mac.hpp"
 #include "analyzers/kernel/parse.hpp"
 #include "analyzers/kernel/rules.hpp"
 #include "analyzers/kernel/sysctl.hpp"
@@ -23,8 +25,9 @@ constexpr std::string_view kConfigCheck = "inv-kernel-config";
 constexpr std::string_view kHardeningCheck = "kern-hardening-config";
 constexpr std::string_view kSysctlCheck = "sysctl-hardening";
 constexpr std::string_view kCmdlineCheck = "boot-kernel-cmdline";
-constexpr std::string_view kChecks[] = {kVersionCheck, kConfigCheck,  kHardeningCheck,
-                                        kSysctlCheck,  kCmdlineCheck, "os-kernel-lts"};
+constexpr std::string_view kChecks[] = {kVersionCheck,  kConfigCheck,       kHardeningCheck, kSysctlCheck,
+                                        kCmdlineCheck,  "os-kernel-lts",    "mac-selinux",   "mac-apparmor",
+                                        "mac-enforced", "crypto-hw-engine", "crypto-hw-rng"};
 
 /// A configuration found in the target and where it came from.
 struct FoundConfig {
@@ -293,8 +296,11 @@ Output run(const Context& ctx) {
   report_config(f, out);
   report_hardening(f, out);
   check_sysctl(ctx, f.configs.empty() ? nullptr : &f.configs.front().config, out);
-  check_cmdline(ctx, f.configs.empty() ? nullptr : &f.configs.front().config,
-                f.configs.empty() ? std::string() : f.configs.front().path, out);
+  const KernelConfig* config = f.configs.empty() ? nullptr : &f.configs.front().config;
+  const std::string config_path = f.configs.empty() ? std::string() : f.configs.front().path;
+  check_cmdline(ctx, config, config_path, out);
+  check_mac(ctx, config, config_path, find_cmdlines(ctx, config, config_path), out);
+  check_crypto(ctx, config, config_path, out);
   return out;
 }
 
