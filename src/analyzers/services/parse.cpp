@@ -614,6 +614,49 @@ Fstab parse_fstab(std::string_view text) {
   return out;
 }
 
+// ---- OpenWrt UCI ---------------------------------------------------------------------------
+
+const UciOption* UciSection::option(std::string_view n) const {
+  const UciOption* last = nullptr;
+  for (const auto& o : options) {
+    if (o.name == n) last = &o;
+  }
+  return last;
+}
+
+UciConfig parse_uci(std::string_view text) {
+  UciConfig out;
+  for_each_line(text, out.diagnostics, [&](std::size_t no, std::string_view raw) {
+    std::string_view line = trim(raw);
+    if (line.empty() || line[0] == '#') return;
+    auto w = split_command(line);
+    if (w.empty()) return;
+    if (w[0] == "config") {
+      if (w.size() < 2) {
+        out.diagnostics.push_back({no, "config without a section type; ignored"});
+        return;
+      }
+      out.sections.push_back({w[1], w.size() > 2 ? w[2] : std::string(), no, {}});
+      return;
+    }
+    if (w[0] == "option" || w[0] == "list") {
+      if (w.size() < 3) {
+        out.diagnostics.push_back({no, fmt::format("{} without a name and a value; ignored", w[0])});
+        return;
+      }
+      if (out.sections.empty()) {
+        out.diagnostics.push_back({no, fmt::format("{} outside any config section; ignored", w[0])});
+        return;
+      }
+      out.sections.back().options.push_back({w[1], w[2], no});
+      return;
+    }
+    if (w[0] == "package") return;
+    out.diagnostics.push_back({no, fmt::format("unknown UCI keyword '{}'; ignored", w[0])});
+  });
+  return out;
+}
+
 // ---- sudoers and doas ----------------------------------------------------------------------
 
 Sudoers parse_sudoers(std::string_view text) {

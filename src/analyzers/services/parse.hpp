@@ -215,6 +215,31 @@ struct Fstab {
 };
 Fstab parse_fstab(std::string_view text);
 
+// ---- OpenWrt UCI configuration (/etc/config/*) ----------------------------------------------
+
+/// One `option name 'value'` (or `list name 'value'`, one per value) of a UCI section.
+struct UciOption {
+  std::string name;
+  std::string value;  ///< unquoted
+  std::size_t line = 0;
+};
+/// One `config type ['name']` section with its options in file order.
+struct UciSection {
+  std::string type;
+  std::string name;  ///< "" for an anonymous section
+  std::size_t line = 0;
+  std::vector<UciOption> options;
+  /// The last value given for `name` (UCI keeps the last), or nullptr.
+  const UciOption* option(std::string_view name) const;
+};
+struct UciConfig {
+  std::vector<UciSection> sections;
+  std::vector<LineDiagnostic> diagnostics;
+};
+/// Parses UCI text as OpenWrt's uci(1) reads it: single or double quotes, `#` comments, an
+/// option outside any section is a diagnostic.
+UciConfig parse_uci(std::string_view text);
+
 // ---- sudoers and doas ----------------------------------------------------------------------
 
 /// One user specification of sudoers(5): `users hosts=(runas) TAGS: commands`.

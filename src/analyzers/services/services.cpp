@@ -1471,7 +1471,34 @@ void check_ssh(const FsReader& r, const std::vector<Service>& services, const st
   }
   // Dropbear launch flags (dropbear(8)): -w no root logins, -s no password logins, -g no
   // password logins for root, -B allows blank passwords.
-  if (dropbear_service) {
+  std::optional<std::string> uci_text;
+  if (dropbear_service && dropbear_service->init == "procd") uci_text = r.read("/etc/config/dropbear");
+  if (uci_text) {
+    // OpenWrt builds dropbear's flags from UCI at start: RootLogin off -> -w, PasswordAuth off
+    // -> -s, RootPasswordAuth off -> -g; each defaults to on.
+    const std::string path = r.display("/etc/config/dropbear");
+    UciConfig uci = parse_uci(*uci_text);
+    r.diagnostics(uci.diagnostics, "/etc/config/dropbear");
+    for (const auto& sec : uci.sections) {
+      if (sec.type != "dropbear") continue;
+      auto on = [&](std::string_view name) {
+        const UciOption* o = sec.option(name);
+        return !o || parse_systemd_bool(o->value).value_or(o->value != "off");
+      };
+      if (!on("enable")) continue;
+      if (on("RootLogin") && on("PasswordAuth") && on("RootPasswordAuth")) {
+        const UciOption* o = sec.option("RootPasswordAuth");
+        out.findings.push_back(
+            finding(kSshCheck, Status::kFail, dropbear_service->subject,
+                    "dropbear lets root log in with a password (OpenWrt UCI: RootLogin, PasswordAuth and "
+                    "RootPasswordAuth are on)",
+                    {at(path, o ? o->line : sec.line,
+                        o ? "option RootPasswordAuth '" + o->value + "'" : "RootPasswordAuth not set (default on)",
+                        "option RootPasswordAuth 'off' (or RootLogin / PasswordAuth 'off')")}));
+        ++fails;
+      }
+    }
+  } else if (dropbear_service) {
     const Service& s = *dropbear_service;
     std::set<char> flags;
     for (const auto& a : s.args) {

@@ -34,11 +34,6 @@ std::string upper(std::string_view s) {
   return u;
 }
 
-std::string unquote(std::string_view s) {
-  if (s.size() >= 2 && (s.front() == '\'' || s.front() == '"') && s.back() == s.front()) s = s.substr(1, s.size() - 2);
-  return std::string(s);
-}
-
 /// What one firewall configuration says about inbound traffic.
 struct InboundPolicy {
   bool found = false;
@@ -114,30 +109,17 @@ InboundPolicy iptables_policy(const FsReader& r, const std::string& path, std::s
 /// OpenWrt fw3/fw4: the input policy of the wan zone, else of `config defaults`.
 InboundPolicy openwrt_policy(const FsReader& r, const std::string& path, std::string_view text) {
   InboundPolicy p;
-  std::string section, name;
+  UciConfig uci = parse_uci(text);
+  r.diagnostics(uci.diagnostics, path);
   std::string defaults_input, wan_input;
-  std::size_t defaults_line = 0, wan_line = 0, input_line = 0;
-  std::string input;
-  auto flush = [&] {
-    if (section == "defaults" && !input.empty()) defaults_input = input, defaults_line = input_line;
-    if (section == "zone" && name == "wan" && !input.empty()) wan_input = input, wan_line = input_line;
-  };
-  for (auto [no, line] : lines_of(text)) {
-    auto w = split_command(line);
-    if (w.empty()) continue;
-    if (w[0] == "config") {
-      flush();
-      section = w.size() > 1 ? w[1] : "";
-      name.clear();
-      input.clear();
-      continue;
-    }
-    if (w[0] == "option" && w.size() >= 3) {
-      if (w[1] == "name") name = unquote(w[2]);
-      if (w[1] == "input") input = upper(unquote(w[2])), input_line = no;
-    }
+  std::size_t defaults_line = 0, wan_line = 0;
+  for (const auto& sec : uci.sections) {
+    const UciOption* input = sec.option("input");
+    if (!input) continue;
+    const UciOption* name = sec.option("name");
+    if (sec.type == "defaults") defaults_input = upper(input->value), defaults_line = input->line;
+    if (sec.type == "zone" && name && name->value == "wan") wan_input = upper(input->value), wan_line = input->line;
   }
-  flush();
   const std::string& chosen = !wan_input.empty() ? wan_input : defaults_input;
   if (chosen.empty()) return p;
   p.found = true;
