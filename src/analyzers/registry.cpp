@@ -5,6 +5,7 @@
 #include "analyzers/kernel/kernel.hpp"
 #include "analyzers/secrets/secrets.hpp"
 #include "analyzers/services/services.hpp"
+#include "analyzers/tls/tls.hpp"
 
 namespace fwcert::analyzers {
 
@@ -27,6 +28,9 @@ std::span<const AnalyzerInfo> registry() {
        secrets::checks(), &secrets::run},
       {"services", "init systems, inetd, sshd: who each service runs as, legacy daemons, serial consoles, SSH",
        services::checks(), &services::run},
+      {"tls",
+       "CA stores (Amazon roots, test and interception CAs, expiry), verification bypass, OpenSSL minimum protocol",
+       tls::checks(), &tls::run},
   };
   return kAnalyzers;
 }

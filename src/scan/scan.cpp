@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "analyzers/analyzer.hpp"
+#include "analyzers/content/pass.hpp"
 #include "assess/assess.hpp"
 #include "assess/waivers.hpp"
 #include "catalog/catalog.hpp"
@@ -89,7 +90,8 @@ Result<Report> scan(const std::string& target, const ScanOptions& options) {
   auto chosen = selected_analyzers(options);
   std::vector<analyzers::Output> outputs(chosen.size());
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  analyzers::Context ctx{inv, options};
+  analyzers::content::SharedPass content(inv, threads);
+  analyzers::Context ctx{inv, options, &content};
   {
     // Analyzers finish in any order; the count told to options.progress only grows (one lock).
     const std::uint64_t walked = inv.entries().size();
