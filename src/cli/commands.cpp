@@ -15,6 +15,7 @@
 #include "assess/assess.hpp"
 #include "catalog/catalog.hpp"
 #include "cli/data_command.hpp"
+#include "cli/progress.hpp"
 #include "cli/report_output.hpp"
 #include "core/date.hpp"
 #include "fwcert/scan.hpp"
@@ -100,6 +101,7 @@ struct ScanArgs {
   bool no_nested = false;
   bool one_fs = true;
   bool show_passing = false;
+  bool quiet = false;
   unsigned threads = 0;
   std::vector<std::string> only;
   std::vector<std::string> skip;
@@ -171,7 +173,12 @@ int do_scan(const ScanArgs& a) {
       return kExitUsage;
     }
   }
-  auto report = scan(a.target, to_options(a));
+  ScanOptions options = to_options(a);
+  // On a terminal, a long scan shows how far it has come: on stderr, erased when done.
+  ProgressBar bar(progress_wanted(a.quiet), STDERR_FILENO);
+  if (progress_wanted(a.quiet)) options.progress = [&bar](const ScanProgress& p) { bar.update(p); };
+  auto report = scan(a.target, options);
+  bar.finish();
   if (!report) {
     fmt::print(stderr, "fwcert: {}\n", report.error().describe());
     return kExitUsage;
@@ -460,6 +467,9 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"critical", "high", "medium", "low"}));
   scan_cmd->add_flag("--strict", scan_args.strict, "Exit 3 when the target could only partly be read");
   scan_cmd->add_flag("--show-passing", scan_args.show_passing, "List passing findings in the text summary too");
+  scan_cmd->add_flag("-q,--quiet", scan_args.quiet,
+                     "No progress bar (otherwise drawn on stderr when it is a terminal, NO_COLOR is unset and the "
+                     "scan takes more than 0.3 s)");
   scan_cmd->add_option("--color", scan_args.color, "Colour in the text summary")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
