@@ -13,12 +13,15 @@ build: deps
 	cmake --build --preset dev
 
 # Builds the demo firmware (a squashfs with planted weaknesses), scans it, writes
-# out/demo/report.json and prints the summary. Findings are expected: exit 1 is success here.
+# out/demo/report.json and out/demo/report.html (open it in a browser) and prints the summary.
+# Findings are expected: exit 1 is success here.
 demo: build
 	bash examples/demo-firmware/build.sh build/dev out/demo
 	@./build/dev/fwcert scan out/demo/firmware.squashfs --format json -o out/demo/report.json; \
 	  rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi; \
-	  echo; echo "JSON report written to out/demo/report.json"
+	  ./build/dev/fwcert scan out/demo/firmware.squashfs --format html -o out/demo/report.html >/dev/null; \
+	  rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi; \
+	  echo; echo "JSON report written to out/demo/report.json, HTML report to out/demo/report.html"
 
 test: build
 	ctest --preset dev
@@ -38,9 +41,11 @@ fuzz: deps
 bench: build
 	bash bench/run.sh
 
-# Regenerates the check reference from the catalog (a test fails when it is stale).
+# Regenerates the check reference from the catalog and the kernel rule reference from the rule
+# data (tests fail when either is stale).
 docs: build
 	./build/dev/fwcert checks --format markdown > docs/checks.md
+	./build/dev/fwcert data rules --format markdown > docs/kernel-rules.md
 
 FORMAT_FILES = $(shell git ls-files '*.cpp' '*.hpp')
 

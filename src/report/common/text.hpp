@@ -17,6 +17,11 @@ std::string valid_utf8(std::string_view s);
 /// other than tab, newline and carriage return; U+FFFE, U+FFFF) replaced by U+FFFD.
 std::string xml_escape(std::string_view s, bool attribute = false);
 
+/// `s` as HTML text or a double- or single-quoted attribute value: `& < > " '` become
+/// references, so no tag, attribute or entity can start inside; invalid UTF-8, C0/C1 controls
+/// (other than tab, newline, carriage return) and DEL are replaced by U+FFFD.
+std::string html_escape(std::string_view s);
+
 /// `s` as a Markdown inline code span: no markup, mention or link inside is interpreted.
 /// Newlines become spaces; the fence is one backtick longer than the longest run inside.
 std::string md_code(std::string_view s);
