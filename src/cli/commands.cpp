@@ -455,8 +455,8 @@ int run(int argc, char** argv) {
   scan_cmd
       ->add_option("--format", scan_args.format,
                    "Report format: text (summary), json (the full report), sarif (SARIF 2.1.0 for GitHub code "
-                   "scanning), junit (JUnit XML for GitLab/Jenkins), markdown (a pull-request comment); with -o the "
-                   "text summary still goes to stdout")
+                   "scanning), junit (JUnit XML for GitLab/Jenkins), markdown (a pull-request comment), html (one "
+                   "self-contained page for a lab, printable); with -o the text summary still goes to stdout")
       ->check(CLI::IsMember(scan_formats))
       ->capture_default_str();
   scan_cmd->add_option("-o,--output", scan_args.output, "Write the report to this file (default: stdout)");
