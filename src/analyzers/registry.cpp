@@ -3,6 +3,7 @@
 #include "analyzers/boot/boot.hpp"
 #include "analyzers/elf/elf.hpp"
 #include "analyzers/kernel/kernel.hpp"
+#include "analyzers/os/os.hpp"
 #include "analyzers/secrets/secrets.hpp"
 #include "analyzers/services/services.hpp"
 #include "analyzers/tls/tls.hpp"
@@ -20,8 +21,14 @@ std::span<const AnalyzerInfo> registry() {
       {"elf",
        "ELF hardening: PIE, NX, RELRO, stack protector, FORTIFY, RPATH, CET/BTI, risky imports, module signatures",
        elf::checks(), &elf::run},
-      {"kernel", "kernel version and config (/boot, config.gz, IKCONFIG), hardening rules, sysctl, command line",
+      {"kernel",
+       "kernel version and config (/boot, config.gz, IKCONFIG), hardening rules, sysctl, command line, "
+       "branch end of life, SELinux/AppArmor, hardware crypto and RNG",
        kernel::checks(), &kernel::run},
+      {"os",
+       "distribution and release (os-release, OpenWrt, Yocto, Buildroot, Android), end of life of it and of "
+       "OpenSSL, Python, Node.js, SQLite",
+       os::checks(), &os::run},
       {"secrets",
        "one content pass over every file: private keys (parsed to confirm), LWA tokens, API keys, Wi-Fi PSKs, "
        "passwords; key stores, encryption at rest",

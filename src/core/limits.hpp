@@ -133,4 +133,13 @@ inline constexpr std::size_t kMaxCertificatesPerStore = 4096;
 /// Most keys an openssh-key-v1 container may declare (ssh-keygen writes one).
 inline constexpr std::uint32_t kMaxOpensshKeys = 16;
 
+/// Largest endoflife.date product file (or normalised table) read; real ones are under 64 KiB.
+inline constexpr std::size_t kMaxEndoflifeFileBytes = 1u << 20;
+/// Most release cycles one end-of-life table may list (the busiest has about 100).
+inline constexpr std::size_t kMaxEndoflifeCycles = 4096;
+/// Largest os-release, build.prop, SELinux config or AppArmor profile read.
+inline constexpr std::uint64_t kMaxSmallConfigBytes = 1u << 20;
+/// Bytes of a shared library searched for a version string (libcrypto's is in .rodata).
+inline constexpr std::uint64_t kMaxVersionScanBytes = 16ull << 20;
+
 }  // namespace fwcert::limits
