@@ -1,5 +1,6 @@
 #include "analyzers/accounts/accounts.hpp"
 #include "analyzers/analyzer.hpp"
+#include "analyzers/avs/avs.hpp"
 #include "analyzers/boot/boot.hpp"
 #include "analyzers/elf/elf.hpp"
 #include "analyzers/kernel/kernel.hpp"
@@ -14,6 +15,8 @@ std::span<const AnalyzerInfo> registry() {
   static const AnalyzerInfo kAnalyzers[] = {
       {"accounts", "passwd/shadow/group: empty and default passwords, hash strength, uid 0 and login shells",
        accounts::checks(), &accounts::run},
+      {"avs", "AVS SDK: configuration, databases, Smart Screen websocket, SDK binaries, PKCS#11 key storage",
+       avs::checks(), &avs::run},
       {"boot",
        "boot chain: U-Boot environment and console, FIT signatures and required keys, legacy images, dm-verity, "
        "module signing, lockdown, IMA, Android vbmeta",
