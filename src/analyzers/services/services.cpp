@@ -1,6 +1,7 @@
 #include "analyzers/services/services.hpp"
 
 #include <fmt/format.h>
+#include <fnmatch.h>
 
 #include <algorithm>
 #include <deque>
@@ -51,6 +52,11 @@ constexpr std::string_view kChecks[] = {kNonRootCheck,
 /// systemd's unit search path, highest precedence first (systemd.unit(5), system mode).
 constexpr std::string_view kUnitDirs[] = {"/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
                                           "/usr/lib/systemd/system", "/lib/systemd/system"};
+
+/// Where systemd.preset(5) files live, highest precedence first.
+constexpr std::string_view kPresetDirs[] = {"/etc/systemd/system-preset", "/run/systemd/system-preset",
+                                            "/usr/local/lib/systemd/system-preset", "/usr/lib/systemd/system-preset",
+                                            "/lib/systemd/system-preset"};
 
 /// Dependencies that stock systemd target units declare; added in case an image ships
 /// without the target files, so enablement under multi-user.target still counts as boot.
@@ -277,6 +283,8 @@ struct Systemd {
   std::map<std::string, std::string> alias;                               ///< alias -> unit
   std::multimap<std::string, std::pair<std::string, std::string>> edges;  ///< from -> (to, display path)
   std::map<std::string, MergedUnit> cache;
+  /// Edges added by presets on first boot: from -> (to, reason).
+  std::multimap<std::string, std::pair<std::string, std::string>> preset_edges;
 
   explicit Systemd(const FsReader& reader) : r(reader) {
     for (auto d : kUnitDirs) {
@@ -287,6 +295,102 @@ struct Systemd {
       if (std::find(dirs.begin(), dirs.end(), *c) == dirs.end()) dirs.push_back(*c);
     }
     for (const auto& dir : dirs) scan_dir(dir);
+    if (first_boot()) apply_presets();
+  }
+
+  /// systemd applies presets when it boots with /etc/machine-id missing, empty or
+  /// "uninitialized" (machine-id(5)): that is the state a freshly flashed image is in.
+  bool first_boot() const {
+    if (!present()) return false;
+    auto text = r.read("/etc/machine-id");
+    if (!text) return true;
+    std::string_view t = *text;
+    while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.remove_suffix(1);
+    return t.empty() || t == "uninitialized";
+  }
+
+  /// One `enable`/`disable` line of a preset file.
+  struct PresetRule {
+    bool enable = false;
+    std::string pattern;
+    std::vector<std::string> instances;
+    std::string where;  ///< display path and line
+  };
+
+  /// Preset rules in the order systemd consults them: files sorted by name (a name in a
+  /// higher-precedence directory hides the same name lower down), lines in file order.
+  std::vector<PresetRule> preset_rules() const {
+    std::map<std::string, std::string> files;  // file name -> path
+    for (auto d : kPresetDirs) {
+      for (const auto& e : r.list(std::string(d))) {
+        if (e.name.ends_with(".preset")) files.emplace(e.name, std::string(d) + "/" + e.name);
+      }
+    }
+    std::vector<PresetRule> rules;
+    for (const auto& [name, path] : files) {
+      auto text = r.read(path);
+      if (!text) continue;
+      std::size_t no = 0, pos = 0;
+      while (pos < text->size() && rules.size() < limits::kMaxConfigLines) {
+        auto end = text->find('\n', pos);
+        std::string_view line =
+            std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+        pos = end == std::string::npos ? text->size() : end + 1;
+        ++no;
+        auto w = split_command(line);
+        if (w.size() < 2 || (w[0] != "enable" && w[0] != "disable")) continue;
+        PresetRule rule{
+            w[0] == "enable", w[1], {w.begin() + 2, w.end()}, fmt::format("{} line {}", r.display(path), no)};
+        rules.push_back(std::move(rule));
+      }
+    }
+    return rules;
+  }
+
+  /// What first boot's preset-all (enable-only mode) adds: for every unit with an [Install]
+  /// section whose first matching preset line says enable (or that no line matches), the
+  /// links its WantedBy=/RequiredBy= would create.
+  void apply_presets() {
+    auto rules = preset_rules();
+    for (const auto& [name, path] : fragment) {
+      const PresetRule* match = nullptr;
+      for (const auto& rule : rules) {
+        if (fnmatch(rule.pattern.c_str(), name.c_str(), FNM_NOESCAPE) == 0) {
+          match = &rule;
+          break;
+        }
+      }
+      if (match && !match->enable) continue;
+      const MergedUnit* m = load(name);
+      if (!m) continue;
+      std::vector<std::string> units;
+      if (is_template(name)) {
+        // A template is enabled through the instances the preset names, else DefaultInstance=.
+        std::vector<std::string> instances = match ? match->instances : std::vector<std::string>{};
+        if (instances.empty()) {
+          if (const auto* d = m->last("Install", "DefaultInstance")) instances.push_back(d->value);
+        }
+        auto at = name.find("@.");
+        if (at == std::string::npos) continue;
+        for (const auto& i : instances) units.push_back(name.substr(0, at + 1) + i + name.substr(at + 1));
+      } else {
+        units.push_back(name);
+      }
+      std::string why = match ? fmt::format(
+                                    "enabled on first boot by the preset `enable {}` ({}; /etc/machine-id is "
+                                    "not initialised)",
+                                    match->pattern, match->where)
+                              : std::string(
+                                    "enabled on first boot: no preset line disables it and /etc/machine-id is "
+                                    "not initialised");
+      for (auto key : {"WantedBy", "RequiredBy"}) {
+        for (const auto* a : m->all("Install", key)) {
+          for (const auto& target : split_command(a->value)) {
+            for (const auto& u : units) preset_edges.emplace(target, std::pair{u, why});
+          }
+        }
+      }
+    }
   }
 
   bool present() const { return !fragment.empty(); }
@@ -415,6 +519,8 @@ struct Systemd {
       auto [lo, hi] = edges.equal_range(u);
       for (auto it = lo; it != hi; ++it)
         visit(it->second.first, fmt::format("enabled by the link {}", it->second.second));
+      auto [plo, phi] = preset_edges.equal_range(u);
+      for (auto it = plo; it != phi; ++it) visit(it->second.first, it->second.second);
       for (const auto& [from, to] : kImplicitEdges) {
         if (from == u) visit(std::string(to), fmt::format("pulled in by {}", u));
       }
