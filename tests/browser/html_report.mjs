@@ -151,6 +151,16 @@ const pdf = path.join(artefactDir, "report.pdf");
 const bytes = await page.pdf({ path: pdf, format: "A4", printBackground: true });
 check(bytes.length > 20_000 && bytes.subarray(0, 5).toString() === "%PDF-", `PDF of ${bytes.length} bytes`);
 await page.emulateMedia({ media: "screen" });
+
+// The inline script ran under the page's policy: it shows the buttons, and they open and close every row.
+const scriptRan = await page.locator("#tools").isVisible();
+check(scriptRan, "expand/collapse buttons hidden: the inline script did not run");
+if (scriptRan) {
+  await page.click("#expand-all");
+  check(await page.$$eval("details.req", (els) => els.every((e) => e.open)), "expand all left a row closed");
+  await page.click("#collapse-all");
+  check(await page.$$eval("details.req", (els) => els.every((e) => !e.open)), "collapse all left a row open");
+}
 checkClean(demo);
 
 // ---- hostile names and values -----------------------------------------------------------------
