@@ -571,7 +571,7 @@ TEST(CatalogBuiltin, AnalyzerLinesNameExactlyTheImplementedChecks) {
       (std::set<std::string>{"priv-services-non-root", "net-legacy-daemons", "net-serial-console", "net-ssh-config",
                              "priv-setuid-inventory", "priv-fs-permissions", "priv-rootfs-readonly", "priv-sudo",
                              "auth-pam", "keys-ssh-host-keys-shipped", "net-debug-services", "priv-systemd-sandbox",
-                             "net-firewall", "net-usb-gadget", "net-unneeded-software"}));
+                             "net-firewall", "net-usb-gadget", "net-unneeded-software", "net-listeners"}));
 }
 
 TEST(CatalogBuiltin, AvsSetHoldsEveryItemOfSectionA) {
