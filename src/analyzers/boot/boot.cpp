@@ -13,10 +13,10 @@ namespace fwcert::analyzers::boot {
 namespace {
 
 constexpr std::string_view kChecks[] = {
-    "boot-uboot-fit-required-key",
-    "boot-uboot-legacy-disabled",
-    "boot-uboot-no-external-boot",
-    "boot-uboot-console-locked",
+    "boot-uboot-fit-required-key", "boot-uboot-legacy-disabled", "boot-uboot-no-external-boot",
+    "boot-uboot-console-locked",   "boot-rootfs-dm-verity",      "boot-android-avb",
+    "boot-kernel-module-signing",  "boot-kernel-lockdown",       "boot-ima-appraisal",
+    "boot-anti-rollback",          "boot-production-keys",
 };
 
 std::string lower(std::string_view s) {

@@ -287,6 +287,14 @@ void report_hardening(const Findings& f, Output& out) {
 
 std::span<const std::string_view> checks() { return kChecks; }
 
+std::optional<FoundKernelConfig> find_kernel_config(const Context& ctx) {
+  Output scratch;  // the kernel analyzer itself reports the diagnostics of this search
+  Findings f = collect(ctx, scratch);
+  if (f.configs.empty()) return std::nullopt;
+  FoundConfig& c = f.configs.front();
+  return FoundKernelConfig{std::move(c.path), std::move(c.how), std::move(c.config)};
+}
+
 Output run(const Context& ctx) {
   Output out;
   Findings f = collect(ctx, out);
