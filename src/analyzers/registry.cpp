@@ -7,6 +7,7 @@
 #include "analyzers/os/os.hpp"
 #include "analyzers/secrets/secrets.hpp"
 #include "analyzers/services/services.hpp"
+#include "analyzers/updates/updates.hpp"
 #include "analyzers/tls/tls.hpp"
 
 namespace fwcert::analyzers {
@@ -38,6 +39,10 @@ std::span<const AnalyzerInfo> registry() {
        secrets::checks(), &secrets::run},
       {"services", "init systems, inetd, sshd: who each service runs as, legacy daemons, serial consoles, SSH",
        services::checks(), &services::run},
+      {"updates",
+       "update agents (RAUC, SWUpdate, Mender, OSTree, Android OTA, opkg/apt feeds, custom scripts): signature "
+       "verification and transport",
+       updates::checks(), &updates::run},
       {"tls",
        "CA stores (Amazon roots, test and interception CAs, expiry), verification bypass, OpenSSL minimum protocol",
        tls::checks(), &tls::run},

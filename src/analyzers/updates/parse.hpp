@@ -1,0 +1,64 @@
+#pragma once
+// Readers for update-agent configuration: INI files (RAUC system.conf, OSTree remotes),
+// libconfig "key = value;" pairs (swupdate.cfg), opkg and apt feed lines, and a line scanner
+// for update scripts that download and flash. All are bounded by limits::kMaxConfigLines and
+// keep line numbers.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fwcert::analyzers::updates {
+
+struct IniEntry {
+  std::string key;
+  std::string value;
+  std::size_t line = 0;
+};
+struct IniSection {
+  std::string name;  ///< "keyring", "remote \"origin\"", "" before the first header
+  std::size_t line = 0;
+  std::vector<IniEntry> entries;
+  const IniEntry* find(std::string_view key) const;
+};
+/// Parses INI text: [section] headers, key=value (spaces around '=' trimmed), '#'/';' comments.
+std::vector<IniSection> parse_ini(std::string_view text);
+
+/// "key = value;" and "key: value" pairs of a libconfig file, anywhere in the nesting, with the
+/// quotes of string values removed.
+std::vector<IniEntry> parse_libconfig_pairs(std::string_view text);
+
+/// A package feed: where packages come from and whether the line trusts it without checks.
+struct Feed {
+  std::string url;
+  std::size_t line = 0;
+  bool trusted_without_signature = false;  ///< apt [trusted=yes] / "Trusted: yes"
+};
+/// Feeds of an opkg configuration ("src[/gz] name url") and whether it sets
+/// `option check_signature` (to anything but 0).
+struct OpkgConf {
+  std::vector<Feed> feeds;
+  bool check_signature = false;
+  std::size_t check_signature_line = 0;
+};
+OpkgConf parse_opkg_conf(std::string_view text);
+/// Feeds of an apt sources.list (one-line "deb [options] url suite ...") or deb822 .sources file.
+std::vector<Feed> parse_apt_sources(std::string_view text, bool deb822);
+
+/// What a script does that matters for updates, line by line.
+struct ScriptLine {
+  std::size_t line = 0;
+  std::string text;
+};
+struct UpdateScript {
+  std::vector<ScriptLine> downloads;  ///< wget, curl, tftp, ftpget, uclient-fetch
+  std::vector<ScriptLine> insecure;   ///< downloads over http:// or with certificate checks off
+  std::vector<ScriptLine> flashes;    ///< dd to a device, flashcp, nandwrite, mtd write, ubiupdatevol, ...
+  std::vector<ScriptLine> verifies;   ///< openssl dgst/smime/cms -verify, gpg --verify, gpgv, usign -V, signify -V
+  /// True when the script both downloads and writes flash: an update path.
+  bool is_update_path() const { return !downloads.empty() && !flashes.empty(); }
+};
+UpdateScript scan_update_script(std::string_view text);
+
+}  // namespace fwcert::analyzers::updates
