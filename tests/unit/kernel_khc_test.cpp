@@ -8,9 +8,11 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "analyzers/kernel/cmdline.hpp"
 #include "analyzers/kernel/parse.hpp"
 #include "analyzers/kernel/rules.hpp"
 #include "support/test_util.hpp"
@@ -103,6 +105,87 @@ INSTANTIATE_TEST_SUITE_P(DebianConfigs, KernelKhcAgreement,
                            std::string n = info.param;
                            for (auto& c : n) c = (c == '-' || c == '.') ? '_' : c;
                            return n;
+                         });
+
+// ---- command line ----------------------------------------------------------------------------
+// KHC judges a command-line parameter in two ways: by the parameter when it is on the line, and
+// by the kernel configuration's default when it is not (that half is the kconfig comparison
+// above). The checks the two tools share are therefore the parameters on the line that a
+// fwcert rule names; on those the verdicts must agree.
+
+/// Disagreements on the committed command lines, with which side is right.
+const KnownDisagreement kKnownCmdline[] = {
+    {"", "", ""},  // none on the committed lines; placeholder so the table is never empty
+};
+
+Agreement compare_cmdline(const std::string& name) {
+  std::string dir = test::source_dir() + "/tests/fixtures/kernel/";
+  auto params = split_cmdline(test::read_file(dir + name + ".cmdline"));
+  std::set<std::string> ruled;
+  for (const auto& r : cmdline_rules()) ruled.insert(std::string(r.name));
+  auto khc = nlohmann::json::parse(test::read_file(dir + name + ".cmdline.khc.json"));
+  Agreement a;
+  for (const auto& e : khc) {
+    if (e.at("type") != "cmdline") continue;
+    std::string option = e.at("option_name").get<std::string>();
+    const CmdlineParam* on_line = nullptr;
+    for (const auto& p : params) {
+      if (p.name == option) on_line = &p;  // the kernel uses the last occurrence
+    }
+    if (!on_line) continue;
+    if (!ruled.count(option)) {
+      ++a.khc_only;
+      continue;
+    }
+    ++a.compared;
+    bool our_ok = cmdline_disabling(*on_line).empty();
+    bool their_ok = e.at("check_result_bool").get<bool>();
+    if (our_ok == their_ok) {
+      ++a.agreed;
+    } else {
+      a.disagreements.push_back(option + ": fwcert " + (our_ok ? "ok" : "switches off") + ", KHC " +
+                                e.at("check_result").get<std::string>());
+    }
+  }
+  return a;
+}
+
+class KernelKhcCmdlineAgreement : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(KernelKhcCmdlineAgreement, AtLeast98PercentAndEveryDisagreementExplained) {
+  std::string name = GetParam();
+  Agreement a = compare_cmdline(name);
+  double pct = a.compared ? 100.0 * static_cast<double>(a.agreed) / static_cast<double>(a.compared) : 100.0;
+  for (const auto& d : a.disagreements) {
+    bool known = false;
+    for (const auto& k : kKnownCmdline) known |= name == k.config && d.starts_with(std::string(k.option) + ":");
+    EXPECT_TRUE(known) << name << ": undocumented disagreement " << d;
+  }
+  // Documented disagreements are allowed; anything else must agree.
+  EXPECT_GE(a.agreed + a.disagreements.size(), a.compared);
+  if (a.disagreements.empty()) EXPECT_EQ(pct, 100.0);
+  std::printf("[ agreement ] %s: %zu of %zu cmdline parameters agree (%.1f%%), %zu on the line without a fwcert rule\n",
+              name.c_str(), a.agreed, a.compared, pct, a.khc_only);
+}
+
+TEST(KernelKhcCmdline, TheWeakenedLineIsJudgedOnEveryParameter) {
+  // Every parameter of weakened.cmdline beyond root/rootwait/console switches something off;
+  // fwcert must name each, and KHC must fail each too (so the comparison above is not vacuous).
+  Agreement a = compare_cmdline("weakened");
+  EXPECT_GE(a.compared, 25u);
+  EXPECT_EQ(a.khc_only, 0u);
+  auto params = split_cmdline(test::read_file(test::source_dir() + "/tests/fixtures/kernel/weakened.cmdline"));
+  std::vector<std::string> kept;
+  for (const auto& p : params) {
+    if (cmdline_disabling(p).empty()) kept.push_back(p.name);
+  }
+  EXPECT_EQ(kept, (std::vector<std::string>{"root", "rootwait", "console"}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Lines, KernelKhcCmdlineAgreement, ::testing::Values("debian-cloud", "weakened", "hardened"),
+                         [](const auto& info) {
+                           return std::string(info.param) == "debian-cloud" ? std::string("debian_cloud")
+                                                                            : std::string(info.param);
                          });
 
 }  // namespace

@@ -94,6 +94,8 @@ bool is_verbose(const std::vector<CmdlineParam>& params) {
 
 }  // namespace
 
+std::string cmdline_disabling(const CmdlineParam& p) { return disabling(p); }
+
 std::span<const CmdlineRule> cmdline_rules() {
   using M = CmdlineRule::Match;
   static constexpr CmdlineRule kRules[] = {
@@ -114,19 +116,74 @@ std::span<const CmdlineRule> cmdline_rules() {
       {"lockdown", M::kValueIn, "none", "turns kernel lockdown off"},
       {"nokaslr", M::kAny, "", "disables kernel address randomisation"},
       {"mitigations", M::kValueIn, "off", "turns CPU vulnerability mitigations off"},
+      // Switches kernel-hardening-checker also flags (its cmdline checks with "is not set",
+      // "is not off" or a required value): each turns one protection off.
+      {"norandmaps", M::kAny, "", "disables user-space address randomisation"},
+      {"no_hash_pointers", M::kAny, "", "prints raw kernel pointers"},
+      {"nosmep", M::kAny, "", "disables SMEP"},
+      {"nosmap", M::kAny, "", "disables SMAP"},
+      {"nopti", M::kAny, "", "disables page-table isolation"},
+      {"pti", M::kValueIn, "off", "disables page-table isolation"},
+      {"dis_ucode_ldr", M::kAny, "", "disables CPU microcode loading"},
+      {"clearcpuid", M::kAny, "", "hides CPU features, security ones included"},
+      {"setcpuid", M::kAny, "", "forces CPU features on or off"},
+      {"nospectre_v1", M::kAny, "", "turns a CPU vulnerability mitigation off"},
+      {"nospectre_v2", M::kAny, "", "turns a CPU vulnerability mitigation off"},
+      {"nospectre_bhb", M::kAny, "", "turns a CPU vulnerability mitigation off"},
+      {"nospec_store_bypass_disable", M::kAny, "", "turns a CPU vulnerability mitigation off"},
+      {"spectre_v2", M::kValueIn, "off", "turns a CPU vulnerability mitigation off"},
+      {"spectre_v2_user", M::kValueIn, "off", "turns a CPU vulnerability mitigation off"},
+      {"spectre_bhi", M::kValueIn, "off", "turns a CPU vulnerability mitigation off"},
+      {"spec_store_bypass_disable", M::kValueIn, "off", "turns a CPU vulnerability mitigation off"},
+      {"l1tf", M::kValueIn, "off", "turns a CPU vulnerability mitigation off"},
+      {"mds", M::kValueIn, "off", "turns a CPU vulnerability mitigation off"},
+      {"tsx_async_abort", M::kValueIn, "off", "turns a CPU vulnerability mitigation off"},
+      {"srbds", M::kValueIn, "off", "turns a CPU vulnerability mitigation off"},
+      {"mmio_stale_data", M::kValueIn, "off", "turns a CPU vulnerability mitigation off"},
+      {"retbleed", M::kValueIn, "off", "turns a CPU vulnerability mitigation off"},
+      {"spec_rstack_overflow", M::kValueIn, "off", "turns a CPU vulnerability mitigation off"},
+      {"gather_data_sampling", M::kValueIn, "off", "turns a CPU vulnerability mitigation off"},
+      {"reg_file_data_sampling", M::kValueIn, "off", "turns a CPU vulnerability mitigation off"},
+      {"tsa", M::kValueIn, "off", "turns a CPU vulnerability mitigation off"},
+      {"indirect_target_selection", M::kValueIn, "off", "turns a CPU vulnerability mitigation off"},
+      {"vmscape", M::kValueIn, "off", "turns a CPU vulnerability mitigation off"},
+      {"amd_iommu", M::kValueIn, "off", "disables the AMD IOMMU (DMA protection)"},
+      {"iommu.passthrough", M::kValueIn, "1|y|on", "lets devices DMA around the IOMMU"},
+      {"iommu.strict", M::kValueIn, "0|n|off", "defers IOMMU TLB invalidation (lazy DMA protection)"},
+      {"arm64.nobti", M::kAny, "", "disables branch target identification"},
+      {"arm64.nopauth", M::kAny, "", "disables pointer authentication"},
+      {"arm64.nomte", M::kAny, "", "disables memory tagging"},
+      {"arm64.nogcs", M::kAny, "", "disables the guarded control stack"},
+      {"rodata", M::kValueIn, "off|noalias", "leaves kernel read-only data writable"},
+      {"slab_merge", M::kAny, "", "merges slab caches (helps heap exploitation)"},
+      {"slub_merge", M::kAny, "", "merges slab caches (helps heap exploitation)"},
+      {"slab_common.usercopy_fallback", M::kAny, "", "lets usercopy bypass hardened checks"},
+      {"init_on_alloc", M::kValueIn, "0|n|off", "stops zeroing memory on allocation"},
+      {"init_on_free", M::kValueIn, "0|n|off", "stops zeroing memory on free"},
+      {"hardened_usercopy", M::kValueIn, "0|n|off", "turns hardened usercopy off"},
+      {"randomize_kstack_offset", M::kValueIn, "0|n|off", "stops randomising the kernel stack offset"},
+      {"page_alloc.shuffle", M::kValueIn, "0|n|off", "stops shuffling the page allocator"},
+      {"debugfs", M::kValueIn, "on", "mounts debugfs with full access"},
+      {"sysrq_always_enabled", M::kAny, "", "enables every magic SysRq function"},
+      {"vsyscall", M::kValueIn, "emulate", "maps an executable vsyscall page"},
+      {"vdso32", M::kValueIn, "1|2", "maps the 32-bit vDSO"},
+      {"ia32_emulation", M::kValueIn, "1|y|on|true", "turns 32-bit syscall emulation on"},
+      {"proc_mem.force_override", M::kValueIn, "always|ptrace", "lets /proc/PID/mem write through protections"},
   };
   return kRules;
 }
 
 std::vector<CmdlineParam> split_cmdline(std::string_view line) {
   std::vector<CmdlineParam> out;
+  // The kernel separates parameters at any isspace() character, a newline included.
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
   std::size_t i = 0;
   while (i < line.size() && out.size() < 4096) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    while (i < line.size() && space(line[i])) ++i;
     if (i >= line.size()) break;
     std::string token;
     bool quoted = false;
-    for (; i < line.size() && (quoted || (line[i] != ' ' && line[i] != '\t')); ++i) {
+    for (; i < line.size() && (quoted || !space(line[i])); ++i) {
       if (line[i] == '"') {
         quoted = !quoted;
         continue;

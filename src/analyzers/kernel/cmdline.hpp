@@ -37,6 +37,9 @@ struct CmdlineRule {
 };
 std::span<const CmdlineRule> cmdline_rules();
 
+/// The reason of the first rule that `p` matches, or "" when it switches nothing off.
+std::string cmdline_disabling(const CmdlineParam& p);
+
 /// Splits a command line as the kernel does: spaces separate, double quotes group.
 std::vector<CmdlineParam> split_cmdline(std::string_view line);
 
