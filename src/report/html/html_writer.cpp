@@ -341,29 +341,44 @@ std::string finding_html(const Finding& f) {
   return out + "</div>";
 }
 
-/// The findings of one check, under its id and catalog title.
-std::string check_html(const Report& r, const catalog::Catalog& cat, const std::string& check) {
-  const auto* def = cat.find_check(check);
-  std::string out =
-      fmt::format(R"(<section class="check" data-check="{}"><h4><code>{}</code>)", esc(check), esc(check));
-  if (def && !def->title.empty()) out += " " + esc(def->title);
-  out += fmt::format(R"( <span class="lvl">{}</span></h4>)", esc(area_of(cat, check)));
-  std::size_t shown = 0;
-  for (const auto& f : r.findings) {
-    if (f.check != check) continue;
-    out += finding_html(f);
-    ++shown;
+/// Each check's section (its id, catalog title and area, and every finding), rendered once from
+/// one pass over the findings: a check that several requirements cite is shown under each.
+class CheckSections {
+ public:
+  CheckSections(const Report& r, const catalog::Catalog& cat) : cat_(cat) {
+    for (const auto& f : r.findings) by_check_[f.check].push_back(&f);
   }
-  if (shown == 0) {
-    out += def && def->analyzer.empty()
-               ? R"(<p class="none">No finding: this version of fwcert does not implement the check.</p>)"
-               : R"(<p class="none">No finding: the analyzer that emits it did not run.</p>)";
-  }
-  return out + "</section>";
-}
 
-std::string requirement_html(const Report& r, const catalog::Catalog& cat, const RequirementResult& q,
-                             std::size_t index) {
+  const std::string& get(const std::string& check) {
+    auto it = rendered_.find(check);
+    if (it == rendered_.end()) it = rendered_.emplace(check, render(check)).first;
+    return it->second;
+  }
+
+ private:
+  std::string render(const std::string& check) const {
+    const auto* def = cat_.find_check(check);
+    std::string out =
+        fmt::format(R"(<section class="check" data-check="{}"><h4><code>{}</code>)", esc(check), esc(check));
+    if (def && !def->title.empty()) out += " " + esc(def->title);
+    out += fmt::format(R"( <span class="lvl">{}</span></h4>)", esc(area_of(cat_, check)));
+    auto it = by_check_.find(check);
+    if (it == by_check_.end()) {
+      out += def && def->analyzer.empty()
+                 ? R"(<p class="none">No finding: this version of fwcert does not implement the check.</p>)"
+                 : R"(<p class="none">No finding: the analyzer that emits it did not run.</p>)";
+    } else {
+      for (const auto* f : it->second) out += finding_html(*f);
+    }
+    return out + "</section>";
+  }
+
+  const catalog::Catalog& cat_;
+  std::map<std::string, std::vector<const Finding*>> by_check_;
+  std::map<std::string, std::string> rendered_;
+};
+
+std::string requirement_html(CheckSections& checks, const RequirementResult& q, std::size_t index) {
   std::string out = fmt::format(R"(<details class="req v-{0}" id="req-{1}" data-requirement="{2}" data-verdict="{0}">)",
                                 to_string(q.verdict), index, esc(q.id));
   out += fmt::format(
@@ -379,7 +394,7 @@ std::string requirement_html(const Report& r, const catalog::Catalog& cat, const
   if (!q.waived.empty()) facts.push_back("Waived checks: " + code_list(q.waived));
   out += join(facts, " &middot; ") + "</p>";
   if (q.checks.empty()) out += R"(<p class="none">No check gives evidence for this requirement.</p>)";
-  for (const auto& c : q.checks) out += check_html(r, cat, c);
+  for (const auto& c : q.checks) out += checks.get(c);
   return out + "</div></details>\n";
 }
 
@@ -430,19 +445,20 @@ std::string requirements_section(const Report& r, const catalog::Catalog& cat) {
   out += R"(<p class="tools" id="tools" hidden><button type="button" id="expand-all">Expand all</button> )"
          R"(<button type="button" id="collapse-all">Collapse all</button></p>)";
   if (r.requirements.empty()) out += R"(<p class="none">The profile has no requirements.</p>)";
-  for (std::size_t i = 0; i < r.requirements.size(); ++i) out += requirement_html(r, cat, r.requirements[i], i + 1);
-  // Findings of checks that no requirement of the profile cites are still shown.
-  std::set<std::string> cited;
-  for (const auto& q : r.requirements) cited.insert(q.checks.begin(), q.checks.end());
+  CheckSections checks(r, cat);
+  for (std::size_t i = 0; i < r.requirements.size(); ++i) out += requirement_html(checks, r.requirements[i], i + 1);
+  // Findings of checks that no requirement of the profile cites are still shown, in the
+  // findings' order.
+  std::set<std::string> seen;
+  for (const auto& q : r.requirements) seen.insert(q.checks.begin(), q.checks.end());
   std::vector<std::string> others;
   for (const auto& f : r.findings) {
-    if (!cited.count(f.check) && std::find(others.begin(), others.end(), f.check) == others.end())
-      others.push_back(f.check);
+    if (seen.insert(f.check).second) others.push_back(f.check);
   }
   if (!others.empty()) {
     out += R"(<h3 id="other-findings">Findings of checks no requirement of the profile cites</h3>)";
     out += R"(<details class="other"><summary>)" + std::to_string(others.size()) + " checks</summary>";
-    for (const auto& c : others) out += check_html(r, cat, c);
+    for (const auto& c : others) out += checks.get(c);
     out += "</details>";
   }
   return out + "</section>\n";
