@@ -15,6 +15,7 @@
 #include "analyzers/kernel/cmdline.hpp"
 #include "analyzers/kernel/parse.hpp"
 #include "analyzers/kernel/rules.hpp"
+#include "analyzers/kernel/sysctl.hpp"
 #include "support/test_util.hpp"
 
 namespace fwcert::analyzers::kernel {
@@ -186,6 +187,62 @@ INSTANTIATE_TEST_SUITE_P(Lines, KernelKhcCmdlineAgreement, ::testing::Values("de
                          [](const auto& info) {
                            return std::string(info.param) == "debian-cloud" ? std::string("debian_cloud")
                                                                             : std::string(info.param);
+                         });
+
+// ---- sysctl ----------------------------------------------------------------------------------
+// KHC reads `sysctl -a` output; fwcert reads sysctl.conf files, whose syntax is the same. The
+// checks the two share are the keys both have a rule for that the file sets (a key the file
+// lacks is "not found" to KHC and the kernel default to fwcert, so it is not compared).
+
+Agreement compare_sysctl(const std::string& name) {
+  std::string dir = test::source_dir() + "/tests/fixtures/kernel/";
+  auto file = parse_sysctl(test::read_file(dir + name + ".sysctl"));
+  std::map<std::string, std::string> values;
+  for (const auto& a : file.assignments) values[a.key] = a.value;
+  auto khc = nlohmann::json::parse(test::read_file(dir + name + ".sysctl.khc.json"));
+  Agreement a;
+  for (const auto& e : khc) {
+    if (e.at("type") != "sysctl") continue;
+    std::string key = e.at("option_name").get<std::string>();
+    auto v = values.find(key);
+    if (v == values.end()) continue;
+    const SysctlRule* rule = nullptr;
+    for (const auto& r : sysctl_rules()) {
+      if (r.key == key) rule = &r;
+    }
+    if (!rule) {
+      ++a.khc_only;
+      continue;
+    }
+    ++a.compared;
+    bool our_ok = sysctl_satisfies(v->second, rule->expect);
+    bool their_ok = e.at("check_result_bool").get<bool>();
+    if (our_ok == their_ok) {
+      ++a.agreed;
+    } else {
+      a.disagreements.push_back(key + ": fwcert " + (our_ok ? "ok" : "fails") + " (" + v->second + " vs " +
+                                rule->expect + "), KHC " + e.at("check_result").get<std::string>());
+    }
+  }
+  return a;
+}
+
+class KernelKhcSysctlAgreement : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(KernelKhcSysctlAgreement, EveryKeyBothJudgeAgrees) {
+  std::string name = GetParam();
+  Agreement a = compare_sysctl(name);
+  EXPECT_GE(a.compared, 18u) << name;
+  EXPECT_TRUE(a.disagreements.empty()) << name << ": " << ::testing::PrintToString(a.disagreements);
+  std::printf("[ agreement ] %s: %zu of %zu sysctl keys agree, %zu set keys only KHC judges\n", name.c_str(), a.agreed,
+              a.compared, a.khc_only);
+}
+
+INSTANTIATE_TEST_SUITE_P(Dumps, KernelKhcSysctlAgreement, ::testing::Values("firecracker-vm", "hardened"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (auto& c : n) c = c == '-' ? '_' : c;
+                           return n;
                          });
 
 }  // namespace

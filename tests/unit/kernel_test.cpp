@@ -186,7 +186,7 @@ namespace {
 constexpr const char* kHardened = R"(kernel.randomize_va_space = 2
 kernel.kptr_restrict = 2
 kernel.dmesg_restrict = 1
-kernel.yama.ptrace_scope = 2
+kernel.yama.ptrace_scope = 3
 kernel.unprivileged_bpf_disabled = 1
 net.core.bpf_jit_harden = 2
 kernel.perf_event_paranoid = 3
@@ -239,7 +239,7 @@ TEST(KernelSysctl, SystemdPrecedenceAndSysctlConfLast) {
   auto v = std::make_shared<vfs::MemoryVfs>();
   ASSERT_TRUE(v->add_file("/usr/lib/sysctl.d/90-hardening.conf", kHardened).ok());
   // Same name in /etc hides the vendor file entirely: everything it does not set is default.
-  ASSERT_TRUE(v->add_file("/etc/sysctl.d/90-hardening.conf", "kernel.kptr_restrict = 1\n").ok());
+  ASSERT_TRUE(v->add_file("/etc/sysctl.d/90-hardening.conf", "kernel.kptr_restrict = 2\n").ok());
   ASSERT_TRUE(v->add_file("/usr/lib/sysctl.d/50-default.conf", "fs.protected_symlinks = 1\nkernel.sysrq = 16\n").ok());
   // A later file name wins over an earlier one; a masked file is not read.
   ASSERT_TRUE(v->add_file("/usr/lib/sysctl.d/60-sysrq.conf", "kernel.sysrq = 0\n").ok());
@@ -255,7 +255,7 @@ TEST(KernelSysctl, SystemdPrecedenceAndSysctlConfLast) {
     EXPECT_NE(f, nullptr) << key;
     return f ? std::get<std::string>(f->value) : std::string();
   };
-  EXPECT_EQ(value("kernel.kptr_restrict"), "1");
+  EXPECT_EQ(value("kernel.kptr_restrict"), "2");
   EXPECT_EQ(value("fs.protected_symlinks"), "1");
   EXPECT_EQ(value("kernel.sysrq"), "0");
   EXPECT_EQ(value("kernel.randomize_va_space"), "2") << "masked file ignored, kernel default";
@@ -271,7 +271,7 @@ TEST(KernelSysctl, SystemdPrecedenceAndSysctlConfLast) {
       EXPECT_EQ(e.path, "/etc/sysctl.conf");
       EXPECT_EQ(e.line, 1u);
     }
-    EXPECT_FALSE(e.observed.starts_with("kernel.kptr_restrict")) << "1 meets >=1";
+    EXPECT_FALSE(e.observed.starts_with("kernel.kptr_restrict")) << "2 is KSPP's value";
   }
   EXPECT_TRUE(dmesg);
 }

@@ -79,6 +79,8 @@ bool holds(const Condition& c, const KernelConfig& cfg) {
 
 }  // namespace
 
+bool sysctl_satisfies(const std::string& value, const std::string& expect) { return satisfies(value, expect); }
+
 std::map<std::string, SysctlSetting> merge_sysctl(const inventory::Inventory& inv, std::uint32_t fs,
                                                   std::vector<std::string>& files, Output& out) {
   const vfs::Vfs& v = inv.vfs(fs);

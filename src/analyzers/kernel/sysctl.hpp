@@ -23,6 +23,10 @@ struct SysctlRule {
 /// The built-in sysctl rules, loaded once.
 const std::vector<SysctlRule>& sysctl_rules();
 
+/// True when `value` meets a rule's `expect` ("N" equal, ">=N" at least; numbers compared as
+/// numbers, anything else as text).
+bool sysctl_satisfies(const std::string& value, const std::string& expect);
+
 /// The effective value of one key and the file and line that set it.
 struct SysctlSetting {
   std::string value;
