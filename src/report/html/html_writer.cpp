@@ -96,7 +96,7 @@ details.req[open]>summary{border-bottom:1px solid #d0d7de;background:#f6f8fa}
 .finding p{margin:.2rem 0}
 .none{color:#57606a;font-style:italic;margin:.2rem 0}
 table.evidence{font-size:.9em}
-table.evidence td.num{white-space:nowrap}
+td.num{white-space:nowrap}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.4rem 0}
 dl.meta dt{font-weight:600}
 dl.meta dd{margin:0;overflow-wrap:anywhere}
@@ -504,7 +504,7 @@ std::string waivers_section(const Report& r) {
       R"(<table id="waiver-table"><thead><tr><th>waiver</th><th>check</th><th>subject pattern</th><th>state</th><th>findings</th><th>owner</th><th>expires</th><th>justification</th></tr></thead><tbody>)";
   for (const auto& w : r.waivers) {
     out += fmt::format(
-        R"(<tr data-state="{0}"><td><code>{1}</code></td><td><code>{2}</code></td><td><code>{3}</code></td><td>{4}</td><td>{5}</td><td>{6}</td><td>{7}</td><td>{8}</td></tr>)",
+        R"(<tr data-state="{0}"><td><code>{1}</code></td><td><code>{2}</code></td><td><code>{3}</code></td><td>{4}</td><td class="num">{5}</td><td>{6}</td><td class="num">{7}</td><td>{8}</td></tr>)",
         to_string(w.state), esc(w.id), esc(w.check), esc(w.subject),
         badge(fmt::format("w-{}", to_string(w.state)), to_string(w.state)), w.matched, esc(w.owner), esc(w.expires),
         esc(w.justification));
