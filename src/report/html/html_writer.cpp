@@ -97,6 +97,7 @@ details.req[open]>summary{border-bottom:1px solid #d0d7de;background:#f6f8fa}
 .none{color:#57606a;font-style:italic;margin:.2rem 0}
 table.evidence{font-size:.9em}
 td.num{white-space:nowrap}
+table.evidence td:first-child{min-width:9rem}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.4rem 0}
 dl.meta dt{font-weight:600}
 dl.meta dd{margin:0;overflow-wrap:anywhere}
