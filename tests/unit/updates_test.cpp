@@ -66,6 +66,16 @@ TEST(UpdatesParse, IniLibconfigFeedsAndScripts) {
 TEST(Updates, NoMechanismFails) {
   auto v = tree();
   ASSERT_TRUE(v->add_file("/etc/hostname", "x\n").ok());
+  {
+    // Not a whole OS image: the updater may live in another artefact.
+    AnalyzerScan s(v, &up::run);
+    EXPECT_EQ(s.only("upd-agent-present").status, Status::kInconclusive);
+  }
+  ASSERT_TRUE(v->add_file("/bin/busybox",
+                          "\x7f"
+                          "ELF",
+                          {0755, 0, 0, 0})
+                  .ok());
   AnalyzerScan s(v, &up::run);
   EXPECT_EQ(s.only("upd-agent-present").status, Status::kFail);
   EXPECT_EQ(s.only("upd-rauc-signature").status, Status::kNotApplicable);

@@ -661,9 +661,17 @@ void check_agents(const Target& t, State& st, Output& out) {
     for (const auto& f : t.at_path(k.path)) st.agents.push_back(at(t.shown(f), 0, k.name));
   }
   if (st.agents.empty()) {
-    out.findings.push_back(finding(kAgentCheck, Status::kFail, "updates",
-                                   "no update mechanism was found (RAUC, SWUpdate, Mender, OSTree, aktualizr, Android "
-                                   "OTA, fwupd, sysupgrade, package feeds or an update script)"));
+    // Absence is evidence only in a whole operating system image: a partial artefact (one
+    // partition, a bare archive) may simply not hold the updater.
+    bool whole_os = (t.exists("/etc") && (t.exists("/bin") || t.exists("/usr/bin") || t.exists("/sbin"))) ||
+                    t.exists("/system/build.prop");
+    out.findings.push_back(finding(kAgentCheck, whole_os ? Status::kFail : Status::kInconclusive, "updates",
+                                   whole_os
+                                       ? "no update mechanism was found (RAUC, SWUpdate, Mender, OSTree, aktualizr, "
+                                         "Android OTA, fwupd, sysupgrade, package feeds or an update script)"
+                                       : "no update mechanism was found, but the target is not a whole operating "
+                                         "system image (no /etc with /bin, /sbin or /usr/bin), so it may live "
+                                         "elsewhere"));
     return;
   }
   std::vector<std::string> names;
