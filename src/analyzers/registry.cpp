@@ -7,8 +7,8 @@
 #include "analyzers/os/os.hpp"
 #include "analyzers/secrets/secrets.hpp"
 #include "analyzers/services/services.hpp"
-#include "analyzers/updates/updates.hpp"
 #include "analyzers/tls/tls.hpp"
+#include "analyzers/updates/updates.hpp"
 
 namespace fwcert::analyzers {
 
