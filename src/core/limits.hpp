@@ -98,41 +98,6 @@ inline constexpr std::size_t kMaxKernelPayloadCandidates = 16;
 /// Most kernel images and config.gz candidates examined per target.
 inline constexpr std::size_t kMaxKernelCandidates = 32;
 
-/// Largest U-Boot environment (stored blob or text) parsed; real ones are 4 KiB to 256 KiB.
-inline constexpr std::uint64_t kMaxUbootEnvBytes = 1ull << 20;
-/// Most variables kept from one U-Boot environment.
-inline constexpr std::size_t kMaxUbootEnvVars = 16384;
-/// Occurrences of "bootcmd=" examined in one U-Boot binary when looking for its default
-/// environment.
-inline constexpr std::size_t kMaxUbootEnvCandidates = 64;
-/// Largest bootloader binary, FIT or device tree read into memory (U-Boot is about 1 MiB; a FIT
-/// with kernel, initramfs and device trees tens of MiB).
-inline constexpr std::uint64_t kMaxBootArtefactBytes = 128ull << 20;
-/// Most flattened device trees examined inside one binary (appended control DTBs).
-inline constexpr std::size_t kMaxFdtCandidates = 64;
-/// Most nodes visited in one FIT or control device tree.
-inline constexpr std::size_t kMaxFdtNodes = 65536;
-/// Deepest `run` nesting followed when expanding U-Boot boot commands.
-inline constexpr int kMaxUbootRunDepth = 16;
-/// Most descriptors read from one Android vbmeta image.
-inline constexpr std::size_t kMaxVbmetaDescriptors = 4096;
-/// Largest Android vbmeta image read (the format caps it at 64 KiB).
-inline constexpr std::uint64_t kMaxVbmetaBytes = 64 * 1024;
-
-/// Largest file the content pass (secrets, keys, TLS bypass strings) scans; larger files are
-/// counted as skipped. Filesystem images inside the target are opened and walked instead.
-inline constexpr std::uint64_t kMaxContentScanFileBytes = 64ull << 20;
-/// Bytes read per step when streaming a file through the pattern matcher.
-inline constexpr std::size_t kContentScanChunkBytes = 256u << 10;
-/// Most pattern matches kept per file (a CA bundle has about 150 certificate headers).
-inline constexpr std::size_t kMaxContentMatchesPerFile = 4096;
-/// Largest PEM block, DER key, PKCS#12 or OpenSSH key container read to confirm a candidate.
-inline constexpr std::size_t kMaxKeyBlockBytes = 64u << 10;
-/// Most certificates read from one CA bundle or hashed directory.
-inline constexpr std::size_t kMaxCertificatesPerStore = 4096;
-/// Most keys an openssh-key-v1 container may declare (ssh-keygen writes one).
-inline constexpr std::uint32_t kMaxOpensshKeys = 16;
-
 /// Largest endoflife.date product file (or normalised table) read; real ones are under 64 KiB.
 inline constexpr std::size_t kMaxEndoflifeFileBytes = 1u << 20;
 /// Most release cycles one end-of-life table may list (the busiest has about 100).
@@ -155,5 +120,26 @@ inline constexpr std::size_t kMaxKeyBlockBytes = 64u << 10;
 inline constexpr std::size_t kMaxCertificatesPerStore = 4096;
 /// Most keys an openssh-key-v1 container may declare (ssh-keygen writes one).
 inline constexpr std::uint32_t kMaxOpensshKeys = 16;
+
+/// Largest U-Boot environment (stored blob or text) parsed; real ones are 4 KiB to 256 KiB.
+inline constexpr std::uint64_t kMaxUbootEnvBytes = 1ull << 20;
+/// Most variables kept from one U-Boot environment.
+inline constexpr std::size_t kMaxUbootEnvVars = 16384;
+/// Occurrences of "bootcmd=" examined in one U-Boot binary when looking for its default
+/// environment.
+inline constexpr std::size_t kMaxUbootEnvCandidates = 64;
+/// Largest bootloader binary, FIT or device tree read into memory (U-Boot is about 1 MiB; a FIT
+/// with kernel, initramfs and device trees tens of MiB).
+inline constexpr std::uint64_t kMaxBootArtefactBytes = 128ull << 20;
+/// Most flattened device trees examined inside one binary (appended control DTBs).
+inline constexpr std::size_t kMaxFdtCandidates = 64;
+/// Most nodes visited in one FIT or control device tree.
+inline constexpr std::size_t kMaxFdtNodes = 65536;
+/// Deepest `run` nesting followed when expanding U-Boot boot commands.
+inline constexpr int kMaxUbootRunDepth = 16;
+/// Most descriptors read from one Android vbmeta image.
+inline constexpr std::size_t kMaxVbmetaDescriptors = 4096;
+/// Largest Android vbmeta image read (the format caps it at 64 KiB).
+inline constexpr std::uint64_t kMaxVbmetaBytes = 64 * 1024;
 
 }  // namespace fwcert::limits
