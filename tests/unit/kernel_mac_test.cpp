@@ -238,6 +238,14 @@ TEST(MacAppArmor, UncoveredComplainDisabledAndKernelOff) {
   }
 }
 
+TEST(MacEnforced, NoOperatingSystemFilesIsInconclusive) {
+  // A kernel image or a data partition alone: no /etc, so no evidence either way.
+  Scan s(tree({{"/boot/config-6.1.0", "CONFIG_ARM64=y\n"}, {"/data/x", "y"}}));
+  EXPECT_EQ(s.only("mac-selinux").status, Status::kInconclusive);
+  EXPECT_EQ(s.only("mac-apparmor").status, Status::kInconclusive);
+  EXPECT_EQ(s.only("mac-enforced").status, Status::kInconclusive);
+}
+
 TEST(MacEnforced, NothingAtAllFails) {
   Scan s(tree({{"/etc/hostname", "x\n"}, {"/boot/config-6.1.0", "CONFIG_ARM64=y\n"}}));
   EXPECT_EQ(s.only("mac-selinux").status, Status::kNotApplicable);

@@ -380,6 +380,24 @@ Status check_apparmor(const Context& ctx, const KernelConfig* config, const std:
 
 void check_mac(const Context& ctx, const KernelConfig* config, const std::string& config_path,
                const std::vector<FoundCmdline>& cmdlines, Output& out) {
+  // Without an operating system's files (no /etc, no Android /system) the absence of a MAC
+  // configuration is no evidence: a kernel image or a data partition alone says nothing.
+  bool has_system = false;
+  for (std::uint32_t i = 0; i < ctx.inventory.filesystems().size() && !has_system; ++i) {
+    if (!ctx.inventory.filesystems()[i].vfs) continue;
+    for (const char* dir : {"/etc", "/system/etc"}) {
+      auto st = ctx.inventory.vfs(i).stat(dir);
+      has_system |= st.ok() && st->is_dir();
+    }
+  }
+  if (!has_system) {
+    const std::string why =
+        "no filesystem of the target has /etc or /system/etc, so the MAC configuration cannot be judged";
+    out.findings.push_back(make(kSelinuxCheck, Status::kInconclusive, "selinux", why, {}));
+    out.findings.push_back(make(kAppArmorCheck, Status::kInconclusive, "apparmor", why, {}));
+    out.findings.push_back(make(kEnforcedCheck, Status::kInconclusive, "mac", why, {}));
+    return;
+  }
   Status se = check_selinux(ctx, config, config_path, cmdlines, out);
   Status aa = check_apparmor(ctx, config, config_path, cmdlines, out);
   // SMACK and TOMOYO are recognised but not judged.
