@@ -52,8 +52,9 @@ TEST(CliCatalog, ChecksListsEveryCheckWithSeverityAndImplementationState) {
       std::regex_search(line_of(r.output, "auth-hash-strength"), std::regex(R"(^auth-hash-strength +medium )")));
   EXPECT_THAT(line_of(r.output, "auth-hash-strength"), Not(HasSubstr("not implemented")));
   EXPECT_TRUE(
-      std::regex_search(line_of(r.output, "tls-cert-validation"), std::regex(R"(^tls-cert-validation +critical )")));
-  EXPECT_THAT(line_of(r.output, "tls-cert-validation"), HasSubstr("[not implemented yet]"));
+      std::regex_search(line_of(r.output, "tls-cleartext-traffic"), std::regex(R"(^tls-cleartext-traffic +high )")));
+  EXPECT_THAT(line_of(r.output, "tls-cleartext-traffic"), HasSubstr("[not implemented yet]"));
+  EXPECT_THAT(line_of(r.output, "tls-cert-validation"), Not(HasSubstr("not implemented")));
   EXPECT_THAT(line_of(r.output, "proc-vdp"), HasSubstr("high"));
   auto cat = catalog::load_builtin();
   ASSERT_TRUE(cat.ok());
@@ -87,7 +88,8 @@ TEST(CliCatalog, ChecksAsJsonCarryTheCatalogFields) {
       saw_roots = true;
       EXPECT_EQ(c["severity"], "high");
       EXPECT_EQ(c["area"], "tls");
-      EXPECT_EQ(c["implemented"], false);
+      EXPECT_EQ(c["analyzer"], "tls");
+      EXPECT_EQ(c["implemented"], true);
     }
   }
   EXPECT_TRUE(saw_uid0);

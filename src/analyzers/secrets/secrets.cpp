@@ -283,7 +283,8 @@ void confirm_matches(const inventory::Inventory& inv, const Entry& e, const cont
       if (is_placeholder(value)) continue;
       secret(m.rule == psk ? "Wi-Fi PSK" : "Wi-Fi passphrase (hostapd)", value);
     } else if (m.rule == password) {
-      if (!is_text(e) || !is_config_file(e.path)) continue;
+      // openssl.cnf ships the CMP demo server's published secret ("pass:insta"), not a device's.
+      if (!is_text(e) || !is_config_file(e.path) || name == "openssl.cnf") continue;
       std::string line = line_at(v, e.path, m.end - 1);
       std::string value = value_of(line);
       if (is_placeholder(value)) continue;
