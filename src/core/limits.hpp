@@ -142,18 +142,4 @@ inline constexpr std::size_t kMaxVbmetaDescriptors = 4096;
 /// Largest Android vbmeta image read (the format caps it at 64 KiB).
 inline constexpr std::uint64_t kMaxVbmetaBytes = 64 * 1024;
 
-/// Largest file the content pass (secrets, keys, TLS bypass strings) scans; larger files are
-/// counted as skipped. Filesystem images inside the target are opened and walked instead.
-inline constexpr std::uint64_t kMaxContentScanFileBytes = 64ull << 20;
-/// Bytes read per step when streaming a file through the pattern matcher.
-inline constexpr std::size_t kContentScanChunkBytes = 256u << 10;
-/// Most pattern matches kept per file (a CA bundle has about 150 certificate headers).
-inline constexpr std::size_t kMaxContentMatchesPerFile = 4096;
-/// Largest PEM block, DER key, PKCS#12 or OpenSSH key container read to confirm a candidate.
-inline constexpr std::size_t kMaxKeyBlockBytes = 64u << 10;
-/// Most certificates read from one CA bundle or hashed directory.
-inline constexpr std::size_t kMaxCertificatesPerStore = 4096;
-/// Most keys an openssh-key-v1 container may declare (ssh-keygen writes one).
-inline constexpr std::uint32_t kMaxOpensshKeys = 16;
-
 }  // namespace fwcert::limits
