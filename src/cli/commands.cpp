@@ -527,8 +527,8 @@ int run(int argc, char** argv) {
   if (*checks_cmd) return do_checks(checks_format, checks_catalog);
   if (*req_cmd) return do_requirements(req_profile, req_format, req_catalog);
   if (*facts_cmd) return do_facts(facts_args, facts_analyzers);
-  if (*data_cmd) return run_data_command(data_args);
   if (*explain_cmd) return do_explain(explain_id, explain_format, explain_catalog);
+  if (*data_cmd) return run_data_command(data_args);
   if (*analyzers_cmd) {
     for (const auto& a : analyzers::registry()) {
       std::string checks;
