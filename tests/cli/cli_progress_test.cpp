@@ -41,6 +41,7 @@ class CliProgress : public ::testing::Test {
   }
 
   struct PtyRun {
+    bool pty = false;  ///< a pseudo-terminal could be opened (not in a chroot without /dev/pts)
     int exit_code = -1;
     std::string terminal;  ///< everything written to the terminal (stderr)
     double seconds = 0;
@@ -55,6 +56,7 @@ class CliProgress : public ::testing::Test {
     ws.ws_col = 100;
     ws.ws_row = 30;
     if (::openpty(&master, &slave, nullptr, nullptr, &ws) != 0) return out;
+    out.pty = true;
     std::string stdout_path = *dir_ / "stdout.txt";
     auto start = std::chrono::steady_clock::now();
     pid_t pid = ::fork();
@@ -96,11 +98,13 @@ TempDir* CliProgress::dir_ = nullptr;
 TEST_F(CliProgress, TerminalShowsTheBarThenErasesIt) {
   auto r = run_on_pty({"scan", "--format", "json", "-o", *dir_ / "r.json", *dir_ / "root"}, {"NO_COLOR"},
                       {{"TERM", "xterm"}});
+  if (!r.pty) GTEST_SKIP() << "no pseudo-terminal can be opened here";
   // Findings in the fixture (exit 1) are fine; 2 would be a usage or read error.
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.terminal;
   // A machine fast enough to scan the fixture in under half a second rightly shows no bar.
   if (r.terminal.empty() && r.seconds < 0.5) GTEST_SKIP() << "scan took " << r.seconds << " s; no bar is due";
-  EXPECT_NE(r.terminal.find("\rfwcert: reading the target, "), std::string::npos) << r.terminal;
+  // The walk may be over before the bar is due (0.3 s), so its phase is not always drawn.
+  EXPECT_NE(r.terminal.find("\rfwcert: "), std::string::npos) << r.terminal;
   EXPECT_NE(r.terminal.find("analyzers, 10"), std::string::npos) << r.terminal;  // 10 000+ entries walked
   // Every line is redrawn in place and fits the 100 columns, and the last thing written erases it.
   std::size_t pos = 0;
@@ -120,6 +124,7 @@ TEST_F(CliProgress, TerminalShowsTheBarThenErasesIt) {
 
 TEST_F(CliProgress, NoBarWithNoColorQuietOrAPipe) {
   auto no_color = run_on_pty({"scan", "-o", *dir_ / "r.txt", *dir_ / "root"}, {}, {{"NO_COLOR", "1"}});
+  if (!no_color.pty) GTEST_SKIP() << "no pseudo-terminal can be opened here";
   ASSERT_TRUE(no_color.exit_code == 0 || no_color.exit_code == 1);
   EXPECT_EQ(no_color.terminal, "");
   auto quiet = run_on_pty({"scan", "--quiet", "-o", *dir_ / "r.txt", *dir_ / "root"}, {"NO_COLOR"}, {});
