@@ -84,6 +84,13 @@ TEST(KernelLts, StableOnlyBranchFailsEvenBeforeItsEnd) {
   EXPECT_EQ(judge("6.12.40", "2026-01-01").lts->status, Status::kPass);
 }
 
+TEST(KernelLts, DebianAbiNameHasNoKnownSublevel) {
+  auto j = judge("6.1.0-41-amd64", "2026-01-01");
+  EXPECT_EQ(j.lts->status, Status::kPass);
+  EXPECT_NE(j.lts->message.find("point release and its lag are unknown"), std::string::npos) << j.lts->message;
+  EXPECT_EQ(j.fact("kernel.sublevel_lag"), nullptr);
+}
+
 TEST(KernelLts, OutsideTheTableOrUnknown) {
   EXPECT_EQ(judge("2.6.32", "2020-01-01").lts->status, Status::kFail);
   auto newer = judge("9.1.0", "2030-01-01");

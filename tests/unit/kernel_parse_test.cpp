@@ -237,3 +237,25 @@ TEST(KernelRules, BuiltinRulesLoadAndMarkTheFailSet) {
 
 }  // namespace
 }  // namespace fwcert::analyzers::kernel
+
+namespace fwcert::analyzers::kernel {
+namespace {
+
+TEST(KernelParse, OtherKconfigProjectsAreNotKernelConfigs) {
+  // U-Boot, BusyBox and Buildroot write the same CONFIG_ syntax; Debian ships U-Boot's as
+  // /usr/share/doc/u-boot-tools/config.gz, which must not be taken for the kernel's.
+  EXPECT_FALSE(
+      looks_like_kconfig("#\n# Automatically generated file; DO NOT EDIT.\n# U-Boot 2023.01 Configuration\n"
+                         "#\nCONFIG_ARM=y\n"));
+  EXPECT_FALSE(
+      looks_like_kconfig("# Automatically generated make config: don't edit\n# Busybox version: 1.36.1\n"
+                         "CONFIG_HAVE_DOT_CONFIG=y\n"));
+  EXPECT_FALSE(looks_like_kconfig("#\n# Buildroot 2024.02.1 Configuration\n#\nBR2_HAVE_DOT_CONFIG=y\nCONFIG_X=y\n"));
+  EXPECT_TRUE(
+      looks_like_kconfig("#\n# Automatically generated file; DO NOT EDIT.\n# Linux/x86 6.1.0 Kernel "
+                         "Configuration\n#\nCONFIG_X86_64=y\n"));
+  EXPECT_TRUE(looks_like_kconfig("CONFIG_ARM64=y\n"));
+}
+
+}  // namespace
+}  // namespace fwcert::analyzers::kernel

@@ -217,6 +217,17 @@ TEST(OsComponents, PackageDatabasesJudgedPerVersion) {
   EXPECT_EQ(Scan(tree(files), "2026-06-01").component("openssl 3.0.11")->status, Status::kWarn);
 }
 
+TEST(OsComponents, BranchOnlyEvidenceJoinsTheFullVersion) {
+  auto v = tree({{"/var/lib/dpkg/status", "Package: libsqlite3-0\nStatus: install ok installed\nVersion: 3.40.1-2\n"},
+                 {"/usr/lib/x86_64-linux-gnu/libsqlite3.so.0.8.6", "x"}});
+  ASSERT_TRUE(v->add_dir("/usr/lib/python3.11").ok());
+  Scan s(v, "2025-06-01");
+  EXPECT_EQ(s.component("sqlite 3"), nullptr);
+  ASSERT_NE(s.component("sqlite 3.40.1"), nullptr);
+  EXPECT_EQ(s.component("sqlite 3.40.1")->evidence.size(), 2u);
+  EXPECT_NE(s.component("python 3.11"), nullptr);  // no full version to join
+}
+
 /// The libcrypto this test process runs with, from /proc/self/maps.
 std::string own_libcrypto() {
   std::ifstream maps("/proc/self/maps");

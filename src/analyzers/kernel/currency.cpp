@@ -74,7 +74,12 @@ void check_kernel_lts(const Context& ctx, const KernelVersion* version, const st
   if (c->eol) out.facts.push_back({"kernel", "kernel", "kernel.eol", format_date(*c->eol), at(path, 0, branch)});
   out.facts.push_back({"kernel", "kernel", "kernel.lts", c->lts, at(path, 0, branch)});
   std::string lag;
-  if (!c->latest.empty()) {
+  // Debian and Ubuntu name their kernels by ABI ("6.1.0-41-amd64"): the sublevel is not in the
+  // release, so a lag computed from it would be wrong.
+  bool abi_name = version->patch == 0 && version->release.find('-') != std::string::npos;
+  if (abi_name) {
+    lag = "; the release names an ABI (X.Y.0-N), so the point release and its lag are unknown";
+  } else if (!c->latest.empty()) {
     if (auto latest = parse_kernel_release(c->latest); latest && latest->major == version->major &&
                                                        latest->minor == version->minor &&
                                                        latest->patch >= version->patch) {

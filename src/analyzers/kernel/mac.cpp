@@ -202,7 +202,7 @@ Status check_selinux(const Context& ctx, const KernelConfig* config, const std::
   for (const auto& e : inv.entries()) {
     if (!e.selinux_label.empty()) ++labels;
   }
-  if (labels) in_use = true;
+  // Labels alone (an image built on an SELinux host keeps a few) do not show that SELinux is used.
   // Permissive domains in policy text.
   std::size_t read = 0;
   for (const auto& e : inv.entries()) {
@@ -218,10 +218,12 @@ Status check_selinux(const Context& ctx, const KernelConfig* config, const std::
     }
   }
   if (!in_use) {
-    out.findings.push_back(make(kSelinuxCheck, Status::kNotApplicable, "selinux",
-                                "SELinux is not used: no /etc/selinux/config, no Android policy, no security.selinux "
-                                "labels (mac-enforced judges whether another MAC system is)",
-                                {}));
+    out.findings.push_back(
+        make(kSelinuxCheck, Status::kNotApplicable, "selinux",
+             fmt::format("SELinux is not used: no /etc/selinux/config and no Android policy{} "
+                         "(mac-enforced judges whether another MAC system is)",
+                         labels ? fmt::format("; {} files carry security.selinux labels", labels) : std::string()),
+             {}));
     return Status::kNotApplicable;
   }
   auto k = kernel_side(config, config_path, cmdlines, "selinux", "SECURITY_SELINUX",
@@ -233,10 +235,9 @@ Status check_selinux(const Context& ctx, const KernelConfig* config, const std::
                                                  : "no policy",
                                   labels ? fmt::format(", {} files labelled", labels) : std::string());
   if (!fails.empty()) {
-    out.findings.push_back(
-        make(kSelinuxCheck, Status::kFail, "selinux",
-             fmt::format("SELinux is not enforcing everywhere ({}; {} problems listed)", where, fails.size()),
-             std::move(fails)));
+    std::string message =
+        fmt::format("SELinux is not enforcing everywhere ({}; {} problems listed)", where, fails.size());
+    out.findings.push_back(make(kSelinuxCheck, Status::kFail, "selinux", std::move(message), std::move(fails)));
     return Status::kFail;
   }
   if (!k.known) {

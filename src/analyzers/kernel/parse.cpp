@@ -147,6 +147,13 @@ bool looks_like_kconfig(std::string_view text) {
     auto end = text.find('\n', pos);
     std::string_view line = trim(text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
     pos = end == std::string_view::npos ? text.size() : end + 1;
+    // Other Kconfig projects write the same syntax: "# U-Boot 2023.01 Configuration",
+    // "# Busybox version: 1.36.1", "# Buildroot 2024.02 Configuration". Only the kernel's
+    // header ("# Linux/x86 6.1.0 Kernel Configuration") or none is accepted.
+    if (line.starts_with("# ") && ((line.ends_with(" Configuration") && !line.starts_with("# Linux")) ||
+                                   line.starts_with("# Busybox version") || line.starts_with("# BusyBox version"))) {
+      return false;
+    }
     std::string_view name = option_name(line);
     if (!name.empty() && line.size() > 7 + name.size() && line[7 + name.size()] == '=') return true;
     if (line.starts_with("# CONFIG_") && line.ends_with(" is not set")) return true;

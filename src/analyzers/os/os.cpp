@@ -460,6 +460,19 @@ void judge_components(const Context& ctx, const CivilDate& day, Output& out) {
     if (!c.exact && exact.count(c.product)) continue;
     by[{c.product, c.version}].push_back(&c);
   }
+  // A branch seen only as a directory or soname ("python 3.11", "sqlite 3") joins a full
+  // version of the same branch ("3.11.2") as more evidence instead of a finding of its own.
+  for (auto it = by.begin(); it != by.end();) {
+    auto full = std::find_if(by.begin(), by.end(), [&](const auto& other) {
+      return other.first.first == it->first.first && other.first.second.starts_with(it->first.second + ".");
+    });
+    if (full != by.end() && it->second.front()->exact) {
+      full->second.insert(full->second.end(), it->second.begin(), it->second.end());
+      it = by.erase(it);
+    } else {
+      ++it;
+    }
+  }
   if (by.empty()) {
     out.findings.push_back(finding(kComponentCheck, Status::kInconclusive, "components",
                                    "no OpenSSL, Python, Node.js or SQLite version was found (dpkg/opkg/apk databases, "
