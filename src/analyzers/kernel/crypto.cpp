@@ -150,8 +150,9 @@ void check_crypto(const Context& ctx, const KernelConfig* config, const std::str
   for (const auto& [name, v] : config->options) {
     if (!name.starts_with("CRYPTO_DEV_") || !enabled(&v) || is_not_device_engine(name)) continue;
     auto known = crypto_options();
-    if (std::any_of(known.begin(), known.end(), [&](const CryptoOption& o) {
-          return o.option == name || std::string_view(o.option).starts_with(name + "_");
+    const std::string& option = name;  // clang 14 cannot capture a structured binding
+    if (std::any_of(known.begin(), known.end(), [&option](const CryptoOption& o) {
+          return o.option == option || std::string_view(o.option).starts_with(option + "_");
         }))
       continue;
     unknown.push_back(name);
