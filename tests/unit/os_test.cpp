@@ -117,7 +117,8 @@ TEST(OsDistro, DebianBeforeNearAndAfterItsEndOfLife) {
   EXPECT_EQ(before.fact("os.eol"), "2026-07-11");
 
   EXPECT_EQ(Scan(tree(files), "2026-01-01").only("os-distro-eol").status, Status::kWarn);
-  const Finding& fail = Scan(tree(files), "2026-07-11").only("os-distro-eol");
+  Scan after(tree(files), "2026-07-11");  // the findings live as long as their scan
+  const Finding& fail = after.only("os-distro-eol");
   EXPECT_EQ(fail.status, Status::kFail);
   EXPECT_NE(fail.message.find("end of life on 2026-07-11"), std::string::npos) << fail.message;
 }
