@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include "catalog/catalog.hpp"
 #include "core/limits.hpp"
 #include "data/resources.hpp"
 
@@ -21,55 +22,10 @@ namespace {
 constexpr std::string_view kTableKeys[] = {"cycle", "codename", "release", "lts",    "lts_from",
                                            "eol",   "eoas",     "eoes",    "latest", "latest_date"};
 
-/// Thrown by the guard below while yaml-cpp is still descending, so its recursion stops at the
-/// limit instead of near the end of the stack on hostile input.
-struct TooDeep {
-  YAML::Mark mark;
-};
-
-/// Counts open collections while yaml-cpp streams events (it sees a collection's start before
-/// recursing into it). The same guard the catalog loader uses on its files.
-class NestingGuard : public YAML::EventHandler {
- public:
-  void OnDocumentStart(const YAML::Mark&) override {}
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-    open(m);
-  }
-  void OnSequenceEnd() override { --depth_; }
-  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-    open(m);
-  }
-  void OnMapEnd() override { --depth_; }
-
- private:
-  void open(const YAML::Mark& m) {
-    if (++depth_ > limits::kMaxCatalogNesting) throw TooDeep{m};
-  }
-  int depth_ = 0;
-};
-
-/// Parses one YAML document after a streaming pass has shown it nests no deeper than
-/// limits::kMaxCatalogNesting; errors are "name:line:column".
+/// Parses one YAML document with the catalog's guarded reader (nesting bounded, errors as
+/// "name:line:column").
 Result<YAML::Node> load_yaml(const std::string& text, std::string_view name) {
-  auto at_mark = [&](const YAML::Mark& m) {
-    return m.line >= 0 ? fmt::format("{}:{}:{}", name, m.line + 1, m.column + 1) : std::string(name);
-  };
-  try {
-    std::istringstream in(text);
-    YAML::Parser parser(in);
-    NestingGuard guard;
-    parser.HandleNextDocument(guard);
-    return YAML::Load(text);
-  } catch (const TooDeep& e) {
-    return make_error(ErrorCode::kLimitExceeded,
-                      fmt::format("YAML nested deeper than {} levels", limits::kMaxCatalogNesting), at_mark(e.mark));
-  } catch (const YAML::Exception& e) {
-    return make_error(ErrorCode::kParse, e.msg, at_mark(e.mark));
-  }
+  return catalog::parse_yaml_document({std::string(name), text});
 }
 
 std::string where(std::string_view name, const YAML::Node& n) {
