@@ -30,6 +30,8 @@ PACKAGES=(
   # boot chain tests: mkimage/mkenvimage (FIT, uImage, U-Boot environments), dtc for control
   # DTBs, and real U-Boot binaries (QEMU boards) with their compiled-in default environment
   u-boot-tools device-tree-compiler u-boot-qemu
+  # Android images for the format tests: img2simg (sparse) and mkbootimg (boot/vendor_boot v0-v3)
+  android-sdk-libsparse-utils mkbootimg
   # the HTML report's browser test: headless Chromium, driven by playwright-core (package.json)
   chromium
 )

@@ -58,8 +58,24 @@ inline constexpr std::size_t kMaxCachedDirectoryEntries = 2'000'000;
 inline constexpr std::uint64_t kMaxCarveScanBytes = 64ull << 30;
 /// Most filesystems carved from one blob.
 inline constexpr std::size_t kMaxCarvedFilesystems = 32;
-/// Nesting levels followed: the target plus one level of images inside it.
-inline constexpr int kMaxNestingDepth = 1;
+/// Nesting levels followed below the target: an image in an image in the target (a cpio in a
+/// boot image in a sparse image; a squashfs in a UBI volume in a raw dump).
+inline constexpr int kMaxNestingDepth = 2;
+/// Compression layers unwrapped around one image (`rootfs.tar.gz.xz`); each is a whole stream.
+inline constexpr int kMaxCompressionLayers = 3;
+/// Decompressed bytes of one compressed image held in memory; beyond this they spill into an
+/// unnamed temporary file (sparse where the image is zeros).
+inline constexpr std::uint64_t kSpillMemoryBytes = 64ull << 20;
+/// Largest decompressed size of one compressed image (also bounded by kMaxDecompressionRatio).
+inline constexpr std::uint64_t kMaxDecompressedImageBytes = 64ull << 30;
+/// Chunks of an Android sparse image (each 12 bytes of header, 40 bytes of index in memory).
+inline constexpr std::uint32_t kMaxSparseChunks = 1u << 22;
+/// Parts listed from one container (FIT images, multi-file uImage entries, super partitions).
+inline constexpr std::size_t kMaxContainerParts = 1024;
+/// Largest FIT device tree (with inline data) read into memory when it is not mapped.
+inline constexpr std::uint64_t kMaxFitTreeBytes = 256ull << 20;
+/// Bytes of a compressed stream decompressed to recognise what it holds.
+inline constexpr std::size_t kPayloadSniffBytes = 4096;
 /// Most nested images opened inside one target.
 inline constexpr std::size_t kMaxNestedImages = 256;
 

@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 
 #include "core/limits.hpp"
+#include "vfs/containers.hpp"
+#include "vfs/decompress.hpp"
 #include "vfs/dir_vfs.hpp"
 #include "vfs/open.hpp"
 
@@ -15,17 +18,18 @@ namespace fwcert::scanning {
 
 namespace {
 
+/// Entries worth opening as an image: filesystem images, archives, and compressed files, whose
+/// payload open_detected() looks at (a man page's .gz holds text and is passed over quietly).
 bool worth_opening_nested(const inventory::Entry& e) {
   using inventory::Kind;
-  if (e.kind == Kind::kFilesystemImage || e.kind == Kind::kArchive) return true;
-  if (e.kind != Kind::kCompressed) return false;
-  // A compressed file is opened only when its name says it holds an archive: most .gz files
-  // in a rootfs are man pages and changelogs, and decompressing them all would cost time.
-  std::string_view name = vfs::base_name(e.path);
-  for (std::string_view hint : {"cpio", "initr", "initramfs", ".tar", ".tgz", ".txz", "rootfs", "ramdisk"}) {
-    if (name.find(hint) != std::string_view::npos) return true;
-  }
-  return false;
+  return e.kind == Kind::kFilesystemImage || e.kind == Kind::kArchive || e.kind == Kind::kCompressed;
+}
+
+/// Entries other than directories that a walk added: what an image holds beyond its skeleton.
+std::size_t files_in(const inventory::Inventory& inv, std::size_t entries_before) {
+  std::size_t n = 0;
+  for (std::size_t i = entries_before; i < inv.entries().size(); ++i) n += !inv.entries()[i].st.is_dir();
+  return n;
 }
 
 bool has_problems(const std::vector<Diagnostic>& diags, std::size_t from) {
@@ -41,6 +45,57 @@ void append_diagnostics(std::vector<Diagnostic>& to, std::vector<Diagnostic>& fr
   for (auto& d : from) {
     d.path = prefix + d.path;
     to.push_back(std::move(d));
+  }
+}
+
+/// Opens the images found inside the target's filesystems, then those inside them, down to
+/// limits::kMaxNestingDepth levels, and walks each.
+void open_nested(inventory::Inventory& inv, TargetInfo& info, bool& partial) {
+  std::size_t opened = 0;
+  std::size_t scanned_from = 0;  // entries before this were looked at on an earlier level
+  for (int depth = 1; depth <= limits::kMaxNestingDepth; ++depth) {
+    // Collect candidates first: walking appends to the entry list.
+    std::vector<inventory::Entry> candidates;
+    for (std::size_t i = scanned_from; i < inv.entries().size(); ++i) {
+      const auto& e = inv.entries()[i];
+      if (e.st.is_regular() && !e.hardlink_secondary && worth_opening_nested(e)) candidates.push_back(e);
+    }
+    scanned_from = inv.entries().size();
+    for (const auto& e : candidates) {
+      if (opened >= limits::kMaxNestedImages) {
+        info.diagnostics.push_back(
+            {Diagnostic::Level::kWarning, inv.display_path(e), "nested image limit reached; not opened"});
+        partial = true;
+        return;
+      }
+      const auto& parent = inv.filesystems().at(e.filesystem);
+      std::string display = inv.display_path(e);
+      auto src = vfs::vfs_file_source(parent.vfs, e.path, e.st.size, display);
+      std::vector<Diagnostic> diags;
+      bool p = false;
+      auto fs = vfs::open_detected(src, "", diags, p);
+      if (!fs) {
+        // A compressed file of text (man pages, changelogs) is not an image; only say something
+        // when a recognised image or stream could not be read.
+        if (e.kind == inventory::Kind::kCompressed && fs.error().code == ErrorCode::kUnsupported) continue;
+        info.diagnostics.push_back(
+            {Diagnostic::Level::kNote, display, "looks like an image but could not be opened: " + fs.error().message});
+        continue;
+      }
+      ++opened;
+      partial |= p;
+      append_diagnostics(info.diagnostics, diags, display + "!");
+      auto idx = inv.add_filesystem({display + "!", fs->chain, 0, display, depth, fs->vfs});
+      std::size_t before = info.diagnostics.size();
+      std::size_t entries_before = inv.entries().size();
+      inv.walk(idx, info.diagnostics);
+      partial |= has_problems(info.diagnostics, before);
+      if (files_in(inv, entries_before) == 0) {
+        info.diagnostics.push_back(
+            {Diagnostic::Level::kWarning, display, fmt::format("{} inside the target holds no file", fs->chain)});
+        partial = true;
+      }
+    }
   }
 }
 
@@ -73,11 +128,19 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
   } else {
     auto src = vfs::open_host_file(target);
     if (!src) return src.error();
-    if (auto d = vfs::detect_at_start(**src)) {
-      auto fs = vfs::open_image(*src, d->format, info.diagnostics, partial);
-      if (!fs) return fs.error();
-      info.format = (*fs)->format();
-      inv->add_filesystem({"", (*fs)->format(), 0, "", 0, *fs});
+    std::array<std::byte, limits::kKindSniffBytes> head{};
+    auto n = (*src)->read_at(0, head);
+    if (!n) return n.error();
+    std::span<const std::byte> h(head.data(), *n);
+    if (vfs::detect_codec(h) || vfs::detect_plain(h) || vfs::is_android_sparse(h) || vfs::container_name(h)) {
+      auto opened = vfs::open_detected(*src, "", info.diagnostics, partial);
+      if (!opened) {
+        Error e = opened.error();
+        if (e.where.empty()) e.where = target;
+        return e;
+      }
+      info.format = opened->chain;
+      inv->add_filesystem({"", opened->chain, 0, "", 0, opened->vfs});
     } else {
       info.format = "raw";
       for (const auto& c : vfs::carve(**src)) {
@@ -101,55 +164,37 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
       if (inv->filesystems().empty()) {
         return make_error(ErrorCode::kUnsupported,
                           "no filesystem or archive fwcert can read was found in this file "
-                          "(supported: directory, tar, cpio, zip, squashfs, ext2/3/4, and blobs containing them)",
+                          "(supported: directory, tar, cpio, zip, squashfs, ext2/3/4, each also compressed with "
+                          "gzip, xz, lzma, zstd, bzip2 or lz4, and blobs containing them)",
                           target);
       }
     }
   }
 
   const std::size_t top = inv->filesystems().size();
+  std::size_t files = 0;
   for (std::uint32_t i = 0; i < top; ++i) {
     std::size_t before = info.diagnostics.size();
+    std::size_t entries_before = inv->entries().size();
     inv->walk(i, info.diagnostics);
     partial |= has_problems(info.diagnostics, before);
+    files += files_in(*inv, entries_before);
   }
-
-  if (options.nested) {
-    // Collect candidates first: walking appends to the entry list.
-    std::vector<inventory::Entry> candidates;
-    for (const auto& e : inv->entries()) {
-      if (e.st.is_regular() && !e.hardlink_secondary && worth_opening_nested(e)) candidates.push_back(e);
-    }
-    std::size_t opened = 0;
-    for (const auto& e : candidates) {
-      if (opened >= limits::kMaxNestedImages) {
-        info.diagnostics.push_back(
-            {Diagnostic::Level::kWarning, inv->display_path(e), "nested image limit reached; not opened"});
-        partial = true;
+  // A recognised image that yields no file is not a target that passed: nothing was judged.
+  if (files == 0 && !S_ISDIR(st.st_mode)) {
+    std::string why;
+    for (const auto& d : info.diagnostics) {
+      if (d.level != Diagnostic::Level::kNote) {
+        why = fmt::format(" ({}{}{})", d.path, d.path.empty() ? "" : ": ", d.message);
         break;
       }
-      const auto& parent = inv->filesystems().at(e.filesystem);
-      std::string display = inv->display_path(e);
-      auto src = vfs::vfs_file_source(parent.vfs, e.path, e.st.size, display);
-      auto d = vfs::detect_at_start(*src);
-      if (!d) continue;
-      std::vector<Diagnostic> diags;
-      bool p = false;
-      auto fs = vfs::open_image(src, d->format, diags, p);
-      if (!fs) {
-        info.diagnostics.push_back({Diagnostic::Level::kNote, display,
-                                    "looks like " + d->name + " but could not be opened: " + fs.error().message});
-        continue;
-      }
-      ++opened;
-      partial |= p;
-      append_diagnostics(info.diagnostics, diags, display + "!");
-      auto idx = inv->add_filesystem({display + "!", (*fs)->format(), 0, display, 1, *fs});
-      std::size_t before = info.diagnostics.size();
-      inv->walk(idx, info.diagnostics);
-      partial |= has_problems(info.diagnostics, before);
     }
+    return make_error(ErrorCode::kUnsupported,
+                      fmt::format("{} holds no file: nothing was read, so nothing can be judged{}", info.format, why),
+                      target);
   }
+
+  if (options.nested) open_nested(*inv, info, partial);
   inv->finish();
   inv->on_progress({});
   for (const auto& fs : inv->filesystems()) info.filesystems.push_back({fs.prefix, fs.type, fs.offset, fs.container});

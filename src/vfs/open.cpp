@@ -8,6 +8,8 @@
 #include "core/byte_reader.hpp"
 #include "core/checked.hpp"
 #include "core/limits.hpp"
+#include "vfs/containers.hpp"
+#include "vfs/decompress.hpp"
 
 namespace fwcert::vfs {
 
@@ -67,13 +69,118 @@ std::optional<Detected> detect_at_start(const ByteSource& src) {
   auto n = src.read_at(0, head);
   if (!n) return std::nullopt;
   std::span<const std::byte> h(head.data(), *n);
-  if (match(h, 0, "hsqs")) return Detected{ImageFormat::kSquashfs, 0, "squashfs"};
-  if (h.size() >= 1082 && h[1080] == std::byte{0x53} && h[1081] == std::byte{0xEF}) {
-    return Detected{ImageFormat::kExt, 0, "ext"};
-  }
+  if (auto d = detect_plain(h)) return d;
   std::string a = archive_name(h);
   if (!a.empty()) return Detected{ImageFormat::kArchive, 0, a};
   return std::nullopt;
+}
+
+std::optional<Detected> detect_plain(std::span<const std::byte> h) {
+  if (match(h, 0, "hsqs")) return Detected{ImageFormat::kSquashfs, 0, "squashfs"};
+  if (at_ext_magic(h)) return Detected{ImageFormat::kExt, 0, "ext"};
+  if (match(h, 257, "ustar")) return Detected{ImageFormat::kArchive, 0, "tar"};
+  if (match(h, 0, "070701") || match(h, 0, "070702") || match(h, 0, "070707") || match(h, 0, "\xc7\x71") ||
+      match(h, 0, "\x71\xc7")) {
+    return Detected{ImageFormat::kArchive, 0, "cpio"};
+  }
+  if (match(h, 0, "PK\x03\x04") || match(h, 0, "PK\x05\x06")) return Detected{ImageFormat::kArchive, 0, "zip"};
+  return std::nullopt;
+}
+
+namespace {
+
+/// Up to 16 bytes of `b` in hex, for a diagnostic that says what an unknown payload starts with.
+std::string hex_head(std::span<const std::byte> b) {
+  std::string out;
+  for (std::size_t i = 0; i < std::min<std::size_t>(b.size(), 16); ++i) {
+    out += fmt::format("{:02x}", static_cast<unsigned>(b[i]));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Opened> open_detected(ByteSourcePtr src, const std::string& where, std::vector<Diagnostic>& diagnostics,
+                             bool& partial) {
+  std::string chain;
+  for (int layer = 0;; ++layer) {
+    std::array<std::byte, limits::kKindSniffBytes> head{};
+    auto n = src->read_at(0, head);
+    if (!n) return n.error();
+    std::span<const std::byte> h(head.data(), *n);
+    if (is_android_sparse(h)) {
+      if (layer >= limits::kMaxCompressionLayers) {
+        return make_error(ErrorCode::kLimitExceeded, chain + "android-sparse: too many layers; not unwrapped", where);
+      }
+      std::vector<Diagnostic> diags;
+      auto expanded = android_sparse_source(src, diags, partial);
+      for (auto& d : diags) {
+        d.path = where;
+        diagnostics.push_back(std::move(d));
+      }
+      if (!expanded) return expanded.error();
+      chain += "android-sparse > ";
+      src = *expanded;
+      continue;
+    }
+    if (container_name(h)) {
+      auto fs = open_container(src, diagnostics, partial);
+      if (!fs) return fs.error();
+      return Opened{*fs, chain + (*fs)->format()};
+    }
+    auto codec = detect_codec(h);
+    if (!codec) {
+      auto d = detect_plain(h);
+      if (!d) {
+        if (layer == 0) return make_error(ErrorCode::kUnsupported, "no format fwcert reads at the start", where);
+        return make_error(ErrorCode::kUnsupported,
+                          fmt::format("{}a stream whose content is no filesystem or archive fwcert reads (it starts "
+                                      "with {}); nothing was read from it",
+                                      chain, hex_head(h)),
+                          where);
+      }
+      auto fs = open_image(src, d->format, diagnostics, partial);
+      if (!fs) return fs.error();
+      return Opened{*fs, chain + (*fs)->format()};
+    }
+    if (layer >= limits::kMaxCompressionLayers) {
+      return make_error(ErrorCode::kLimitExceeded,
+                        fmt::format("{}{}: more than {} compression layers; not unwrapped", chain, codec_name(*codec),
+                                    limits::kMaxCompressionLayers),
+                        where);
+    }
+    auto payload = decompress_head(*src, *codec, limits::kPayloadSniffBytes);
+    if (!payload) {
+      return make_error(
+          ErrorCode::kCorrupt,
+          fmt::format("{}{} stream that does not decompress: {}", chain, codec_name(*codec), payload.error().message),
+          where);
+    }
+    auto inner = detect_plain(*payload);
+    if (inner && inner->format == ImageFormat::kArchive) {
+      // libarchive reads tar, cpio and zip through its own decompression filters, streaming,
+      // with the archive backend's bomb guard; its format name says the chain ("tar.gz").
+      auto fs = open_archive(src, diagnostics, partial);
+      if (!fs) return fs.error();
+      return Opened{*fs, chain + (*fs)->format()};
+    }
+    if (!inner && !detect_codec(*payload) && !is_android_sparse(*payload) && !container_name(*payload)) {
+      return make_error(ErrorCode::kUnsupported,
+                        fmt::format("{}{} stream whose content is no filesystem or archive fwcert reads (it starts "
+                                    "with {}); nothing was read from it",
+                                    chain, codec_name(*codec), hex_head(*payload)),
+                        where);
+    }
+    std::vector<Diagnostic> diags;
+    auto whole = decompressed_source(src, *codec, diags, partial);
+    for (auto& d : diags) {
+      d.path = where;
+      diagnostics.push_back(std::move(d));
+    }
+    if (!whole) return whole.error();
+    chain += fmt::format("{} > ", codec_name(*codec));
+    src = *whole;
+  }
 }
 
 std::vector<Detected> carve(const ByteSource& src) {

@@ -37,6 +37,24 @@ std::optional<Detected> detect_at_start(const ByteSource& src);
 /// returns the candidates in offset order, validated enough to be worth opening.
 std::vector<Detected> carve(const ByteSource& src);
 
+/// An image opened from a source: its Vfs and the chain of formats that led to it
+/// ("squashfs", "tar.gz", "gzip > ext4", "xz > gzip > cpio").
+struct Opened {
+  std::shared_ptr<Vfs> vfs;
+  std::string chain;
+};
+
+/// Detects what `src` holds from offset 0 and opens it. A compressed stream is decompressed
+/// (decompress.hpp) and its payload detected again, up to limits::kMaxCompressionLayers; a tar,
+/// cpio or zip inside one is left to libarchive, which streams it. Fails with kUnsupported when
+/// the bytes are no format fwcert reads (the message names what was found), kCorrupt when a
+/// recognised stream cannot be decoded. Diagnostics carry `where` as their path.
+Result<Opened> open_detected(ByteSourcePtr src, const std::string& where, std::vector<Diagnostic>& diagnostics,
+                             bool& partial);
+
+/// The format a plain (uncompressed) head of bytes starts with: squashfs, ext, tar, cpio, zip.
+std::optional<Detected> detect_plain(std::span<const std::byte> head);
+
 /// Opens the image of the given format that occupies `src` from offset 0.
 /// Diagnostics about damaged members go to `diagnostics`; `partial` is set when part of
 /// the image could not be read.

@@ -204,7 +204,9 @@ std::vector<CmdlineParam> split_cmdline(std::string_view line) {
 
 std::vector<FoundCmdline> cmdlines_in_file(std::string_view name, std::string_view text, const std::string& shown) {
   std::vector<FoundCmdline> out;
-  if (name == "cmdline.txt") {
+  // cmdline.txt (Raspberry Pi), and /cmdline: the command line of an Android boot image or
+  // a FIT's /chosen, which the container backends expose as a file.
+  if (name == "cmdline.txt" || name == "cmdline") {
     auto nl = text.find('\n');
     out.push_back({shown, 1, std::string(trim(text.substr(0, nl)))});
     return out;
@@ -254,9 +256,9 @@ std::vector<FoundCmdline> find_cmdlines(const Context& ctx, const KernelConfig* 
   for (const auto& e : inv.entries()) {
     if (!e.st.is_regular() || e.hardlink_secondary || e.kind != inventory::Kind::kText) continue;
     std::string_view name = vfs::base_name(e.path);
-    bool boot_file = name == "cmdline.txt" || name == "grub.cfg" || name.starts_with("extlinux") ||
-                     name == "syslinux.cfg" || name == "uEnv.txt" || name == "boot.cmd" ||
-                     (name == "grub" && e.path == "/etc/default/grub");
+    bool boot_file = name == "cmdline.txt" || e.path == "/cmdline" || name == "grub.cfg" ||
+                     name.starts_with("extlinux") || name == "syslinux.cfg" || name == "uEnv.txt" ||
+                     name == "boot.cmd" || (name == "grub" && e.path == "/etc/default/grub");
     if (!boot_file) continue;
     const auto& fs = inv.filesystems().at(e.filesystem);
     if (!fs.vfs) continue;
