@@ -1,7 +1,7 @@
 # fwcert: the two set-up commands of the README are `make demo` and `make test`.
 # Each installs what is missing (scripts/install-deps.sh), then builds with CMake presets.
 
-.PHONY: all deps build demo test sanitize fuzz bench docs format format-check clean
+.PHONY: all deb deps build demo test sanitize fuzz bench docs format format-check clean
 
 all: build
 
@@ -58,3 +58,10 @@ format-check: deps
 
 clean:
 	rm -rf build out
+
+# The Debian package (release build, no tests): ../fwcert_<version>_<arch>.deb, copied to out/deb/.
+deb: deps
+	dpkg-buildpackage -b -uc -us
+	mkdir -p out/deb
+	mv ../fwcert_*.deb ../fwcert_*.buildinfo ../fwcert_*.changes out/deb/
+	-lintian out/deb/fwcert_*.deb

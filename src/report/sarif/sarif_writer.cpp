@@ -189,6 +189,8 @@ Json rule_json(const std::string& id, const catalog::CheckDef* def) {
   }
   r["help"]["text"] = help_text;
   r["help"]["markdown"] = help_md;
+  // The check's section of the generated reference (docs/checks.md, one heading per check id).
+  r["helpUri"] = fmt::format("{}/blob/main/docs/checks.md#{}", kInformationUri, id);
   r["defaultConfiguration"]["level"] = level_of(def->severity);
   Json props;
   Json tags = Json::array({"security"});

@@ -1,0 +1,11 @@
+SUMMARY = "Judge device firmware against security requirements"
+HOMEPAGE = "https://github.com/fwcert/fwcert"
+LICENSE = "CLOSED"
+SRC_URI = "git://github.com/fwcert/fwcert.git;protocol=https;branch=main"
+SRCREV = "${AUTOREV}"
+PV = "0.1.0+git"
+S = "${WORKDIR}/git"
+DEPENDS = "libarchive squashfs-tools-ng e2fsprogs libxcrypt zlib xz zstd lz4 vectorscan fmt yaml-cpp nlohmann-json cli11 openssl dtc"
+inherit cmake pkgconfig
+EXTRA_OECMAKE = "-DFWCERT_BUILD_TESTS=OFF -DFWCERT_BUILD_BENCH=OFF"
+BBCLASSEXTEND = "native"
