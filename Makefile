@@ -63,5 +63,5 @@ clean:
 deb: deps
 	dpkg-buildpackage -b -uc -us
 	mkdir -p out/deb
-	mv ../fwcert_*.deb ../fwcert_*.buildinfo ../fwcert_*.changes out/deb/
+	mv ../fwcert_*.deb ../fwcert-dbgsym_*.deb ../fwcert_*.buildinfo ../fwcert_*.changes out/deb/
 	-lintian out/deb/fwcert_*.deb
