@@ -15,6 +15,7 @@ namespace fwcert::vfs {
 
 namespace {
 
+/// A file descriptor it owns: mapped read-only when possible, else read with pread.
 class HostFileSource final : public ByteSource {
  public:
   HostFileSource(int fd, std::uint64_t size, std::string name) : fd_(fd), size_(size), name_(std::move(name)) {
@@ -125,7 +126,11 @@ Result<ByteSourcePtr> open_host_file(const std::string& path) {
     off_t end = ::lseek(fd, 0, SEEK_END);
     size = end > 0 ? static_cast<std::uint64_t>(end) : 0;
   }
-  return ByteSourcePtr(std::make_shared<HostFileSource>(fd, size, path));
+  return fd_source(fd, size, path);
+}
+
+ByteSourcePtr fd_source(int fd, std::uint64_t size, std::string name) {
+  return std::make_shared<HostFileSource>(fd, size, std::move(name));
 }
 
 ByteSourcePtr memory_source(std::vector<std::byte> bytes, std::string name) {

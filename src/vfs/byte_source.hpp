@@ -33,6 +33,10 @@ using ByteSourcePtr = std::shared_ptr<const ByteSource>;
 /// Opens a host file read-only (mapped when possible). The only place a host path is opened.
 Result<ByteSourcePtr> open_host_file(const std::string& path);
 
+/// A source over an open file descriptor it takes ownership of (mapped when possible): the host
+/// file of open_host_file(), and the spill file of a decompressed image.
+ByteSourcePtr fd_source(int fd, std::uint64_t size, std::string name);
+
 /// Owns a copy of the bytes.
 ByteSourcePtr memory_source(std::vector<std::byte> bytes, std::string name);
 

@@ -10,6 +10,7 @@
 #include "core/byte_reader.hpp"
 #include "core/checked.hpp"
 #include "core/limits.hpp"
+#include "formats/uboot/env.hpp"
 #include "vfs/parts_vfs.hpp"
 
 namespace fwcert::vfs {
@@ -22,7 +23,6 @@ bool starts_with(std::span<const std::byte> b, std::string_view magic) {
 
 constexpr std::uint32_t kSparseMagic = 0xED26FF3Au;
 constexpr std::uint16_t kChunkRaw = 0xCAC1, kChunkFill = 0xCAC2, kChunkDontCare = 0xCAC3, kChunkCrc = 0xCAC4;
-constexpr std::uint32_t kUImageMagic = 0x27051956u;
 constexpr std::uint32_t kFdtMagic = 0xD00DFEEDu;
 
 // ---- Android sparse ----
@@ -242,15 +242,18 @@ Result<std::shared_ptr<Vfs>> open_uimage(const ByteSourcePtr& src, std::vector<D
                                          bool& partial) {
   std::array<std::byte, 64> head{};
   if (auto ok = read_exact(*src, 0, head); !ok) return make_error(ErrorCode::kCorrupt, "uImage header is cut short");
-  core::ByteReader r(head, core::Endian::kBig);
-  r.seek(12);
-  const std::uint64_t size = r.u32().value_or(0);
-  r.seek(30);
-  const std::uint8_t type = r.u8().value_or(0);
+  auto header = formats::uboot::parse_legacy_header(head);
+  if (!header) return make_error(ErrorCode::kCorrupt, "not a uImage header");
+  if (!header->header_crc_ok) {
+    diagnostics.push_back(
+        {Diagnostic::Level::kWarning, "/", "uImage header CRC does not match; the header may be damaged"});
+    partial = true;
+  }
+  const std::uint64_t size = header->data_size;
+  const std::uint8_t type = header->type;
   auto parts = std::make_shared<PartsVfs>("uimage");
-  std::string name = c_string(std::span<const std::byte>(head).subspan(32, 32));
-  if (!name.empty()) (void)parts->add_text("/name", name + "\n");
-  if (type != 4) {
+  if (!header->name.empty()) (void)parts->add_text("/name", header->name + "\n");
+  if (type != formats::uboot::kLegacyTypeMulti) {
     add_part(*parts, src, std::string("/") + uimage_type_name(type), 64, size, diagnostics, partial);
     return std::shared_ptr<Vfs>(parts);
   }
@@ -459,7 +462,7 @@ std::optional<std::string> container_name(std::span<const std::byte> head) {
   if (starts_with(head, "VNDRBOOT")) return "android-vendor-boot";
   if (head.size() >= 64) {
     std::uint32_t magic = core::ByteReader(head, core::Endian::kBig).u32().value_or(0);
-    if (magic == kUImageMagic) return "uimage";
+    if (magic == formats::uboot::kLegacyMagic) return "uimage";
     if (magic == kFdtMagic) return "fit";
   }
   return std::nullopt;

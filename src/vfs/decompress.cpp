@@ -6,7 +6,6 @@
 #include <lz4.h>
 #include <lz4frame.h>
 #include <lzma.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -379,49 +378,6 @@ Result<Outcome> drive(const ByteSource& src, Codec codec, std::uint64_t max_out,
   return o;
 }
 
-/// A finished spill: a temporary file mapped read-only.
-class SpillFileSource final : public ByteSource {
- public:
-  SpillFileSource(int fd, std::uint64_t size, std::string name) : fd_(fd), size_(size), name_(std::move(name)) {
-    void* p = ::mmap(nullptr, static_cast<std::size_t>(size_), PROT_READ, MAP_SHARED, fd_, 0);
-    if (p != MAP_FAILED) map_ = static_cast<const std::byte*>(p);
-  }
-  ~SpillFileSource() override {
-    if (map_) ::munmap(const_cast<std::byte*>(map_), static_cast<std::size_t>(size_));
-    ::close(fd_);
-  }
-  SpillFileSource(const SpillFileSource&) = delete;
-  SpillFileSource& operator=(const SpillFileSource&) = delete;
-  std::uint64_t size() const override { return size_; }
-  std::string describe() const override { return name_; }
-  std::span<const std::byte> contiguous() const override {
-    return map_ ? std::span<const std::byte>(map_, static_cast<std::size_t>(size_)) : std::span<const std::byte>{};
-  }
-  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) const override {
-    if (offset >= size_) return std::size_t{0};
-    std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), size_ - offset));
-    if (map_) {
-      std::memcpy(out.data(), map_ + offset, n);
-      return n;
-    }
-    std::size_t done = 0;
-    while (done < n) {
-      ssize_t r = ::pread(fd_, out.data() + done, n - done, static_cast<off_t>(offset + done));
-      if (r < 0 && errno == EINTR) continue;
-      if (r < 0) return make_error(ErrorCode::kIo, std::strerror(errno), name_);
-      if (r == 0) break;
-      done += static_cast<std::size_t>(r);
-    }
-    return done;
-  }
-
- private:
-  int fd_;
-  std::uint64_t size_;
-  std::string name_;
-  const std::byte* map_ = nullptr;
-};
-
 /// An unnamed file for spilled bytes: O_TMPFILE where the filesystem has it, else a file
 /// created exclusively and unlinked at once.
 Result<int> open_spill_file() {
@@ -605,7 +561,7 @@ Result<ByteSourcePtr> SpillBuffer::finish() {
   fd_ = -1;
   std::uint64_t size = size_;
   size_ = 0;
-  return ByteSourcePtr(std::make_shared<SpillFileSource>(fd, size, name_));
+  return fd_source(fd, size, name_);
 }
 
 }  // namespace fwcert::vfs
