@@ -92,10 +92,22 @@ struct FilesystemInfo {
   std::string container;     ///< display path of the file it was found in ("" = the target)
 };
 
+/// One region of a target file: what a magic probe found at an offset, and what came of it.
+/// For an image the layout is one region (the whole file and its format chain); for a raw flash
+/// dump it is the partition map carving found ("0x0 uimage", "0x40000 squashfs", "0x200000 ubi").
+struct LayoutRegion {
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;  ///< bytes the region spans (as far as its format says, cut at the file's end)
+  std::string format;        ///< "squashfs", "uimage", "gzip > ext4", ...
+  bool read = false;         ///< opened and walked
+  std::string note;          ///< why it was not read, or "" when it was
+};
+
 struct TargetInfo {
   std::string path;
   std::string format;
   std::vector<FilesystemInfo> filesystems;
+  std::vector<LayoutRegion> layout;  ///< empty for a directory
   bool partial = false;
   std::vector<Diagnostic> diagnostics;
 };

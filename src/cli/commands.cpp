@@ -21,6 +21,7 @@
 #include "fwcert/scan.hpp"
 #include "report/json/json_writer.hpp"
 #include "report/text/text_writer.hpp"
+#include "scan/target.hpp"
 
 namespace fwcert::cli {
 
@@ -406,6 +407,26 @@ int do_explain(const std::string& id, const std::string& format, const std::stri
   return kExitOk;
 }
 
+/// `fwcert facts --layout`: the target's partition map, without running the analyzers.
+int do_layout(const ScanArgs& a) {
+  ScanOptions o = to_options(a);
+  TargetInfo info;
+  info.path = a.target;
+  auto inv = scanning::open_target(a.target, o, info);
+  if (!inv) {
+    fmt::print(stderr, "fwcert: {}\n", inv.error().describe());
+    return kExitUsage;
+  }
+  if (a.format == "json") return emit(a.output, report::layout_to_json(info)) ? kExitOk : kExitUsage;
+  std::string text = fmt::format("{} ({}{})\n", a.target, info.format, info.partial ? ", partial" : "");
+  if (info.layout.empty()) text += "  a directory: no layout\n";
+  for (const auto& r : info.layout) {
+    text += fmt::format("  {:#010x}  {:>12}  {}{}\n", r.offset, r.length, r.format,
+                        r.read ? "" : "  (not read: " + r.note + ")");
+  }
+  return emit(a.output, text) ? kExitOk : kExitUsage;
+}
+
 int do_facts(const ScanArgs& a, const std::vector<std::string>& analyzers_wanted) {
   ScanOptions o = to_options(a);
   o.collect_facts = true;
@@ -497,6 +518,10 @@ int run(int argc, char** argv) {
   auto* facts_cmd = app.add_subcommand("facts", "Dump the typed facts analyzers recorded about a target");
   add_scan_options(facts_cmd, facts_args);
   facts_cmd->add_option("--analyzer", facts_analyzers, "Only this analyzer's facts (repeatable)");
+  bool facts_layout = false;
+  facts_cmd->add_flag("--layout", facts_layout,
+                      "Only the target's layout: each filesystem and container found and at which offset (the "
+                      "partition map of a raw flash dump); the analyzers do not run");
   facts_cmd->add_option("--format", facts_args.format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
@@ -526,7 +551,7 @@ int run(int argc, char** argv) {
   if (*scan_cmd) return do_scan(scan_args);
   if (*checks_cmd) return do_checks(checks_format, checks_catalog);
   if (*req_cmd) return do_requirements(req_profile, req_format, req_catalog);
-  if (*facts_cmd) return do_facts(facts_args, facts_analyzers);
+  if (*facts_cmd) return facts_layout ? do_layout(facts_args) : do_facts(facts_args, facts_analyzers);
   if (*explain_cmd) return do_explain(explain_id, explain_format, explain_catalog);
   if (*data_cmd) return run_data_command(data_args);
   if (*analyzers_cmd) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -132,7 +133,14 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
     auto n = (*src)->read_at(0, head);
     if (!n) return n.error();
     std::span<const std::byte> h(head.data(), *n);
-    if (vfs::detect_codec(h) || vfs::detect_plain(h) || vfs::is_android_sparse(h) || vfs::container_name(h)) {
+    // An image or container at offset 0 may be only the first region of a flash dump (a uImage
+    // kernel, then the rootfs): carving skips the bytes each region claims, so asking it costs
+    // one read past the first region's end, and two regions or more make the file a raw dump.
+    std::vector<vfs::Detected> carved;
+    if (vfs::detect_plain(h) || vfs::container_name(h)) carved = vfs::carve(**src);
+    const bool dump = carved.size() >= 2;
+    if (!dump &&
+        (vfs::detect_codec(h) || vfs::detect_plain(h) || vfs::is_android_sparse(h) || vfs::container_name(h))) {
       auto opened = vfs::open_detected(*src, "", info.diagnostics, partial);
       if (!opened) {
         Error e = opened.error();
@@ -140,26 +148,63 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
         return e;
       }
       info.format = opened->chain;
+      info.layout.push_back({0, (*src)->size(), opened->chain, true, ""});
       inv->add_filesystem({"", opened->chain, 0, "", 0, opened->vfs});
     } else {
       info.format = "raw";
-      for (const auto& c : vfs::carve(**src)) {
-        std::uint64_t length = c.length ? c.length : (*src)->size() - c.offset;
-        auto window = vfs::window_source(*src, c.offset, length);
-        if (!window) continue;
+      // Open every region first, then add them: the root is the first filesystem that opens (a
+      // bootloader or kernel container at offset 0 is not where /etc lives); every other region
+      // is shown with its offset.
+      struct Region {
+        vfs::Detected where;
+        std::shared_ptr<vfs::Vfs> fs;
         std::vector<Diagnostic> diags;
+      };
+      std::vector<Region> regions;
+      if (!dump) carved = vfs::carve(**src);
+      for (const auto& c : carved) {
+        std::uint64_t length = c.length ? c.length : (*src)->size() - c.offset;
+        LayoutRegion region{c.offset, length, c.name, false, ""};
+        auto window = vfs::window_source(*src, c.offset, length);
+        if (!window) {
+          region.note = window.error().message;
+          info.layout.push_back(std::move(region));
+          continue;
+        }
+        Region r{c, nullptr, {}};
         bool p = false;
-        auto fs = vfs::open_image(*window, c.format, diags, p);
+        auto fs = vfs::open_image(*window, c.format, r.diags, p);
         if (!fs) {
+          region.note = fs.error().message;
           info.diagnostics.push_back({Diagnostic::Level::kNote, fmt::format("@{:#x}", c.offset),
                                       fmt::format("{} magic found but not opened: {}", c.name, fs.error().message)});
+          info.layout.push_back(std::move(region));
           continue;
         }
         partial |= p;
-        // The first filesystem found is the root; later ones are shown with their offset.
-        std::string prefix = inv->filesystems().empty() ? "" : fmt::format("@{:#x}!", c.offset);
-        append_diagnostics(info.diagnostics, diags, prefix);
-        inv->add_filesystem({prefix, (*fs)->format(), c.offset, "", 0, *fs});
+        r.fs = *fs;
+        region.format = (*fs)->format();
+        region.read = true;
+        info.layout.push_back(std::move(region));
+        regions.push_back(std::move(r));
+      }
+      std::size_t root = 0;
+      for (std::size_t i = 0; i < regions.size(); ++i) {
+        if (regions[i].where.format != vfs::ImageFormat::kContainer) {
+          root = i;
+          break;
+        }
+      }
+      if (root < regions.size()) {
+        // The root first: the inventory's first filesystem is the one without a prefix.
+        std::rotate(regions.begin(), regions.begin() + static_cast<std::ptrdiff_t>(root),
+                    regions.begin() + static_cast<std::ptrdiff_t>(root) + 1);
+      }
+      for (std::size_t i = 0; i < regions.size(); ++i) {
+        auto& r = regions[i];
+        std::string prefix = i == 0 ? "" : fmt::format("@{:#x}!", r.where.offset);
+        append_diagnostics(info.diagnostics, r.diags, prefix);
+        inv->add_filesystem({prefix, r.fs->format(), r.where.offset, "", 0, r.fs});
       }
       if (inv->filesystems().empty()) {
         return make_error(ErrorCode::kUnsupported,

@@ -8,6 +8,7 @@
 #include "core/byte_reader.hpp"
 #include "core/checked.hpp"
 #include "core/limits.hpp"
+#include "formats/uboot/env.hpp"
 #include "vfs/containers.hpp"
 #include "vfs/decompress.hpp"
 
@@ -183,6 +184,72 @@ Result<Opened> open_detected(ByteSourcePtr src, const std::string& where, std::v
   }
 }
 
+namespace {
+
+/// Bytes of `n` rounded up to whole pages of `page` bytes (0 when that overflows).
+std::uint64_t pages_of(std::uint64_t n, std::uint64_t page) { return page == 0 ? 0 : (n + page - 1) / page * page; }
+
+/// A container of images starting at `at` (a window of up to kProbe bytes), with the length its
+/// header claims: a uImage whose header CRC holds (64 + data size), an FDT/FIT blob with a sane
+/// header (its totalsize; external FIT data after it is not counted), an Android boot image
+/// (header, kernel, ramdisk and second-stage pages). nullopt when nothing sane starts there.
+std::optional<Detected> carve_container(std::span<const std::byte> at, std::uint64_t remaining) {
+  core::ByteReader be(at, core::Endian::kBig);
+  const std::uint32_t magic = be.u32().value_or(0);
+  if (magic == formats::uboot::kLegacyMagic) {
+    auto h = formats::uboot::parse_legacy_header(at);
+    if (!h || !h->header_crc_ok) return std::nullopt;
+    return Detected{ImageFormat::kContainer, 0, "uimage", std::min<std::uint64_t>(64ull + h->data_size, remaining)};
+  }
+  if (magic == 0xD00DFEEDu) {
+    // FDT header: totalsize, off_dt_struct, off_dt_strings, off_mem_rsvmap, version, last_comp_version.
+    const std::uint32_t total = be.u32().value_or(0), off_struct = be.u32().value_or(0),
+                        off_strings = be.u32().value_or(0);
+    be.skip(4);
+    const std::uint32_t version = be.u32().value_or(0), last_comp = be.u32().value_or(0);
+    bool sane = total >= 0x38 && total <= remaining && off_struct >= 0x28 && off_struct < total &&
+                off_strings >= 0x28 && off_strings <= total && version >= 16 && version <= 17 && last_comp <= 17;
+    if (!sane) return std::nullopt;
+    return Detected{ImageFormat::kContainer, 0, "fdt", total};
+  }
+  if (match(at, 0, "ANDROID!")) {
+    core::ByteReader le(at);
+    le.seek(8);
+    const std::uint64_t kernel = le.u32().value_or(0);
+    le.seek(16);
+    const std::uint64_t ramdisk_v012 = le.u32().value_or(0);
+    le.seek(12);
+    const std::uint64_t ramdisk_v34 = le.u32().value_or(0);
+    le.seek(24);
+    const std::uint64_t second = le.u32().value_or(0);
+    le.seek(36);
+    const std::uint64_t page_v012 = le.u32().value_or(0);
+    le.seek(40);
+    const std::uint32_t version = le.u32().value_or(99);
+    std::uint64_t length = 0;
+    if (version >= 3 && version <= 4) {
+      // v4 adds the boot signature (signature_size at 1580) after the ramdisk.
+      le.seek(1580);
+      const std::uint64_t signature = version == 4 ? le.u32().value_or(0) : 0;
+      length = 4096 + pages_of(kernel, 4096) + pages_of(ramdisk_v34, 4096) + pages_of(signature, 4096);
+    } else if (version <= 2 && page_v012 >= 2048 && page_v012 <= 65536 && (page_v012 & (page_v012 - 1)) == 0) {
+      // v1 adds the recovery DTBO (size at 1632), v2 also the DTB (size at 1648).
+      le.seek(1632);
+      const std::uint64_t dtbo = version >= 1 ? le.u32().value_or(0) : 0;
+      le.seek(1648);
+      const std::uint64_t dtb = version >= 2 ? le.u32().value_or(0) : 0;
+      length = page_v012 + pages_of(kernel, page_v012) + pages_of(ramdisk_v012, page_v012) +
+               pages_of(second, page_v012) + pages_of(dtbo, page_v012) + pages_of(dtb, page_v012);
+    } else {
+      return std::nullopt;
+    }
+    return Detected{ImageFormat::kContainer, 0, "android-boot", std::min(length, remaining)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::vector<Detected> carve(const ByteSource& src) {
   std::vector<Detected> out;
   const std::uint64_t total = src.size();
@@ -244,6 +311,9 @@ std::vector<Detected> carve(const ByteSource& src) {
                  match(b, static_cast<std::size_t>(off), "070702")) {
         // cpio has no length up front; the archive backend stops at its trailer.
         found = Detected{ImageFormat::kArchive, abs, "cpio", remaining};
+      } else if (auto c = carve_container(b.subspan(static_cast<std::size_t>(off)), remaining)) {
+        c->offset = abs;
+        found = std::move(c);
       }
       if (!found) continue;
       skip_until = found->offset + std::max<std::uint64_t>(found->length, kStep);
@@ -262,6 +332,8 @@ Result<std::shared_ptr<Vfs>> open_image(ByteSourcePtr src, ImageFormat format, s
       return open_ext(std::move(src), diagnostics, partial);
     case ImageFormat::kArchive:
       return open_archive(std::move(src), diagnostics, partial);
+    case ImageFormat::kContainer:
+      return open_container(std::move(src), diagnostics, partial);
   }
   return make_error(ErrorCode::kUnsupported, "unknown image format");
 }

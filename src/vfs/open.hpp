@@ -18,8 +18,9 @@ namespace fwcert::vfs {
 /// Image formats fwcert opens directly.
 enum class ImageFormat : std::uint8_t {
   kSquashfs,
-  kExt,      ///< ext2/3/4 (the backend reports which)
-  kArchive,  ///< anything libarchive reads: tar (plain/gz/xz/zst/bz2/lz4), cpio (newc/odc, gz), zip
+  kExt,        ///< ext2/3/4 (the backend reports which)
+  kArchive,    ///< anything libarchive reads: tar (plain/gz/xz/zst/bz2/lz4), cpio (newc/odc, gz), zip
+  kContainer,  ///< a container of images (containers.hpp): uImage, FIT, Android boot images
 };
 
 /// What a magic probe found: a format at an offset.
@@ -33,8 +34,9 @@ struct Detected {
 /// Probes the start of `src` for a format fwcert opens (offset 0 only).
 std::optional<Detected> detect_at_start(const ByteSource& src);
 
-/// Scans `src` for filesystem magics at any offset (squashfs, ext2/3/4, cpio, gzip) and
-/// returns the candidates in offset order, validated enough to be worth opening.
+/// Scans `src` for filesystem and container magics at any offset (squashfs, ext2/3/4, cpio,
+/// U-Boot uImage with a good header CRC, FIT, Android boot images) and returns the candidates
+/// in offset order, validated enough to be worth opening.
 std::vector<Detected> carve(const ByteSource& src);
 
 /// An image opened from a source: its Vfs and the chain of formats that led to it

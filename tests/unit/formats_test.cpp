@@ -6,6 +6,7 @@
 // Building the tree needs root (owners, a device node, security.capability). CI runs as root;
 // elsewhere the tests skip.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -697,6 +698,77 @@ TEST(Carving, SeveralFilesystemsInOneBlobAreEachFound) {
   EXPECT_EQ(info.filesystems[1].offset, ext_at);
   EXPECT_NE(find_display(**inv, "/etc/passwd"), nullptr);
   EXPECT_NE(find_display(**inv, info.filesystems[1].prefix + "/etc/passwd"), nullptr);
+}
+
+TEST(Carving, FlashDumpLayoutNamesEveryRegionAndTheRootIsTheFirstFilesystem) {
+  // A NOR dump as a device holds it: a legacy uImage kernel at 0, the squashfs rootfs at
+  // 0x40000, a data ext4 at the next 64 KiB boundary, and a stray ext superblock that does not
+  // open. The kernel container must not become the root (where /etc lives), and the layout
+  // must name every region, opened or not.
+  TempDir dir;
+  write_file(dir / "Image", std::string(3000, 'K'));
+  ASSERT_EQ(run("cd " + shell_quote(dir.path()) + " && mkimage -A arm -O linux -T kernel -C none -a 0x8000 -e 0x8000 " +
+                "-n dump-kernel -d Image uImage >/dev/null")
+                .exit_code,
+            0);
+  std::string blob = test::read_file(dir / "uImage");
+  ASSERT_LT(blob.size(), 0x40000u);
+  blob.resize(0x40000, '\xff');
+  blob += test::read_file(make_inner(dir, "squashfs"));
+  blob.resize((blob.size() + 0xFFFF) & ~std::size_t{0xFFFF}, '\xff');
+  const std::size_t ext_at = blob.size();
+  blob += test::read_file(make_inner(dir, "ext4"));
+  blob.resize((blob.size() + 0xFFFF) & ~std::size_t{0xFFFF}, '\xff');
+  const std::size_t stray_at = blob.size();
+  std::string stray(4096, '\0');
+  stray[1024 + 4] = 8;   // blocks_count 8
+  stray[1080] = '\x53';  // magic 0xEF53
+  stray[1081] = '\xef';
+  blob += stray;
+  write_file(dir / "dump.bin", blob);
+
+  TargetInfo info;
+  auto inv = scanning::open_target(dir / "dump.bin", ScanOptions{}, info);
+  ASSERT_TRUE(inv.ok()) << inv.error().describe();
+  EXPECT_EQ(info.format, "raw");
+  ASSERT_EQ(info.layout.size(), 4u);
+  EXPECT_EQ(info.layout[0].offset, 0u);
+  EXPECT_EQ(info.layout[0].format, "uimage");
+  EXPECT_EQ(info.layout[0].length, 64u + 3000u);
+  EXPECT_TRUE(info.layout[0].read);
+  EXPECT_EQ(info.layout[1].offset, 0x40000u);
+  EXPECT_EQ(info.layout[1].format, "squashfs");
+  EXPECT_TRUE(info.layout[1].read);
+  EXPECT_EQ(info.layout[2].offset, ext_at);
+  EXPECT_EQ(info.layout[2].format, "ext4");
+  EXPECT_EQ(info.layout[3].offset, stray_at);
+  EXPECT_FALSE(info.layout[3].read);
+  EXPECT_FALSE(info.layout[3].note.empty());
+  // The root is the squashfs; the kernel container keeps its offset as its prefix.
+  ASSERT_EQ(info.filesystems.size(), 3u);
+  EXPECT_EQ(info.filesystems[0].type, "squashfs");
+  EXPECT_EQ(info.filesystems[0].prefix, "");
+  EXPECT_NE(find_display(**inv, "/etc/passwd"), nullptr);
+  bool kernel_part = false;
+  for (const auto& fs : info.filesystems) kernel_part |= fs.type == "uimage" && fs.prefix == "@0x0!";
+  EXPECT_TRUE(kernel_part);
+
+  // fwcert facts --layout prints the same map, text and JSON, without running the analyzers.
+  auto text =
+      run(shell_quote(test::fwcert_binary()) + " facts --layout --format text " + shell_quote(dir / "dump.bin"));
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_NE(text.output.find("0x00000000"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("uimage"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find(fmt::format("{:#010x}", 0x40000)), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("not read"), std::string::npos) << text.output;
+  auto json = run(shell_quote(test::fwcert_binary()) + " facts --layout " + shell_quote(dir / "dump.bin"));
+  auto j = nlohmann::json::parse(json.output, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << json.output;
+  ASSERT_EQ(j["layout"].size(), 4u);
+  EXPECT_EQ(j["layout"][1]["format"], "squashfs");
+  EXPECT_EQ(j["layout"][1]["offset"], 0x40000);
+  EXPECT_EQ(j["layout"][3]["read"], false);
+  EXPECT_FALSE(j.contains("facts"));
 }
 
 }  // namespace

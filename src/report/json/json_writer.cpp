@@ -36,6 +36,15 @@ Json facts_array(const Report& r) {
   return facts;
 }
 
+Json layout_json(const std::vector<LayoutRegion>& layout) {
+  Json regions = Json::array();
+  for (const auto& r : layout) {
+    regions.push_back(
+        Json{{"offset", r.offset}, {"length", r.length}, {"format", r.format}, {"read", r.read}, {"note", r.note}});
+  }
+  return regions;
+}
+
 Json target_json(const TargetInfo& t) {
   Json j;
   j["path"] = t.path;
@@ -45,6 +54,7 @@ Json target_json(const TargetInfo& t) {
     fss.push_back(Json{{"prefix", fs.prefix}, {"type", fs.type}, {"offset", fs.offset}, {"container", fs.container}});
   }
   j["filesystems"] = std::move(fss);
+  j["layout"] = layout_json(t.layout);
   j["partial"] = t.partial;
   Json diags = Json::array();
   for (const auto& d : t.diagnostics) {
@@ -174,6 +184,15 @@ std::string to_json(const Report& r) {
     attestations.push_back(std::move(aj));
   }
   j["attestations"] = std::move(attestations);
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+std::string layout_to_json(const TargetInfo& target) {
+  Json j;
+  j["path"] = target.path;
+  j["format"] = target.format;
+  j["layout"] = layout_json(target.layout);
+  j["partial"] = target.partial;
   return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 

@@ -11,6 +11,9 @@ namespace fwcert::report {
 /// The full scan report as JSON text.
 std::string to_json(const Report& report);
 
+/// Only the target's layout: what was found at which offset (fwcert facts --layout --format json).
+std::string layout_to_json(const TargetInfo& target);
+
 /// Only the facts (fwcert facts --format json).
 std::string facts_to_json(const Report& report);
 

@@ -71,6 +71,13 @@ std::string to_text(const Report& r, const TextOptions& o) {
                        fs.container.empty() ? "" : " in " + fs.container,
                        fs.prefix.empty() ? "" : " (paths shown as " + fs.prefix + "/...)");
   }
+  if (r.target.layout.size() > 1) {
+    out += "  layout:\n";
+    for (const auto& region : r.target.layout) {
+      out += fmt::format("    {:#010x} {:>12} {}{}\n", region.offset, region.length, region.format,
+                         region.read ? "" : " (not read: " + region.note + ")");
+    }
+  }
   const auto& s = r.inventory;
   out += fmt::format(
       "  inventory: {} files, {} directories, {} symlinks, {} devices, {} ELF, {} setuid, {} setgid, "
