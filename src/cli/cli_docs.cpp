@@ -286,7 +286,7 @@ std::string zsh_action(const OptionDoc& o) {
     case ValueKind::kFiles:
       return ":" + message + ":_files";
     case ValueKind::kDirs:
-      return ":" + message + ":_files -/";
+      return ":" + message + ":_path_files -/";
     case ValueKind::kNone:
       break;
   }

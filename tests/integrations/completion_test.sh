@@ -4,12 +4,13 @@
 # every --help, and the bash function really completes, with and without bash-completion's
 # _init_completion: subcommands at every level, every option of every command, the choices of
 # every option that has them (--opt VALUE and --opt=VALUE), files for paths, directories for
-# DIR. A script missing one option fails.
+# DIR. A real interactive zsh (on a pseudo-terminal) completes the same command lines to the same
+# words with the zsh script. A script missing one option fails.
 # usage: completion_test.sh FWCERT_BINARY BASH_SCRIPT ZSH_SCRIPT SOURCE_DIR
 set -u
 bin=$(realpath "$1"); bash_script=$(realpath "$2"); zsh_script=$(realpath "$3"); src=$(realpath "$4")
 check="$src/tests/integrations/cli_docs_check.py"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d); trap '[ -n "${KEEP_TMP-}" ] || rm -rf "$tmp"' EXIT
 fail=0
 for f in "$bash_script" "$zsh_script"; do [ -s "$f" ] || { echo "FAIL: no completion script $f" >&2; exit 1; }; done
 
@@ -27,7 +28,9 @@ cases=$(python3 "$check" bash-cases "$bin") || { echo "FAIL: could not read the 
 mkdir -p "$tmp/work/rootfs.d" "$tmp/work/catalog.d"
 touch "$tmp/work/firmware.img" "$tmp/work/fleet.yaml"
 
-# Runs the completion checks in a fresh bash: $1 is "fallback" or "bash-completion".
+# Runs the completion checks in a fresh bash: $1 is "fallback" or "bash-completion" (the bash
+# function completes), "lines" (print each command line to complete) or "zsh" (the words zsh
+# offered for each line, from the file $ZSH_HITS, are checked instead).
 run_bash() {
   (cd "$tmp/work" && bash --norc --noprofile -c '
     set -f
@@ -36,10 +39,18 @@ run_bash() {
       source /usr/share/bash-completion/bash_completion || exit 3
       declare -F _init_completion >/dev/null || exit 3
     fi
-    source "$script"
+    if [ "$mode" = zsh ]; then
+      declare -A zsh_hits
+      tab=$(printf "\t")
+      while IFS=$tab read -r l h; do zsh_hits[$l]=$h; done <"$ZSH_HITS"
+    else
+      source "$script"
+    fi
     # As bash would call the function for this command line with the cursor at its end: the
     # line split into words at blanks, "=" a word of its own (COMP_WORDBREAKS).
     complete_line() {
+      if [ "$mode" = lines ]; then printf "%s\n" "$1" >&3; COMPREPLY=(); return; fi
+      if [ "$mode" = zsh ]; then COMPREPLY=(${zsh_hits[$1]-"(not completed)"}); return; fi
       local -a w=()
       local word
       for word in $1; do
@@ -95,7 +106,8 @@ run_bash() {
     expect_exactly "--format" "fwcert scan --profile=avs --form"
     expect_exactly "" "fwcert scan --threads "
     eval "$cases"
-    echo "bash ($mode): $n completions as expected"
+    [ "$mode" = lines ] && exit 0
+    echo "$mode: $n completions as expected"
     exit $fail
   ' _ "$1" "$2" "$cases")
 }
@@ -104,6 +116,15 @@ if [ -f /usr/share/bash-completion/bash_completion ]; then
   run_bash bash-completion "$bash_script" || fail=1
 else
   echo "FAIL: bash-completion is not installed (scripts/install-deps.sh installs it)" >&2; fail=1
+fi
+# The same command lines completed by a real interactive zsh with the zsh script in its fpath.
+if command -v zsh >/dev/null; then
+  mkdir -p "$tmp/fpath" && cp "$zsh_script" "$tmp/fpath/_fwcert"
+  run_bash lines "$bash_script" 3>"$tmp/lines" >/dev/null 2>&1
+  (cd "$tmp/work" && timeout 120 zsh -f "$src/tests/integrations/zsh_complete.zsh" "$tmp/fpath") <"$tmp/lines" >"$tmp/zsh_hits" ||
+    { echo "FAIL: zsh did not complete" >&2; fail=1; }
+  export ZSH_HITS="$tmp/zsh_hits"
+  run_bash zsh "$bash_script" || fail=1
 fi
 
 # The checks can fail: a script without --strict is caught by both.
