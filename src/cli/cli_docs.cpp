@@ -277,6 +277,13 @@ std::string zsh_text(std::string_view s) {
   return out;
 }
 
+/// A description for _describe's "name:description" entries: one line.
+std::string zsh_describe_text(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = c == '\n' ? ' ' : c;
+  return out;
+}
+
 std::string zsh_action(const OptionDoc& o) {
   std::string message = o.type.empty() ? o.names[0] : o.type;
   for (auto& c : message) c = c == ':' ? ' ' : c;
@@ -536,7 +543,8 @@ std::string zsh_completion(const CLI::App& app) {
     }
     if (!c.subcommands.empty()) {
       out += "  local curcontext=$curcontext state line ret=1\n  local -a subcommands=(\n";
-      for (const auto& [sub, desc] : c.subcommands) out += "    " + sh_quote(sub + ":" + zsh_text(desc)) + "\n";
+      for (const auto& [sub, desc] : c.subcommands)
+        out += "    " + sh_quote(sub + ":" + zsh_describe_text(desc)) + "\n";
       out += "  )\n";
       specs.push_back(sh_quote("1: :->subcommand"));
       specs.push_back(sh_quote("*:: :->argument"));
