@@ -32,8 +32,10 @@ PACKAGES=(
   u-boot-tools device-tree-compiler u-boot-qemu
   # Android images for the format tests: img2simg (sparse) and mkbootimg (boot/vendor_boot v0-v3)
   android-sdk-libsparse-utils mkbootimg
-  # the Debian package (make deb): debhelper, dpkg-buildpackage, lintian, the man page generator
-  debhelper dpkg-dev fakeroot lintian help2man man-db python3-yaml
+  # the Debian package (make deb): debhelper, dpkg-buildpackage, lintian; man-db renders fwcert.1 in its test
+  debhelper dpkg-dev fakeroot lintian man-db python3-yaml
+  # the completion tests run the generated scripts under real bash (with bash-completion) and zsh
+  bash-completion zsh
   # the HTML report's browser test: headless Chromium, driven by playwright-core (package.json)
   chromium
 )

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include "analyzers/services/declared.hpp"
 #include "assess/assess.hpp"
 #include "catalog/catalog.hpp"
+#include "cli/cli_docs.hpp"
 #include "cli/data_command.hpp"
 #include "cli/progress.hpp"
 #include "cli/report_output.hpp"
@@ -31,34 +33,72 @@ constexpr const char* kDescription =
     "fwcert checks a firmware image against published device-security requirements\n"
     "(Amazon AVS first) and shows the evidence for every verdict.\n";
 
-constexpr const char* kFooter = R"(
-Targets:
-  a directory (extracted rootfs, or / for the live host), a tar (plain, gz, xz, zst, bz2),
-  a cpio (newc/odc, optionally gzipped), a zip, a squashfs image, an ext2/3/4 image, or a raw
-  blob containing one of these at some offset. Images inside the target (an initramfs
-  cpio.gz, a squashfs) are scanned too; their paths are shown as outer!inner/path.
-  Nothing is executed, mounted or unpacked to disk; no root is needed.
+/// The free-text part of --help, also the man page's TARGETS, EXIT STATUS, ENVIRONMENT,
+/// EXAMPLES, FILES and SEE ALSO.
+std::vector<DocSection> doc_sections() {
+  std::vector<DocSection> s;
+  s.push_back({"Targets",
+               "TARGETS",
+               "a directory (extracted rootfs, or / for the live host), a tar (plain, gz, xz, zst, bz2), a cpio "
+               "(newc/odc, optionally gzipped), a zip, a squashfs image, an ext2/3/4 image, or a raw blob containing "
+               "one of these at some offset. Images inside the target (an initramfs cpio.gz, a squashfs) are scanned "
+               "too; their paths are shown as outer!inner/path. Nothing is executed, mounted or unpacked to disk; no "
+               "root is needed.",
+               {},
+               {}});
+  s.push_back({"Exit codes",
+               "EXIT STATUS",
+               "",
+               {{std::to_string(kExitOk), "nothing at or above --fail-on failed"},
+                {std::to_string(kExitFindings), "at least one failing finding at or above --fail-on"},
+                {std::to_string(kExitUsage), "usage error, or the target could not be read at all"},
+                {std::to_string(kExitPartial), "--strict was given and the target could only partly be read"}},
+               {}});
+  s.push_back({"Environment",
+               "ENVIRONMENT",
+               "",
+               {{"NO_COLOR", "when set (to anything), no colour in the terminal output"}},
+               {}});
+  s.push_back(
+      {"Examples",
+       "EXAMPLES",
+       "",
+       {},
+       {"fwcert scan rootfs.squashfs", "fwcert scan image.bin --format json -o report.json --fail-on critical",
+        "fwcert scan image.bin --format sarif -o fwcert.sarif", "fwcert checks", "fwcert requirements --profile avs",
+        "fwcert scan image.bin --profile etsi-303645 --manifest product.yaml --waivers waivers.yaml \\",
+        "    --assessment-date 2026-03-01 --format json -o report.json", "fwcert explain net-ssh-config",
+        "fwcert facts rootfs.tar.gz --analyzer accounts --format json"}});
+  s.push_back({"Files",
+               "FILES",
+               "The check catalog and the judging data are built into the binary; nothing is read from the file "
+               "system except the target and the files named on the command line.",
+               {},
+               {},
+               false});
+  s.push_back({"See also",
+               "SEE ALSO",
+               "/usr/share/doc/fwcert/usage.md, /usr/share/doc/fwcert/integrations.md, "
+               "/usr/share/doc/fwcert/checks.md",
+               {},
+               {},
+               false});
+  return s;
+}
 
-Exit codes:
-  0  nothing at or above --fail-on failed
-  1  at least one failing finding at or above --fail-on
-  2  usage error, or the target could not be read at all
-  3  --strict was given and the target could only partly be read
-
-Environment:
-  NO_COLOR  when set (to anything), no colour in the terminal output
-
-Examples:
-  fwcert scan rootfs.squashfs
-  fwcert scan image.bin --format json -o report.json --fail-on critical
-  fwcert scan image.bin --format sarif -o fwcert.sarif
-  fwcert checks
-  fwcert requirements --profile avs
-  fwcert scan image.bin --profile etsi-303645 --manifest product.yaml --waivers waivers.yaml \
-      --assessment-date 2026-03-01 --format json -o report.json
-  fwcert explain net-ssh-config
-  fwcert facts rootfs.tar.gz --analyzer accounts --format json
-)";
+/// The man page's date: SOURCE_DATE_EPOCH when set (reproducible package builds), else today.
+std::string man_date() {
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch) {
+    char* end = nullptr;
+    const long long secs = std::strtoll(epoch, &end, 10);
+    std::tm tm{};
+    const std::time_t t = static_cast<std::time_t>(secs);
+    if (end && *end == '\0' && secs >= 0 && gmtime_r(&t, &tm)) {
+      return format_date({tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday)});
+    }
+  }
+  return format_date(today_utc());
+}
 
 bool want_color(const std::string& mode) {
   if (mode == "always") return true;
@@ -116,7 +156,9 @@ struct ScanArgs {
 };
 
 void add_scan_options(CLI::App* cmd, ScanArgs& a) {
-  cmd->add_option("TARGET", a.target, "Directory, image file, archive or raw firmware blob")->required();
+  cmd->add_option("TARGET", a.target, "Directory, image file, archive or raw firmware blob")
+      ->required()
+      ->type_name("PATH");
   cmd->add_option("--profile", a.profile, "Requirement set to judge against")->capture_default_str();
   cmd->add_flag("--no-nested", a.no_nested, "Do not open images and archives found inside the target");
   cmd->add_flag("--one-file-system,!--no-one-file-system,!--cross-filesystems", a.one_fs,
@@ -125,25 +167,32 @@ void add_scan_options(CLI::App* cmd, ScanArgs& a) {
   cmd->add_option("--threads", a.threads, "Analyzer threads (0 = one per core)")->capture_default_str();
   // One value per occurrence, so `--only elf firmware.img` leaves the target alone.
   cmd->add_option("--only", a.only, "Run only these analyzers (comma-separated)")
+      ->type_name("ANALYZER")
       ->delimiter(',')
       ->allow_extra_args(false);
   cmd->add_option("--skip", a.skip, "Do not run these analyzers (comma-separated)")
+      ->type_name("ANALYZER")
       ->delimiter(',')
       ->allow_extra_args(false);
   cmd->add_option("--catalog", a.catalog_dir,
-                  "Directory with checks.yaml and requirement sets to use instead of the built-in catalog");
+                  "Directory with checks.yaml and requirement sets to use instead of the built-in catalog")
+      ->type_name("DIR");
   cmd->add_option("--assessment-date", a.assessment_date,
                   "Judge dates (end of life, support period, waiver expiry) at this day, YYYY-MM-DD "
                   "(default: today, UTC); set it to make a report reproducible")
+      ->type_name("DATE")
       ->check([](const std::string& v) {
         return parse_date(v) ? std::string() : "expected a real day in the form YYYY-MM-DD, got '" + v + "'";
       });
   cmd->add_option("--manifest", a.manifest,
-                  "Product manifest (YAML) with the evidence for process requirements (docs/manifest.md)");
-  cmd->add_option("--waivers", a.waivers, "Waivers file (YAML): findings accepted on purpose (docs/waivers.md)");
+                  "Product manifest (YAML) with the evidence for process requirements (docs/manifest.md)")
+      ->type_name("FILE");
+  cmd->add_option("--waivers", a.waivers, "Waivers file (YAML): findings accepted on purpose (docs/waivers.md)")
+      ->type_name("FILE");
   cmd->add_option("--services", a.services,
                   "Declared network services (YAML `network_services` list; a product manifest works too): any "
-                  "other network-facing service fails net-listeners (docs/services.md)");
+                  "other network-facing service fails net-listeners (docs/services.md)")
+      ->type_name("FILE");
 }
 
 ScanOptions to_options(const ScanArgs& a) {
@@ -464,7 +513,8 @@ int do_facts(const ScanArgs& a, const std::vector<std::string>& analyzers_wanted
 
 int run(int argc, char** argv) {
   CLI::App app{kDescription, "fwcert"};
-  app.footer(kFooter);
+  const auto sections = doc_sections();
+  app.footer(help_footer(sections));
   app.set_version_flag("--version", std::string("fwcert ") + version());
   app.require_subcommand(1);
 
@@ -480,7 +530,8 @@ int run(int argc, char** argv) {
                    "self-contained page for a lab, printable); with -o the text summary still goes to stdout")
       ->check(CLI::IsMember(scan_formats))
       ->capture_default_str();
-  scan_cmd->add_option("-o,--output", scan_args.output, "Write the report to this file (default: stdout)");
+  scan_cmd->add_option("-o,--output", scan_args.output, "Write the report to this file (default: stdout)")
+      ->type_name("FILE");
   scan_cmd
       ->add_option("--fail-on", scan_args.fail_on,
                    "Lowest severity of a failing, unwaived finding that makes the exit code 1 (default: the "
@@ -500,7 +551,8 @@ int run(int argc, char** argv) {
   auto* checks_cmd = app.add_subcommand("checks", "List every check with its id, severity and title");
   checks_cmd->add_option("--format", checks_format, "Output format (markdown is the check reference in docs/checks.md)")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
-  checks_cmd->add_option("--catalog", checks_catalog, "Catalog directory to list instead of the built-in one");
+  checks_cmd->add_option("--catalog", checks_catalog, "Catalog directory to list instead of the built-in one")
+      ->type_name("DIR");
 
   std::string req_profile = "avs";
   std::string req_format = "text";
@@ -510,14 +562,16 @@ int run(int argc, char** argv) {
   req_cmd->add_option("--profile", req_profile, "Profile: avs, etsi-303645, isvs-l1, isvs-l2, or a profile file")
       ->capture_default_str();
   req_cmd->add_option("--format", req_format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  req_cmd->add_option("--catalog", req_catalog, "Catalog directory to use instead of the built-in one");
+  req_cmd->add_option("--catalog", req_catalog, "Catalog directory to use instead of the built-in one")
+      ->type_name("DIR");
 
   ScanArgs facts_args;
   facts_args.format = "json";
   std::vector<std::string> facts_analyzers;
   auto* facts_cmd = app.add_subcommand("facts", "Dump the typed facts analyzers recorded about a target");
   add_scan_options(facts_cmd, facts_args);
-  facts_cmd->add_option("--analyzer", facts_analyzers, "Only this analyzer's facts (repeatable)");
+  facts_cmd->add_option("--analyzer", facts_analyzers, "Only this analyzer's facts (repeatable)")
+      ->type_name("ANALYZER");
   bool facts_layout = false;
   facts_cmd->add_flag("--layout", facts_layout,
                       "Only the target's layout: each filesystem and container found and at which offset (the "
@@ -525,7 +579,7 @@ int run(int argc, char** argv) {
   facts_cmd->add_option("--format", facts_args.format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  facts_cmd->add_option("-o,--output", facts_args.output, "Write to this file (default: stdout)");
+  facts_cmd->add_option("-o,--output", facts_args.output, "Write to this file (default: stdout)")->type_name("FILE");
 
   auto* analyzers_cmd = app.add_subcommand("analyzers", "List the analyzers and the checks each implements");
 
@@ -534,12 +588,30 @@ int run(int argc, char** argv) {
   std::string explain_catalog;
   auto* explain_cmd = app.add_subcommand(
       "explain", "Explain a check: why it matters, its logic and evidence, how to fix it, which requirements cite it");
-  explain_cmd->add_option("CHECK-ID", explain_id, "Check id (fwcert checks lists them)")->required();
+  explain_cmd->add_option("CHECK-ID", explain_id, "Check id (fwcert checks lists them)")
+      ->required()
+      ->type_name("CHECK");
   explain_cmd->add_option("--format", explain_format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  explain_cmd->add_option("--catalog", explain_catalog, "Catalog directory to use instead of the built-in one");
+  explain_cmd->add_option("--catalog", explain_catalog, "Catalog directory to use instead of the built-in one")
+      ->type_name("DIR");
 
   DataArgs data_args;
   auto* data_cmd = add_data_command(app, data_args);
+
+  // Rendered from the definition above, so neither can miss a subcommand or an option.
+  std::string completion_shell;
+  std::string completion_output;
+  auto* completion_cmd = app.add_subcommand(
+      "completion", "Print the shell completion script for bash or zsh, generated from this command line");
+  completion_cmd->add_option("SHELL", completion_shell, "Shell to complete for")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh"}));
+  completion_cmd->add_option("-o,--output", completion_output, "Write to this file (default: stdout)")
+      ->type_name("FILE");
+  std::string man_output;
+  auto* man_cmd = app.add_subcommand(
+      "man", "Print the fwcert(1) manual page in roff (dated SOURCE_DATE_EPOCH when set, else today)");
+  man_cmd->add_option("-o,--output", man_output, "Write to this file (default: stdout)")->type_name("FILE");
 
   try {
     app.parse(argc, argv);
@@ -554,6 +626,15 @@ int run(int argc, char** argv) {
   if (*facts_cmd) return facts_layout ? do_layout(facts_args) : do_facts(facts_args, facts_analyzers);
   if (*explain_cmd) return do_explain(explain_id, explain_format, explain_catalog);
   if (*data_cmd) return run_data_command(data_args);
+  if (*completion_cmd) {
+    const std::string script = completion_shell == "bash" ? bash_completion(app) : zsh_completion(app);
+    return emit(completion_output, script) ? kExitOk : kExitUsage;
+  }
+  if (*man_cmd) {
+    ManPageInfo info{"judge device firmware against security requirements", std::string("fwcert ") + version(),
+                     man_date(), sections};
+    return emit(man_output, man_page(app, info)) ? kExitOk : kExitUsage;
+  }
   if (*analyzers_cmd) {
     for (const auto& a : analyzers::registry()) {
       std::string checks;

@@ -67,13 +67,20 @@ CLI::App* add_data_command(CLI::App& app, DataArgs& a) {
       "Build data/endoflife/ from endoflife.date product files (a checkout's products/ folder); rebuild fwcert "
       "afterwards to embed them");
   a.import_cmd->add_option("DIR", a.input_dir, "Folder with linux-kernel.md, debian.md, ... (and SOURCES.md, LICENSE)")
-      ->required();
-  a.import_cmd->add_option("-o,--output", a.output_dir,
-                           "Where to write the tables (default: data/endoflife of the source tree you are in)");
-  a.import_cmd->add_option("--commit", a.commit, "Upstream commit of the files (default: read from DIR/SOURCES.md)");
-  a.import_cmd->add_option("--retrieved", a.retrieved,
-                           "Day the files were taken, YYYY-MM-DD (default: read from DIR/SOURCES.md)");
-  a.import_cmd->add_option("--license", a.license, "The data's licence file (default: DIR/LICENSE or DIR/../LICENSE)");
+      ->required()
+      ->type_name("DIR");
+  a.import_cmd
+      ->add_option("-o,--output", a.output_dir,
+                   "Where to write the tables (default: data/endoflife of the source tree you are in)")
+      ->type_name("DIR");
+  a.import_cmd->add_option("--commit", a.commit, "Upstream commit of the files (default: read from DIR/SOURCES.md)")
+      ->type_name("COMMIT");
+  a.import_cmd
+      ->add_option("--retrieved", a.retrieved,
+                   "Day the files were taken, YYYY-MM-DD (default: read from DIR/SOURCES.md)")
+      ->type_name("DATE");
+  a.import_cmd->add_option("--license", a.license, "The data's licence file (default: DIR/LICENSE or DIR/../LICENSE)")
+      ->type_name("FILE");
 
   a.rules_cmd = data->add_subcommand(
       "rules", "Every kernel configuration, command-line and sysctl rule with its reason (docs/kernel-rules.md)");
@@ -82,7 +89,8 @@ CLI::App* add_data_command(CLI::App& app, DataArgs& a) {
       ->capture_default_str();
 
   a.eol_cmd = data->add_subcommand("endoflife", "Print the built-in end-of-life tables and their retrieval day");
-  a.eol_cmd->add_option("PRODUCT", a.product, "Only this product (linux-kernel, debian, openssl, ...)");
+  a.eol_cmd->add_option("PRODUCT", a.product, "Only this product (linux-kernel, debian, openssl, ...)")
+      ->type_name("PRODUCT");
   return data;
 }
 
