@@ -24,8 +24,10 @@ done
 tree="$out/ubi-tree"
 if [ ! -d "$tree" ]; then
   mkdir -p "$tree"
-  { find /usr/share/doc -type f; find /usr/lib/x86_64-linux-gnu -type f -size -4M; } 2>/dev/null | head -n "$want" |
-    while IFS= read -r f; do cp --parents -P "$f" "$tree"/ 2>/dev/null || true; done
+  # Seven tenths documentation (text, small), three tenths libraries (ELF, larger).
+  { find /usr/share/doc -type f | head -n $((want * 7 / 10)) || true
+    find /usr/lib/x86_64-linux-gnu -type f -size -4M | head -n $((want * 3 / 10)) || true; } 2>/dev/null |
+    while IFS= read -r f; do cp --parents -P "$f" "$tree"/ 2>/dev/null || true; done || true  # head closes the pipe
 fi
 files=$(find "$tree" -type f | wc -l)
 bytes=$(du -sb "$tree" | cut -f1)

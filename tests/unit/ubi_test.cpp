@@ -303,6 +303,50 @@ TEST_F(UbiTest, DamagedVolumeHeaderIsReportedAndPartial) {
       << report["target"]["diagnostics"].dump();
 }
 
+/// Appends to `image` a copy of the PEB at `from` claiming its LEB with a higher sequence number,
+/// the given copy flag and data CRC, and `data` as its LEB content (empty: the original's).
+void append_copy(std::string& image, const Geometry& g, std::size_t from, bool copy_flag, bool good_crc,
+                 const std::string& data = "") {
+  std::string peb = image.substr(from, g.peb);
+  const std::size_t data_at = 2 * g.page;
+  if (!data.empty()) peb.replace(data_at, data.size(), data);
+  auto put32 = [&](std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) peb[at + i] = static_cast<char>(v >> (24 - 8 * i));
+  };
+  const std::size_t vid = g.page;
+  peb[vid + 6] = copy_flag ? 1 : 0;
+  put32(vid + 20, g.leb);  // data_size: the whole LEB was copied
+  const auto* bytes = reinterpret_cast<const std::byte*>(peb.data());
+  std::uint32_t crc = vfs::ubi_crc32(std::span(bytes + data_at, g.leb));
+  put32(vid + 32, good_crc ? crc : crc ^ 1);
+  peb[vid + 40] = 0x7F;  // sqnum: newer than anything ubinize wrote
+  put32(vid + 60, vfs::ubi_crc32(std::span(bytes + vid, 60)));
+  image += peb;
+}
+
+TEST_F(UbiTest, DuplicateLebNewestWinsUnlessItIsABrokenCopy) {
+  const std::string path = ubi(ubifs(root_, "lzo", kLargePage), kLargePage, "duplicates");
+  const std::string original = test::read_file(path);
+  auto pebs = pebs_of(original, kLargePage, 0);
+  ASSERT_GE(pebs.size(), 5u);
+  // A newer copy of LEB 0 (the superblock) whose data CRC fails: an interrupted wear-levelling
+  // copy, so the older PEB is read and the file system is whole.
+  std::string image = original;
+  append_copy(image, kLargePage, pebs[0], true, false);
+  write_file(path, image);
+  Scanned broken = scan(path, "/rootfs!");
+  EXPECT_EQ(broken.tree, ubifs_expected());
+  EXPECT_FALSE(broken.info.partial) << diagnostics_text(broken.info);
+  // A newer LEB 0 holding erased flash wins (no copy flag): the superblock is gone.
+  image = original;
+  append_copy(image, kLargePage, pebs[0], false, true, std::string(kLargePage.leb, '\xff'));
+  write_file(path, image);
+  Scanned newer = scan(path, "");
+  for (const auto& f : newer.info.filesystems) EXPECT_NE(f.prefix, "/rootfs!") << "the erased LEB 0 was read";
+  ASSERT_TRUE(newer.inv && newer.fs);
+  EXPECT_EQ(newer.inv->vfs(*newer.fs).read_file("/rootfs", 64 << 20).value_or("").substr(0, 4), "\xff\xff\xff\xff");
+}
+
 TEST_F(UbiTest, DamagedDataNodeIsReportedPartialAndFailsToRead) {
   const std::string path = ubifs(content_, "none", kLargePage);
   std::string image = test::read_file(path);
