@@ -51,7 +51,8 @@ measure() {
   local results=()
   for _ in $(seq "$runs"); do
     /usr/bin/time -f '%e %U %S %M' -o "$out/ubi-time.txt" "$@" > /dev/null 2>&1 || true
-    results+=("$(awk '{printf "%.2f %.2f %d\n", $1, $2 + $3, $4}' "$out/ubi-time.txt")")
+    # time writes "Command exited with non-zero status N" first when fwcert reports findings (exit 1).
+    results+=("$(tail -n 1 "$out/ubi-time.txt" | awk '{printf "%.2f %.2f %d\n", $1, $2 + $3, $4}')")
   done
   local median
   median=$(printf '%s\n' "${results[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
