@@ -427,6 +427,11 @@ class UbifsVfs final : public Vfs {
           damage(fmt::format("UBIFS index node at {}:{} claims {} branches", loc.lnum, loc.offs, children));
           continue;
         }
+        if (stack.size() + children > limits::kMaxUbifsNodes) {
+          damage(fmt::format("more than {} UBIFS nodes pending; the rest of the index is not read",
+                             limits::kMaxUbifsNodes));
+          return;
+        }
         for (std::uint16_t i = 0; i < children; ++i) {
           Location child;
           child.lnum = r.u32().value_or(0);
