@@ -18,6 +18,23 @@ namespace fwcert::fuzz {
 
 using Opener = Result<std::shared_ptr<vfs::Vfs>> (*)(vfs::ByteSourcePtr, std::vector<Diagnostic>&, bool&);
 
+/// Walks `fs` with the inventory and stats and reads every file and link (start and end).
+inline void walk_and_read(const std::shared_ptr<vfs::Vfs>& fs, std::vector<Diagnostic>& diagnostics) {
+  inventory::Inventory inv;
+  auto idx = inv.add_filesystem({"", fs->format(), 0, "", 0, fs});
+  inv.walk(idx, diagnostics);
+  inv.finish();
+
+  std::vector<std::byte> buf(4096);
+  for (const auto& e : inv.entries()) {
+    if (e.st.is_symlink() || e.st.is_regular()) {
+      (void)fs->stat(e.path);
+      (void)fs->read(e.path, 0, buf);
+      (void)fs->read(e.path, e.st.size > 10 ? e.st.size - 10 : 0, buf);
+    }
+  }
+}
+
 inline int open_walk_and_read(const std::uint8_t* data, std::size_t size, Opener open) {
   std::vector<std::byte> bytes(size);
   if (size) std::memcpy(bytes.data(), data, size);
@@ -27,20 +44,7 @@ inline int open_walk_and_read(const std::uint8_t* data, std::size_t size, Opener
   bool partial = false;
   auto fs = open(src, diagnostics, partial);
   if (!fs) return 0;
-
-  inventory::Inventory inv;
-  auto idx = inv.add_filesystem({"", (*fs)->format(), 0, "", 0, *fs});
-  inv.walk(idx, diagnostics);
-  inv.finish();
-
-  std::vector<std::byte> buf(4096);
-  for (const auto& e : inv.entries()) {
-    if (e.st.is_symlink() || e.st.is_regular()) {
-      (void)(*fs)->stat(e.path);
-      (void)(*fs)->read(e.path, 0, buf);
-      (void)(*fs)->read(e.path, e.st.size > 10 ? e.st.size - 10 : 0, buf);
-    }
-  }
+  walk_and_read(*fs, diagnostics);
   return 0;
 }
 

@@ -10,7 +10,7 @@ PACKAGES=(
   # libraries
   libarchive-dev libsquashfs-dev libext2fs-dev libfdt-dev libssl-dev libcrypt-dev
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libfmt-dev
-  zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libbz2-dev
+  zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libbz2-dev liblzo2-dev
   libvectorscan-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # tools the tests and the demo use to build real images and real hashes
@@ -32,6 +32,8 @@ PACKAGES=(
   u-boot-tools device-tree-compiler u-boot-qemu
   # Android images for the format tests: img2simg (sparse) and mkbootimg (boot/vendor_boot v0-v3)
   android-sdk-libsparse-utils mkbootimg
+  # NAND flash images for the format tests: ubinize (UBI) and mkfs.ubifs (UBIFS)
+  mtd-utils
   # the Debian package (make deb): debhelper, dpkg-buildpackage, lintian; man-db renders fwcert.1 in its test
   debhelper dpkg-dev fakeroot lintian man-db python3-yaml
   # the completion tests run the generated scripts under real bash (with bash-completion) and zsh

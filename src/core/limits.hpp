@@ -79,6 +79,29 @@ inline constexpr std::size_t kPayloadSniffBytes = 4096;
 /// Most nested images opened inside one target.
 inline constexpr std::size_t kMaxNestedImages = 256;
 
+/// PEB sizes a UBI image may have: the erase blocks of NOR (4 KiB sectors) to large MLC NAND.
+inline constexpr std::uint64_t kMinUbiPebBytes = 4096;
+inline constexpr std::uint64_t kMaxUbiPebBytes = 16ull << 20;
+/// Erase-counter header positions probed after the first to establish a UBI image's PEB size.
+inline constexpr std::uint64_t kUbiPebSizeProbes = 8;
+/// Most PEBs read from one UBI image (128 GiB of 128 KiB PEBs; 40 bytes each in memory).
+inline constexpr std::uint64_t kMaxUbiPebs = 1ull << 20;
+/// Volumes of one UBI image (the format's own maximum, UBI_MAX_VOLUMES).
+inline constexpr std::uint32_t kMaxUbiVolumes = 128;
+/// Damaged PEBs or nodes reported one by one before the rest are only counted.
+inline constexpr std::size_t kMaxUbiWarnings = 16;
+/// UBIFS LEB sizes accepted from a superblock (the format's minimum is 15 KiB).
+inline constexpr std::uint64_t kMinUbifsLebBytes = 15 * 1024;
+inline constexpr std::uint64_t kMaxUbifsLebBytes = 16ull << 20;
+/// Largest UBIFS node read (an index node of fanout ~2000; data nodes are at most 4 KiB + 48).
+inline constexpr std::uint32_t kMaxUbifsNodeBytes = 64 * 1024;
+/// Deepest UBIFS index tree walked (fanout 3 reaches 2^40 leaves at depth 25).
+inline constexpr int kMaxUbifsIndexDepth = 64;
+/// Most UBIFS index and leaf nodes visited in one walk (each leaf keeps 16-64 bytes of metadata).
+inline constexpr std::size_t kMaxUbifsNodes = 8u << 20;
+/// Largest file size taken from a UBIFS inode (the format's limit is near 2^42 bytes).
+inline constexpr std::uint64_t kMaxUbifsFileBytes = 1ull << 42;
+
 /// Password candidates tried per hash (crypt is slow on purpose).
 inline constexpr std::size_t kMaxPasswordCandidates = 512;
 /// Largest catalog YAML file accepted.

@@ -117,6 +117,10 @@ std::pair<Kind, std::string> classify(std::span<const std::byte> head, std::stri
   if (head.size() >= 1082 && head[1080] == std::byte{0x53} && head[1081] == std::byte{0xEF}) {
     return {Kind::kFilesystemImage, "ext"};
   }
+  if (has_prefix(head, "UBI#\x01")) return {Kind::kFilesystemImage, "ubi"};
+  if (has_prefix(head, "\x31\x18\x10\x06") && head.size() > 20 && head[20] == std::byte{6}) {
+    return {Kind::kFilesystemImage, "ubifs"};
+  }
   if (has_prefix(head, "ustar", 257)) return {Kind::kArchive, "tar"};
   if (has_prefix(head, "070701") || has_prefix(head, "070702") || has_prefix(head, "070707")) {
     return {Kind::kArchive, "cpio"};

@@ -11,6 +11,7 @@
 #include "formats/uboot/env.hpp"
 #include "vfs/containers.hpp"
 #include "vfs/decompress.hpp"
+#include "vfs/ubi.hpp"
 
 namespace fwcert::vfs {
 
@@ -79,6 +80,8 @@ std::optional<Detected> detect_at_start(const ByteSource& src) {
 std::optional<Detected> detect_plain(std::span<const std::byte> h) {
   if (match(h, 0, "hsqs")) return Detected{ImageFormat::kSquashfs, 0, "squashfs"};
   if (at_ext_magic(h)) return Detected{ImageFormat::kExt, 0, "ext"};
+  if (is_ubi(h)) return Detected{ImageFormat::kUbi, 0, "ubi"};
+  if (is_ubifs(h)) return Detected{ImageFormat::kUbifs, 0, "ubifs"};
   if (match(h, 257, "ustar")) return Detected{ImageFormat::kArchive, 0, "tar"};
   if (match(h, 0, "070701") || match(h, 0, "070702") || match(h, 0, "070707") || match(h, 0, "\xc7\x71") ||
       match(h, 0, "\x71\xc7")) {
@@ -307,6 +310,9 @@ std::vector<Detected> carve(const ByteSource& src) {
           auto bytes = core::checked_mul(blocks, std::uint64_t{1024} << log_block);
           found = Detected{ImageFormat::kExt, abs, "ext", bytes ? std::min(*bytes, remaining) : remaining};
         }
+      } else if (is_ubi(b.subspan(static_cast<std::size_t>(off)))) {
+        // A UBI partition in a flash dump: a run of PEBs, each starting with an EC header.
+        if (auto extent = ubi_extent(src, abs)) found = Detected{ImageFormat::kUbi, abs, "ubi", extent->length};
       } else if (match(b, static_cast<std::size_t>(off), "070701") ||
                  match(b, static_cast<std::size_t>(off), "070702")) {
         // cpio has no length up front; the archive backend stops at its trailer.
@@ -334,6 +340,10 @@ Result<std::shared_ptr<Vfs>> open_image(ByteSourcePtr src, ImageFormat format, s
       return open_archive(std::move(src), diagnostics, partial);
     case ImageFormat::kContainer:
       return open_container(std::move(src), diagnostics, partial);
+    case ImageFormat::kUbi:
+      return open_ubi(std::move(src), diagnostics, partial);
+    case ImageFormat::kUbifs:
+      return open_ubifs(std::move(src), diagnostics, partial);
   }
   return make_error(ErrorCode::kUnsupported, "unknown image format");
 }
