@@ -19,6 +19,7 @@ namespace fwcert::vfs {
 enum class ImageFormat : std::uint8_t {
   kSquashfs,
   kExt,      ///< ext2/3/4 (the backend reports which)
+  kErofs,    ///< EROFS (Android system/vendor partitions, embedded root filesystems)
   kArchive,  ///< anything libarchive reads: tar (plain/gz/xz/zst/bz2/lz4), cpio (newc/odc, gz), zip
 };
 
@@ -33,7 +34,7 @@ struct Detected {
 /// Probes the start of `src` for a format fwcert opens (offset 0 only).
 std::optional<Detected> detect_at_start(const ByteSource& src);
 
-/// Scans `src` for filesystem magics at any offset (squashfs, ext2/3/4, cpio, gzip) and
+/// Scans `src` for filesystem magics at any offset (squashfs, erofs, ext2/3/4, cpio) and
 /// returns the candidates in offset order, validated enough to be worth opening.
 std::vector<Detected> carve(const ByteSource& src);
 
@@ -52,7 +53,7 @@ struct Opened {
 Result<Opened> open_detected(ByteSourcePtr src, const std::string& where, std::vector<Diagnostic>& diagnostics,
                              bool& partial);
 
-/// The format a plain (uncompressed) head of bytes starts with: squashfs, ext, tar, cpio, zip.
+/// The format a plain (uncompressed) head of bytes starts with: squashfs, erofs, ext, tar, cpio, zip.
 std::optional<Detected> detect_plain(std::span<const std::byte> head);
 
 /// Opens the image of the given format that occupies `src` from offset 0.
@@ -69,5 +70,6 @@ ByteSourcePtr vfs_file_source(std::shared_ptr<const Vfs> vfs, std::string canoni
 Result<std::shared_ptr<Vfs>> open_archive(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
 Result<std::shared_ptr<Vfs>> open_squashfs(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
 Result<std::shared_ptr<Vfs>> open_ext(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
+Result<std::shared_ptr<Vfs>> open_erofs(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
 
 }  // namespace fwcert::vfs
