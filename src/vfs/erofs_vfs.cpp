@@ -978,7 +978,7 @@ class ErofsVfs final : public Vfs {
     core::ByteReader r(hdr);
     const std::uint8_t name_len = r.u8().value_or(0);
     const std::uint8_t index = r.u8().value_or(0);
-    const std::uint16_t value_size = r.u16().value_or(0);
+    const std::size_t value_size = r.u16().value_or(0);
     const std::uint64_t total = align_up(4 + std::uint64_t{name_len} + value_size, 4);
     if (!core::in_bounds(pos, total, limit)) return corrupt("xattr entry beyond its area");
     if (index & 0x80) return make_error(ErrorCode::kUnsupported, "xattr with a long name prefix is not read");
