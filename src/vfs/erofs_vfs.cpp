@@ -372,6 +372,7 @@ class ErofsVfs final : public Vfs {
     std::string name;
     FileType type;
     std::uint64_t nid;
+    bool loop = false;  ///< a directory already listed under another parent
   };
   using Listing = std::vector<Child>;  // sorted by name
 
@@ -443,28 +444,44 @@ class ErofsVfs final : public Vfs {
 
   /// The inode of a canonical path, walking cached listings from the root.
   Result<Inode> lookup_inode(const std::string& canonical) const {
-    auto in = read_inode(root_nid_);
-    if (!in) return with_path(in.error(), "/");
+    // Intermediate directories are found through cached listings alone; only the last
+    // component's inode is read.
+    std::uint64_t nid = root_nid_;
+    bool entry_says_directory = true;
     std::size_t i = 1;
     std::string walked = "/";
     while (i < canonical.size()) {
       std::size_t j = canonical.find('/', i);
       if (j == std::string::npos) j = canonical.size();
       std::string_view name(canonical.data() + i, j - i);
-      auto list = listing(*in, walked);
+      auto list = listing_of(nid, walked);
       if (!list) return list.error();
       auto it = std::lower_bound((*list)->begin(), (*list)->end(), name,
                                  [](const Child& c, std::string_view n) { return c.name < n; });
       walked = canonical.substr(0, j);
       if (it == (*list)->end() || it->name != name) return make_error(ErrorCode::kNotFound, "no such file", walked);
-      in = read_inode(it->nid);
-      if (!in) return with_path(in.error(), walked);
-      if (j < canonical.size() && type_of_mode(in->mode) != FileType::kDirectory) {
+      if (it->loop) return corrupt("directory already listed under another directory (a cycle)", walked);
+      if (j < canonical.size() && it->type != FileType::kDirectory) {
         return make_error(ErrorCode::kNotADirectory, "not a directory", walked);
       }
+      nid = it->nid;
+      entry_says_directory = it->type == FileType::kDirectory;
       i = j + 1;
     }
+    auto in = read_inode(nid);
+    if (!in) return with_path(in.error(), walked);
+    if (type_of_mode(in->mode) == FileType::kDirectory && !entry_says_directory) {
+      return corrupt("a directory whose directory entry names another file type", walked);
+    }
     return in;
+  }
+
+  /// The listing of directory `nid`, reading its inode only when the listing is not cached.
+  Result<const Listing*> listing_of(std::uint64_t nid, const std::string& path) const {
+    if (auto it = listings_.find(nid); it != listings_.end()) return &it->second;
+    auto in = read_inode(nid);
+    if (!in) return with_path(in.error(), path);
+    return listing(*in, path);
   }
 
   // ---- directories ----
@@ -492,6 +509,13 @@ class ErofsVfs final : public Vfs {
     // A duplicate name is damage; the first one wins so lookups are deterministic.
     list.erase(std::unique(list.begin(), list.end(), [](const Child& a, const Child& b) { return a.name == b.name; }),
                list.end());
+    // A directory has one parent: the root, itself, or a directory first listed elsewhere as a
+    // child is a cycle, so every walk of the tree ends.
+    for (Child& c : list) {
+      if (c.type != FileType::kDirectory) continue;
+      auto [it, inserted] = parent_of_.emplace(c.nid, dir.nid);
+      c.loop = c.nid == root_nid_ || c.nid == dir.nid || (!inserted && it->second != dir.nid);
+    }
     cached_entries_ += list.size();
     if (cached_entries_ > limits::kMaxCachedDirectoryEntries) {
       listings_.clear();
@@ -1039,6 +1063,7 @@ class ErofsVfs final : public Vfs {
   mutable std::mutex mu_;
   mutable std::unordered_map<std::uint64_t, Listing> listings_;
   mutable std::size_t cached_entries_ = 0;
+  mutable std::unordered_map<std::uint64_t, std::uint64_t> parent_of_;  ///< directory nid -> parent nid
   mutable std::array<CachedExtent, limits::kErofsCachedExtents> cache_;
   mutable std::uint64_t clock_ = 0;
   mutable std::optional<ZInfo> zinfo_;

@@ -463,6 +463,21 @@ TEST_F(ErofsTest, DamagedImagesSaySo) {
       << diagnostics_text(sd.info);
   EXPECT_TRUE(sd.tree.count("/etc/passwd")) << "the rest of the tree is still read";
 
+  // A subdirectory entry that points back at the root: a cycle, reported, and the walk ends.
+  const std::string cycle = copy("cycle.erofs");
+  {
+    auto dump = run("dump.erofs --path=/home " + shell_quote(good)).output;
+    const std::uint64_t isize = std::stoull(dump.substr(dump.find("Inode size: ") + 12));
+    std::string root_nid = bytes.substr(1024 + 14, 2) + std::string(6, '\0');
+    // Dirents ".", "..", "user": the third one's nid becomes the root's.
+    patch(cycle, inode_offset(good, "/home") + isize + 24, root_nid);
+  }
+  Scanned sc = scan_tree(cycle);
+  EXPECT_TRUE(sc.info.partial);
+  EXPECT_NE(diagnostics_text(sc.info).find("/home/user: unreadable entry: directory already listed"), std::string::npos)
+      << diagnostics_text(sc.info);
+  EXPECT_TRUE(sc.tree.count("/etc/passwd"));
+
   // Truncated images: at 60% (file data missing) and right after the superblock.
   for (std::size_t keep : {bytes.size() * 6 / 10, std::size_t{4096}}) {
     const std::string cut = (*dir_) / ("cut-" + std::to_string(keep) + ".erofs");
