@@ -38,6 +38,8 @@ PACKAGES=(
   debhelper dpkg-dev fakeroot lintian man-db python3-yaml
   # the completion tests run the generated scripts under real bash (with bash-completion) and zsh
   bash-completion zsh
+  # EROFS images (mkfs.erofs) and the extraction oracle (fsck.erofs --extract), dump.erofs
+  erofs-utils
   # the HTML report's browser test: headless Chromium, driven by playwright-core (package.json)
   chromium
 )

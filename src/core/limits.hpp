@@ -54,6 +54,15 @@ inline constexpr std::uint64_t kMaxSquashfsTableEntries = 1ull << 22;
 /// the cache and starts over (bounds memory on images with huge or cyclic trees).
 inline constexpr std::size_t kMaxCachedDirectoryEntries = 2'000'000;
 
+/// Largest EROFS directory read (its dirent blocks are parsed one block at a time).
+inline constexpr std::uint64_t kMaxErofsDirectoryBytes = 256ull << 20;
+/// Largest compressed EROFS pcluster read (the kernel's limit is 1 MiB).
+inline constexpr std::uint64_t kMaxErofsPclusterBytes = 1ull << 20;
+/// Largest decoded EROFS extent (mkfs.erofs writes at most about 1 MiB per extent).
+inline constexpr std::uint64_t kMaxErofsExtentBytes = 8ull << 20;
+/// Decoded EROFS extents kept per image, so reading a file in pieces decodes each extent once.
+inline constexpr std::size_t kErofsCachedExtents = 4;
+
 /// Bytes of a raw blob scanned for filesystem magic when carving.
 inline constexpr std::uint64_t kMaxCarveScanBytes = 64ull << 30;
 /// Most filesystems carved from one blob.

@@ -210,7 +210,7 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
         return make_error(
             ErrorCode::kUnsupported,
             "no filesystem or archive fwcert can read was found in this file "
-            "(supported: directory, tar, cpio, zip, squashfs, ext2/3/4, UBI, UBIFS, each also compressed with "
+            "(supported: directory, tar, cpio, zip, squashfs, EROFS, ext2/3/4, UBI, UBIFS, each also compressed with "
             "gzip, xz, lzma, zstd, bzip2 or lz4, and blobs containing them)",
             target);
       }

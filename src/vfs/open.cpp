@@ -40,6 +40,9 @@ std::string archive_name(std::span<const std::byte> head) {
   return "";
 }
 
+/// True when `at` starts with an EROFS superblock magic (0xE0F5E1E2 at 1024).
+bool at_erofs_magic(std::span<const std::byte> at) { return match(at, 1024, "\xe2\xe1\xf5\xe0"); }
+
 /// True when `at` starts with an ext2/3/4 superblock magic (0xEF53 at 1024 + 56).
 bool at_ext_magic(std::span<const std::byte> at) {
   return at.size() >= 1082 && at[1080] == std::byte{0x53} && at[1081] == std::byte{0xEF};
@@ -79,6 +82,7 @@ std::optional<Detected> detect_at_start(const ByteSource& src) {
 
 std::optional<Detected> detect_plain(std::span<const std::byte> h) {
   if (match(h, 0, "hsqs")) return Detected{ImageFormat::kSquashfs, 0, "squashfs"};
+  if (at_erofs_magic(h)) return Detected{ImageFormat::kErofs, 0, "erofs"};
   if (at_ext_magic(h)) return Detected{ImageFormat::kExt, 0, "ext"};
   if (is_ubi(h)) return Detected{ImageFormat::kUbi, 0, "ubi"};
   if (is_ubifs(h)) return Detected{ImageFormat::kUbifs, 0, "ubifs"};
@@ -295,6 +299,18 @@ std::vector<Detected> carve(const ByteSource& src) {
                     major == 4 && bytes_used >= 96;
         // A truncated image still opens partly; its window runs to the end of the blob.
         if (sane) found = Detected{ImageFormat::kSquashfs, abs, "squashfs", std::min(bytes_used, remaining)};
+      } else if (r.size() >= 1024 + 128 && at_erofs_magic(b.subspan(static_cast<std::size_t>(off)))) {
+        // Superblock at 1024: blkszbits at 12 (512 B to 4 KiB), blocks at 36, meta_blkaddr at 40
+        // inside the image.
+        r.seek(1024 + 12);
+        const unsigned blkszbits = r.u8().value_or(0);
+        r.seek(1024 + 36);
+        const std::uint64_t blocks = r.u32().value_or(0);
+        const std::uint64_t meta_blkaddr = r.u32().value_or(~0u);
+        if (blkszbits >= 9 && blkszbits <= 12 && blocks > 0 && meta_blkaddr < blocks) {
+          const std::uint64_t bytes = blocks << blkszbits;
+          found = Detected{ImageFormat::kErofs, abs, "erofs", std::min(bytes, remaining)};
+        }
       } else if (r.size() >= 1024 + 0x160 && at_ext_magic(b.subspan(static_cast<std::size_t>(off)))) {
         // Superblock at 1024: blocks_count_lo at 4, log_block_size at 24 (block = 1 KiB << log),
         // incompat features at 0x60 (64BIT = 0x80 enables blocks_count_hi at 0x150).
@@ -336,6 +352,8 @@ Result<std::shared_ptr<Vfs>> open_image(ByteSourcePtr src, ImageFormat format, s
       return open_squashfs(std::move(src), diagnostics, partial);
     case ImageFormat::kExt:
       return open_ext(std::move(src), diagnostics, partial);
+    case ImageFormat::kErofs:
+      return open_erofs(std::move(src), diagnostics, partial);
     case ImageFormat::kArchive:
       return open_archive(std::move(src), diagnostics, partial);
     case ImageFormat::kContainer:

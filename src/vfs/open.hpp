@@ -21,8 +21,9 @@ enum class ImageFormat : std::uint8_t {
   kExt,        ///< ext2/3/4 (the backend reports which)
   kArchive,    ///< anything libarchive reads: tar (plain/gz/xz/zst/bz2/lz4), cpio (newc/odc, gz), zip
   kContainer,  ///< a container of images (containers.hpp): uImage, FIT, Android boot images
-  kUbi,      ///< a UBI image (raw flash): a tree of its volumes (vfs/ubi.hpp)
-  kUbifs,    ///< a bare UBIFS image (mkfs.ubifs output) or a UBI volume holding one
+  kUbi,        ///< a UBI image (raw flash): a tree of its volumes (vfs/ubi.hpp)
+  kUbifs,      ///< a bare UBIFS image (mkfs.ubifs output) or a UBI volume holding one
+  kErofs,      ///< EROFS (Android system/vendor partitions, embedded root filesystems)
 };
 
 /// What a magic probe found: a format at an offset.
@@ -38,7 +39,7 @@ std::optional<Detected> detect_at_start(const ByteSource& src);
 
 /// Scans `src` for filesystem and container magics at any offset (squashfs, ext2/3/4, cpio,
 /// U-Boot uImage with a good header CRC, FIT, Android boot images) and returns the candidates
-/// in offset order, validated enough to be worth opening; also UBI (a run of erase-counter
+/// in offset order, validated enough to be worth opening; also EROFS, UBI (a run of erase-counter
 /// headers) and the other filesystems of open_image.
 std::vector<Detected> carve(const ByteSource& src);
 
@@ -57,8 +58,8 @@ struct Opened {
 Result<Opened> open_detected(ByteSourcePtr src, const std::string& where, std::vector<Diagnostic>& diagnostics,
                              bool& partial);
 
-/// The format a plain (uncompressed) head of bytes starts with: squashfs, ext, UBI, UBIFS, tar,
-/// cpio, zip.
+/// The format a plain (uncompressed) head of bytes starts with: squashfs, erofs, ext, UBI, UBIFS,
+/// tar, cpio, zip.
 std::optional<Detected> detect_plain(std::span<const std::byte> head);
 
 /// Opens the image of the given format that occupies `src` from offset 0.
@@ -77,5 +78,6 @@ Result<std::shared_ptr<Vfs>> open_squashfs(ByteSourcePtr src, std::vector<Diagno
 Result<std::shared_ptr<Vfs>> open_ext(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
 /// UBIFS from its LEBs (LEB size from the superblock): a bare image or a UBI volume's source.
 Result<std::shared_ptr<Vfs>> open_ubifs(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
+Result<std::shared_ptr<Vfs>> open_erofs(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
 
 }  // namespace fwcert::vfs
