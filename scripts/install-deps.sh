@@ -11,6 +11,7 @@ PACKAGES=(
   libarchive-dev libsquashfs-dev libext2fs-dev libfdt-dev libssl-dev libcrypt-dev
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libfmt-dev
   zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libbz2-dev
+  liblzo2-dev
   libvectorscan-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # tools the tests and the demo use to build real images and real hashes
@@ -32,6 +33,9 @@ PACKAGES=(
   u-boot-tools device-tree-compiler u-boot-qemu
   # Android images for the format tests: img2simg (sparse) and mkbootimg (boot/vendor_boot v0-v3)
   android-sdk-libsparse-utils mkbootimg
+  # NOR flash images for the format tests: mkfs.jffs2 and jffs2dump (mtd-utils), cramfsswap;
+  # mkfs.cramfs and fsck.cramfs come with util-linux
+  mtd-utils cramfsswap util-linux
   # the Debian package (make deb): debhelper, dpkg-buildpackage, lintian, the man page generator
   debhelper dpkg-dev fakeroot lintian help2man man-db python3-yaml
   # the HTML report's browser test: headless Chromium, driven by playwright-core (package.json)

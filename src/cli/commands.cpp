@@ -33,8 +33,8 @@ constexpr const char* kDescription =
 constexpr const char* kFooter = R"(
 Targets:
   a directory (extracted rootfs, or / for the live host), a tar (plain, gz, xz, zst, bz2),
-  a cpio (newc/odc, optionally gzipped), a zip, a squashfs image, an ext2/3/4 image, or a raw
-  blob containing one of these at some offset. Images inside the target (an initramfs
+  a cpio (newc/odc, optionally gzipped), a zip, a squashfs image, an ext2/3/4 image, a JFFS2
+  or cramfs image (NOR flash), or a raw blob containing one of these at some offset. Images inside the target (an initramfs
   cpio.gz, a squashfs) are scanned too; their paths are shown as outer!inner/path.
   Nothing is executed, mounted or unpacked to disk; no root is needed.
 

@@ -164,7 +164,7 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
       if (inv->filesystems().empty()) {
         return make_error(ErrorCode::kUnsupported,
                           "no filesystem or archive fwcert can read was found in this file "
-                          "(supported: directory, tar, cpio, zip, squashfs, ext2/3/4, each also compressed with "
+                          "(supported: directory, tar, cpio, zip, squashfs, ext2/3/4, jffs2, cramfs, each also compressed with "
                           "gzip, xz, lzma, zstd, bzip2 or lz4, and blobs containing them)",
                           target);
       }

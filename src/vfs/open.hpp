@@ -20,6 +20,8 @@ enum class ImageFormat : std::uint8_t {
   kSquashfs,
   kExt,      ///< ext2/3/4 (the backend reports which)
   kArchive,  ///< anything libarchive reads: tar (plain/gz/xz/zst/bz2/lz4), cpio (newc/odc, gz), zip
+  kJffs2,    ///< JFFS2 (either byte order)
+  kCramfs,   ///< cramfs (either byte order)
 };
 
 /// What a magic probe found: a format at an offset.
@@ -33,7 +35,7 @@ struct Detected {
 /// Probes the start of `src` for a format fwcert opens (offset 0 only).
 std::optional<Detected> detect_at_start(const ByteSource& src);
 
-/// Scans `src` for filesystem magics at any offset (squashfs, ext2/3/4, cpio, gzip) and
+/// Scans `src` for filesystem magics at any offset (squashfs, ext2/3/4, cramfs, JFFS2, cpio) and
 /// returns the candidates in offset order, validated enough to be worth opening.
 std::vector<Detected> carve(const ByteSource& src);
 
@@ -69,5 +71,17 @@ ByteSourcePtr vfs_file_source(std::shared_ptr<const Vfs> vfs, std::string canoni
 Result<std::shared_ptr<Vfs>> open_archive(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
 Result<std::shared_ptr<Vfs>> open_squashfs(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
 Result<std::shared_ptr<Vfs>> open_ext(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
+Result<std::shared_ptr<Vfs>> open_jffs2(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
+Result<std::shared_ptr<Vfs>> open_cramfs(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
+
+/// True when `head` starts with a JFFS2 node header (magic 0x1985 in either byte order) whose
+/// header CRC holds.
+bool is_jffs2_node(std::span<const std::byte> head);
+/// Bytes of the JFFS2 that starts at `offset` of `src`: up to the end of the last valid node
+/// header before something that is neither a node nor erased flash (0 when none starts there).
+std::uint64_t jffs2_extent(const ByteSource& src, std::uint64_t offset);
+/// The length a cramfs superblock at the start of `head` (or 512 bytes in, after a boot
+/// block) claims for its image, in either byte order; nullopt when `head` holds no cramfs.
+std::optional<std::uint64_t> cramfs_claimed_size(std::span<const std::byte> head);
 
 }  // namespace fwcert::vfs
