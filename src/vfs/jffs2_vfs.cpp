@@ -138,11 +138,17 @@ struct Decoder {
   }
 };
 
-/// True when `b` starts with a JFFS2 node header of byte order `d` whose header CRC holds.
+/// True when `b` starts with a JFFS2 node header of byte order `d` whose header CRC holds. The
+/// CRC was computed with the node's "accurate" bit set: the kernel clears that bit in place on
+/// NOR flash to obsolete a node, so an obsolete node still has a valid header.
 bool valid_header(std::span<const std::byte> b, const Decoder& d) {
   if (b.size() < kHeaderBytes || d.u16(b, 0) != kMagic) return false;
   const std::uint32_t totlen = d.u32(b, 4);
-  return totlen >= kHeaderBytes && totlen <= limits::kMaxJffs2NodeBytes && jffs2_crc(b.first(8)) == d.u32(b, 8);
+  if (totlen < kHeaderBytes || totlen > limits::kMaxJffs2NodeBytes) return false;
+  std::array<std::byte, 8> crc_input{};
+  std::memcpy(crc_input.data(), b.data(), 8);
+  crc_input[d.big ? 2 : 3] |= std::byte{kAccurate >> 8};
+  return jffs2_crc(crc_input) == d.u32(b, 8);
 }
 
 /// Sequential views of a ByteSource: the mapping when it has one, otherwise a buffer refilled

@@ -181,6 +181,8 @@ TEST_F(Jffs2Test, WithoutXattrsTheCapabilityIsAbsent) {
 TEST_F(Jffs2Test, NewerNodesShowTheNewestState) {
   const std::string base = pack("base.jffs2", "mkfs.jffs2 -l -n -e 8KiB --with-xattr -r ROOT -o OUT");
   std::string img = test::read_file(base);
+  img.resize((img.size() + 3) & ~std::size_t{3}, '\xff');
+  const std::size_t rewrite_at = img.size();
   const std::uint32_t passwd = ino_of(img, "/etc/passwd");
   const std::uint32_t big = ino_of(img, "/usr/share/big.bin");
   const std::uint32_t etc = ino_of(img, "/etc");
@@ -210,6 +212,17 @@ TEST_F(Jffs2Test, NewerNodesShowTheNewestState) {
   std::fill(big_want.begin() + 4096, big_want.begin() + 8192, '\0');
   EXPECT_TRUE(s.contents["/usr/share/big.bin"] == big_want) << "the zero node overlays bytes 4096-8191 only";
   EXPECT_FALSE(s.info.partial) << diagnostics_text(s.info);
+
+  // The kernel obsoletes a node on NOR flash by clearing its "accurate" bit (0x2000) in place,
+  // leaving the header CRC as it was: the rewrite is then ignored, without any warning.
+  std::string obsoleted = img;
+  obsoleted[rewrite_at + 3] = static_cast<char>(obsoleted[rewrite_at + 3] & ~0x20);
+  write_file((*dir_) / "obsoleted.jffs2", obsoleted);
+  Scanned o = scan_tree((*dir_) / "obsoleted.jffs2");
+  EXPECT_EQ(o.contents["/etc/passwd"], expected_contents()["/etc/passwd"]);
+  EXPECT_EQ(o.contents["/etc/motd"], "hi\n");
+  EXPECT_EQ(diagnostics_text(o.info).find("jffs2"), std::string::npos) << diagnostics_text(o.info);
+  EXPECT_FALSE(o.info.partial);
 
   // Damage to the old version of /etc/passwd loses nothing: a warning names it, not partial.
   RawNode old = data_node(img, passwd, 0);
