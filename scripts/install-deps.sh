@@ -40,6 +40,9 @@ PACKAGES=(
   bash-completion zsh
   # EROFS images (mkfs.erofs) and the extraction oracle (fsck.erofs --extract), dump.erofs
   erofs-utils
+  # NOR flash images for the format tests: mkfs.jffs2 and jffs2dump (mtd-utils, above), cramfsswap;
+  # mkfs.cramfs and fsck.cramfs come with util-linux
+  cramfsswap util-linux
   # the HTML report's browser test: headless Chromium, driven by playwright-core (package.json)
   chromium
 )

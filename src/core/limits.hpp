@@ -62,6 +62,25 @@ inline constexpr std::uint64_t kMaxErofsPclusterBytes = 1ull << 20;
 inline constexpr std::uint64_t kMaxErofsExtentBytes = 8ull << 20;
 /// Decoded EROFS extents kept per image, so reading a file in pieces decodes each extent once.
 inline constexpr std::size_t kErofsCachedExtents = 4;
+/// Most nodes one JFFS2 image may hold. Each data node is kept as a 24-byte location (flash
+/// offset, file offset, sizes, compression), never its content: 4 Mi nodes are 16 GiB of 4 KiB
+/// pages, far beyond any NOR flash, in about 100 MiB of index.
+inline constexpr std::uint64_t kMaxJffs2Nodes = 1ull << 22;
+/// Most distinct inode numbers one JFFS2 image may use.
+inline constexpr std::uint64_t kMaxJffs2Inodes = 1ull << 21;
+/// Largest JFFS2 node (`totlen`). Nodes never cross an erase block, and NOR/NAND erase blocks
+/// are 4 KiB to 2 MiB; a longer claim is a damaged header.
+inline constexpr std::uint32_t kMaxJffs2NodeBytes = 4u << 20;
+/// Largest decompressed size of one JFFS2 data node (mkfs.jffs2 and the kernel write one page,
+/// 4-64 KiB); the buffer a node inflates into is never larger.
+inline constexpr std::uint32_t kMaxJffs2NodeData = 1u << 20;
+/// Most extents one JFFS2 file may consist of after newer nodes overlay older ones (a 4 GiB
+/// file, JFFS2's largest, in 4 KiB pages).
+inline constexpr std::size_t kMaxJffs2ExtentsPerFile = 1u << 20;
+/// Most entries (files, directories, links) read from one cramfs image.
+inline constexpr std::size_t kMaxCramfsEntries = 1u << 21;
+/// Damage diagnostics one image backend emits one by one before it only counts the rest.
+inline constexpr std::size_t kMaxDamageDiagnostics = 64;
 
 /// Bytes of a raw blob scanned for filesystem magic when carving.
 inline constexpr std::uint64_t kMaxCarveScanBytes = 64ull << 30;

@@ -10,6 +10,7 @@
 
 #include "core/byte_reader.hpp"
 #include "core/limits.hpp"
+#include "vfs/open.hpp"
 
 namespace fwcert::inventory {
 
@@ -115,6 +116,8 @@ std::pair<Kind, std::string> classify(std::span<const std::byte> head, std::stri
   if (has_prefix(head, std::string_view("SQLite format 3\0", 16))) return {Kind::kSqlite, ""};
   if (has_prefix(head, "hsqs")) return {Kind::kFilesystemImage, "squashfs"};
   if (has_prefix(head, "\xe2\xe1\xf5\xe0", 1024)) return {Kind::kFilesystemImage, "erofs"};
+  if (vfs::is_jffs2_node(head)) return {Kind::kFilesystemImage, "jffs2"};
+  if (vfs::cramfs_claimed_size(head)) return {Kind::kFilesystemImage, "cramfs"};
   if (head.size() >= 1082 && head[1080] == std::byte{0x53} && head[1081] == std::byte{0xEF}) {
     return {Kind::kFilesystemImage, "ext"};
   }

@@ -30,7 +30,7 @@ enum class Kind : std::uint8_t {
   kSqlite,
   kCompressed,       ///< gzip, xz, bzip2, zstd, lz4, lzma; detail holds which
   kArchive,          ///< tar, cpio, zip; detail holds which
-  kFilesystemImage,  ///< squashfs, erofs, ext2/3/4, ubi, ubifs; detail holds which
+  kFilesystemImage,  ///< squashfs, erofs, ext2/3/4, ubi, ubifs, jffs2, cramfs; detail holds which
   kKernelImage,      ///< Linux kernel image (zImage, arm64 Image, bzImage, uImage)
   kDeviceTree,       ///< flattened device tree / FIT image
   kText,

@@ -207,12 +207,12 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
         inv->add_filesystem({prefix, r.fs->format(), r.where.offset, "", 0, r.fs});
       }
       if (inv->filesystems().empty()) {
-        return make_error(
-            ErrorCode::kUnsupported,
-            "no filesystem or archive fwcert can read was found in this file "
-            "(supported: directory, tar, cpio, zip, squashfs, EROFS, ext2/3/4, UBI, UBIFS, each also compressed with "
-            "gzip, xz, lzma, zstd, bzip2 or lz4, and blobs containing them)",
-            target);
+        return make_error(ErrorCode::kUnsupported,
+                          "no filesystem or archive fwcert can read was found in this file "
+                          "(supported: directory, tar, cpio, zip, squashfs, EROFS, ext2/3/4, UBI, UBIFS, JFFS2, "
+                          "cramfs, each also compressed with "
+                          "gzip, xz, lzma, zstd, bzip2 or lz4, and blobs containing them)",
+                          target);
       }
     }
   }

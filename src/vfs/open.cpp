@@ -83,6 +83,8 @@ std::optional<Detected> detect_at_start(const ByteSource& src) {
 std::optional<Detected> detect_plain(std::span<const std::byte> h) {
   if (match(h, 0, "hsqs")) return Detected{ImageFormat::kSquashfs, 0, "squashfs"};
   if (at_erofs_magic(h)) return Detected{ImageFormat::kErofs, 0, "erofs"};
+  if (is_jffs2_node(h)) return Detected{ImageFormat::kJffs2, 0, "jffs2"};
+  if (cramfs_claimed_size(h)) return Detected{ImageFormat::kCramfs, 0, "cramfs"};
   if (at_ext_magic(h)) return Detected{ImageFormat::kExt, 0, "ext"};
   if (is_ubi(h)) return Detected{ImageFormat::kUbi, 0, "ubi"};
   if (is_ubifs(h)) return Detected{ImageFormat::kUbifs, 0, "ubifs"};
@@ -329,6 +331,15 @@ std::vector<Detected> carve(const ByteSource& src) {
       } else if (is_ubi(b.subspan(static_cast<std::size_t>(off)))) {
         // A UBI partition in a flash dump: a run of PEBs, each starting with an EC header.
         if (auto extent = ubi_extent(src, abs)) found = Detected{ImageFormat::kUbi, abs, "ubi", extent->length};
+      } else if (auto cram = cramfs_claimed_size(b.subspan(static_cast<std::size_t>(off)))) {
+        // The superblock may sit 512 bytes into the image (after a boot block): offsets in
+        // the image count from its start, so the window starts there. Only the superblock at
+        // the start of the window is taken here; the one at +512 is found 512 bytes earlier.
+        found = Detected{ImageFormat::kCramfs, abs, "cramfs", std::min(*cram, remaining)};
+      } else if (abs % 4096 == 0 && is_jffs2_node(b.subspan(static_cast<std::size_t>(off)))) {
+        // JFFS2 starts on an erase block (4 KiB at least) and runs while valid nodes follow.
+        const std::uint64_t length = jffs2_extent(src, abs);
+        if (length >= 12) found = Detected{ImageFormat::kJffs2, abs, "jffs2", length};
       } else if (match(b, static_cast<std::size_t>(off), "070701") ||
                  match(b, static_cast<std::size_t>(off), "070702")) {
         // cpio has no length up front; the archive backend stops at its trailer.
@@ -362,6 +373,10 @@ Result<std::shared_ptr<Vfs>> open_image(ByteSourcePtr src, ImageFormat format, s
       return open_ubi(std::move(src), diagnostics, partial);
     case ImageFormat::kUbifs:
       return open_ubifs(std::move(src), diagnostics, partial);
+    case ImageFormat::kJffs2:
+      return open_jffs2(std::move(src), diagnostics, partial);
+    case ImageFormat::kCramfs:
+      return open_cramfs(std::move(src), diagnostics, partial);
   }
   return make_error(ErrorCode::kUnsupported, "unknown image format");
 }

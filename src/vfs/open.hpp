@@ -24,6 +24,8 @@ enum class ImageFormat : std::uint8_t {
   kUbi,        ///< a UBI image (raw flash): a tree of its volumes (vfs/ubi.hpp)
   kUbifs,      ///< a bare UBIFS image (mkfs.ubifs output) or a UBI volume holding one
   kErofs,      ///< EROFS (Android system/vendor partitions, embedded root filesystems)
+  kJffs2,      ///< JFFS2 (either byte order)
+  kCramfs,     ///< cramfs (either byte order)
 };
 
 /// What a magic probe found: a format at an offset.
@@ -39,7 +41,7 @@ std::optional<Detected> detect_at_start(const ByteSource& src);
 
 /// Scans `src` for filesystem and container magics at any offset (squashfs, ext2/3/4, cpio,
 /// U-Boot uImage with a good header CRC, FIT, Android boot images) and returns the candidates
-/// in offset order, validated enough to be worth opening; also EROFS, UBI (a run of erase-counter
+/// in offset order, validated enough to be worth opening; also EROFS, JFFS2, cramfs, UBI (a run of erase-counter
 /// headers) and the other filesystems of open_image.
 std::vector<Detected> carve(const ByteSource& src);
 
@@ -79,5 +81,17 @@ Result<std::shared_ptr<Vfs>> open_ext(ByteSourcePtr src, std::vector<Diagnostic>
 /// UBIFS from its LEBs (LEB size from the superblock): a bare image or a UBI volume's source.
 Result<std::shared_ptr<Vfs>> open_ubifs(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
 Result<std::shared_ptr<Vfs>> open_erofs(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
+Result<std::shared_ptr<Vfs>> open_jffs2(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
+Result<std::shared_ptr<Vfs>> open_cramfs(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
+
+/// True when `head` starts with a JFFS2 node header (magic 0x1985 in either byte order) whose
+/// header CRC holds.
+bool is_jffs2_node(std::span<const std::byte> head);
+/// Bytes of the JFFS2 that starts at `offset` of `src`: up to the end of the last valid node
+/// header before something that is neither a node nor erased flash (0 when none starts there).
+std::uint64_t jffs2_extent(const ByteSource& src, std::uint64_t offset);
+/// The length a cramfs superblock at the start of `head` (or 512 bytes in, after a boot
+/// block) claims for its image, in either byte order; nullopt when `head` holds no cramfs.
+std::optional<std::uint64_t> cramfs_claimed_size(std::span<const std::byte> head);
 
 }  // namespace fwcert::vfs
