@@ -32,6 +32,8 @@ PACKAGES=(
   u-boot-tools device-tree-compiler u-boot-qemu
   # Android images for the format tests: img2simg (sparse) and mkbootimg (boot/vendor_boot v0-v3)
   android-sdk-libsparse-utils mkbootimg
+  # ISO 9660 update media (xorriso, Rock Ridge) and FAT boot partitions (mkfs.vfat, mcopy)
+  xorriso dosfstools mtools
   # the Debian package (make deb): debhelper, dpkg-buildpackage, lintian, the man page generator
   debhelper dpkg-dev fakeroot lintian help2man man-db python3-yaml
   # the HTML report's browser test: headless Chromium, driven by playwright-core (package.json)

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <vector>
 
 #include "core/limits.hpp"
 #include "vfs/containers.hpp"
@@ -128,11 +129,11 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
   } else {
     auto src = vfs::open_host_file(target);
     if (!src) return src.error();
-    std::array<std::byte, limits::kKindSniffBytes> head{};
+    std::vector<std::byte> head(limits::kFormatSniffBytes);
     auto n = (*src)->read_at(0, head);
     if (!n) return n.error();
     std::span<const std::byte> h(head.data(), *n);
-    if (vfs::detect_codec(h) || vfs::detect_plain(h) || vfs::is_android_sparse(h) || vfs::container_name(h)) {
+    if (vfs::is_recognised(h)) {
       auto opened = vfs::open_detected(*src, "", info.diagnostics, partial);
       if (!opened) {
         Error e = opened.error();
@@ -143,7 +144,15 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
       inv->add_filesystem({"", opened->chain, 0, "", 0, opened->vfs});
     } else {
       info.format = "raw";
+      std::string unread;  // recognised formats that are not read, for the error when nothing else is
       for (const auto& c : vfs::carve(**src)) {
+        if (c.format == vfs::ImageFormat::kUnsupported) {
+          // A filesystem we recognise but do not read is part of the target left unjudged.
+          info.diagnostics.push_back({Diagnostic::Level::kWarning, fmt::format("@{:#x}", c.offset), c.unsupported});
+          partial = true;
+          unread += fmt::format("; at {:#x}: {}", c.offset, c.unsupported);
+          continue;
+        }
         std::uint64_t length = c.length ? c.length : (*src)->size() - c.offset;
         auto window = vfs::window_source(*src, c.offset, length);
         if (!window) continue;
@@ -164,8 +173,10 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
       if (inv->filesystems().empty()) {
         return make_error(ErrorCode::kUnsupported,
                           "no filesystem or archive fwcert can read was found in this file "
-                          "(supported: directory, tar, cpio, zip, squashfs, ext2/3/4, each also compressed with "
-                          "gzip, xz, lzma, zstd, bzip2 or lz4, and blobs containing them)",
+                          "(supported: directory, tar, cpio, zip, ISO 9660, squashfs 4.0, ext2/3/4, Android "
+                          "sparse, boot, vbmeta and super images, U-Boot uImage and FIT, each also compressed with "
+                          "gzip, xz, lzma, zstd, bzip2 or lz4, and blobs containing them)" +
+                              unread,
                           target);
       }
     }
