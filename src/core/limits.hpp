@@ -82,6 +82,8 @@ inline constexpr std::uint64_t kMaxSuperMetadataBytes = 4ull << 20;
 inline constexpr std::uint64_t kMaxSuperMetadataSlots = 16;
 /// Most extents read from one super's extent table (each 32 bytes in memory).
 inline constexpr std::uint64_t kMaxSuperExtents = 1u << 16;
+/// Largest FAT directory read (the format allows 65536 entries of 32 bytes).
+inline constexpr std::uint64_t kMaxFatDirectoryBytes = 65536 * 32;
 /// Largest FIT device tree (with inline data) read into memory when it is not mapped.
 inline constexpr std::uint64_t kMaxFitTreeBytes = 256ull << 20;
 /// Bytes of a compressed stream decompressed to recognise what it holds.

@@ -117,6 +117,10 @@ std::pair<Kind, std::string> classify(std::span<const std::byte> head, std::stri
   if (head.size() >= 1082 && head[1080] == std::byte{0x53} && head[1081] == std::byte{0xEF}) {
     return {Kind::kFilesystemImage, "ext"};
   }
+  if (head.size() >= 512 && head[510] == std::byte{0x55} && head[511] == std::byte{0xAA} &&
+      (has_prefix(head, "FAT32   ", 82) || has_prefix(head, "FAT12   ", 54) || has_prefix(head, "FAT16   ", 54))) {
+    return {Kind::kFilesystemImage, "fat"};
+  }
   if (has_prefix(head, "ustar", 257)) return {Kind::kArchive, "tar"};
   if (has_prefix(head, "070701") || has_prefix(head, "070702") || has_prefix(head, "070707")) {
     return {Kind::kArchive, "cpio"};

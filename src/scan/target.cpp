@@ -171,13 +171,14 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
         inv->add_filesystem({prefix, (*fs)->format(), c.offset, "", 0, *fs});
       }
       if (inv->filesystems().empty()) {
-        return make_error(ErrorCode::kUnsupported,
-                          "no filesystem or archive fwcert can read was found in this file "
-                          "(supported: directory, tar, cpio, zip, ISO 9660, squashfs 4.0, ext2/3/4, Android "
-                          "sparse, boot, vbmeta and super images, U-Boot uImage and FIT, each also compressed with "
-                          "gzip, xz, lzma, zstd, bzip2 or lz4, and blobs containing them)" +
-                              unread,
-                          target);
+        return make_error(
+            ErrorCode::kUnsupported,
+            "no filesystem or archive fwcert can read was found in this file "
+            "(supported: directory, tar, cpio, zip, ISO 9660, squashfs 4.0, ext2/3/4, FAT12/16/32, Android "
+            "sparse, boot, vbmeta and super images, U-Boot uImage and FIT, each also compressed with "
+            "gzip, xz, lzma, zstd, bzip2 or lz4, and blobs containing them)" +
+                unread,
+            target);
       }
     }
   }

@@ -102,10 +102,7 @@ std::optional<Detected> detect_plain(std::span<const std::byte> h) {
     return Detected{ImageFormat::kUnsupported, 0, "squashfs", 0, std::move(why)};
   }
   if (match(h, 0, "hsqs")) return Detected{ImageFormat::kSquashfs, 0, "squashfs"};
-  if (std::string fat = fat_variant(h); !fat.empty()) {
-    return Detected{ImageFormat::kUnsupported, 0, "fat", 0,
-                    fat + " filesystem (vfat): not read by this version; nothing was read from it"};
-  }
+  if (!fat_variant(h).empty()) return Detected{ImageFormat::kFat, 0, "fat"};
   if (match(h, 0x8001, "CD001")) return Detected{ImageFormat::kArchive, 0, "iso9660"};
   if (at_ext_magic(h)) return Detected{ImageFormat::kExt, 0, "ext"};
   if (match(h, 257, "ustar")) return Detected{ImageFormat::kArchive, 0, "tar"};
@@ -323,9 +320,7 @@ std::vector<Detected> carve(const ByteSource& src) {
         std::uint64_t sectors = r.u16().value_or(0);
         r.seek(32);
         if (sectors == 0) sectors = r.u32().value_or(0);
-        found =
-            Detected{ImageFormat::kUnsupported, abs, "fat", sectors ? std::min(sectors * sector, remaining) : remaining,
-                     fat + " filesystem (vfat): not read by this version; nothing was read from it"};
+        found = Detected{ImageFormat::kFat, abs, "fat", sectors ? std::min(sectors * sector, remaining) : remaining};
       } else if (match(b, static_cast<std::size_t>(off), "hsqs") && r.size() >= 96) {
         // Superblock: block_size at 12 a power of two in [4 KiB, 1 MiB] with block_log at 22
         // agreeing, a known compressor at 20, version 4.x at 28, bytes_used at 40.
@@ -380,6 +375,8 @@ Result<std::shared_ptr<Vfs>> open_image(ByteSourcePtr src, ImageFormat format, s
       return open_ext(std::move(src), diagnostics, partial);
     case ImageFormat::kArchive:
       return open_archive(std::move(src), diagnostics, partial);
+    case ImageFormat::kFat:
+      return open_fat(std::move(src), diagnostics, partial);
     case ImageFormat::kUnsupported:
       return make_error(ErrorCode::kUnsupported, "a format fwcert does not read");
   }

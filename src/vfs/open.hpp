@@ -19,8 +19,9 @@ namespace fwcert::vfs {
 enum class ImageFormat : std::uint8_t {
   kSquashfs,
   kExt,          ///< ext2/3/4 (the backend reports which)
+  kFat,          ///< FAT12/16/32 (vfat boot partitions), fat_vfs.cpp
   kArchive,      ///< anything libarchive reads: tar (plain/gz/xz/zst/bz2/lz4), cpio (newc/odc, gz), zip, ISO 9660
-  kUnsupported,  ///< a format recognised but not read (squashfs 3.x, vendor squashfs, FAT): Detected::unsupported says
+  kUnsupported,  ///< a format recognised but not read (squashfs 3.x, vendor squashfs): Detected::unsupported says
                  ///< which
 };
 
@@ -82,5 +83,6 @@ ByteSourcePtr vfs_file_source(std::shared_ptr<const Vfs> vfs, std::string canoni
 Result<std::shared_ptr<Vfs>> open_archive(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
 Result<std::shared_ptr<Vfs>> open_squashfs(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
 Result<std::shared_ptr<Vfs>> open_ext(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
+Result<std::shared_ptr<Vfs>> open_fat(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
 
 }  // namespace fwcert::vfs

@@ -1,7 +1,8 @@
 // Android super images (LpMetadata, written by tests/support/make_super.py as Debian has no
 // lpmake) holding an ext4 made by mke2fs -d and a squashfs made by mksquashfs from the fixture
-// tree; vbmeta images as targets; ISO 9660 from xorriso; and the formats fwcert recognises but
-// does not read (FAT from mkfs.vfat, squashfs 3.x and vendor magics), which must say so.
+// tree; vbmeta images as targets; ISO 9660 from xorriso; FAT12/16/32 from mkfs.vfat and mcopy;
+// and the formats fwcert recognises but does not read (squashfs 3.x and vendor magics), which
+// must say so.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -36,6 +37,13 @@ std::optional<std::uint32_t> fs_with_prefix(const inventory::Inventory& inv, con
     if (inv.filesystems()[i].prefix == prefix) return i;
   }
   return std::nullopt;
+}
+
+const inventory::Entry* find_display(const inventory::Inventory& inv, const std::string& display) {
+  for (const auto& e : inv.entries()) {
+    if (inv.display_path(e) == display) return &e;
+  }
+  return nullptr;
 }
 
 std::string diagnostics_text(const TargetInfo& info) {
@@ -264,22 +272,100 @@ TEST_F(Containers2Test, Iso9660WithRockRidgeKeepsOwnersAndModes) {
 
 // ---- recognised but not read: honest, never a quiet pass ----
 
-TEST(UnreadFormats, FatImageExitsTwoNamingFat) {
+// ---- FAT ----
+
+/// The tree every FAT test packs with mcopy: long and short names, nesting, a read-only file.
+void build_fat_tree(const std::string& root) {
+  write_file(root + "/EFI/BOOT/BOOTX64.EFI", "MZ fake efi loader\n");
+  write_file(root + "/boot.cfg", "console=ttyS0 root=/dev/mmcblk0p2\n");
+  write_file(root + "/A Long File Name With Spaces.txt", std::string(70000, 'x') + "end\n");
+  write_file(root + "/dir/sub/deep.txt", "deep\n");
+  write_file(root + "/readonly.txt", "ro\n");
+}
+
+Tree fat_tree() {
+  // The kernel's vfat defaults: uid/gid 0, umask 022; read-only files lose their write bits.
+  return {
+      {"/EFI", {"directory", 0, 0, 0755}},
+      {"/EFI/BOOT", {"directory", 0, 0, 0755}},
+      {"/EFI/BOOT/BOOTX64.EFI", {"file", 0, 0, 0755}},
+      {"/boot.cfg", {"file", 0, 0, 0755}},
+      {"/A Long File Name With Spaces.txt", {"file", 0, 0, 0755}},
+      {"/dir", {"directory", 0, 0, 0755}},
+      {"/dir/sub", {"directory", 0, 0, 0755}},
+      {"/dir/sub/deep.txt", {"file", 0, 0, 0755}},
+      {"/readonly.txt", {"file", 0, 0, 0555}},
+  };
+}
+
+std::string make_fat(const TempDir& d, const std::string& bits) {
+  const std::string img = d / ("fat" + bits + ".img");
+  const std::string size = bits == "32" ? "40000" : bits == "16" ? "32768" : "4096";
+  auto r = run("mkfs.vfat -C -F " + bits + " " + shell_quote(img) + " " + size + " >/dev/null && cd " +
+               shell_quote(d / "fat-src") + " && mcopy -s -i " + shell_quote(img) +
+               " EFI boot.cfg 'A Long File Name With Spaces.txt' dir readonly.txt ::/ && mattrib -i " +
+               shell_quote(img) + " +r ::/readonly.txt");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return img;
+}
+
+TEST(FatImages, Fat12And16And32ReadLikeTheKernelShowsThem) {
   if (!test::have_tool("mkfs.vfat") || !test::have_tool("mcopy")) GTEST_SKIP() << "dosfstools/mtools not installed";
   TempDir d;
-  write_file(d / "boot.cfg", "console=ttyS0\n");
-  for (const char* bits : {"12", "16", "32"}) {
-    const std::string img = d / (std::string("fat") + bits + ".img");
-    const std::string size = std::string(bits) == "32" ? "40000" : std::string(bits) == "16" ? "32768" : "4096";
-    ASSERT_EQ(run("mkfs.vfat -C -F " + std::string(bits) + " " + shell_quote(img) + " " + size +
-                  " >/dev/null && mcopy -i " + shell_quote(img) + " " + shell_quote(d / "boot.cfg") + " ::/boot.cfg")
-                  .exit_code,
-              0);
-    auto r = cli_scan(img);
-    EXPECT_EQ(r.exit_code, 2) << bits << "\n" << r.output;
-    EXPECT_NE(r.output.find(std::string("FAT") + bits + " filesystem (vfat): not read"), std::string::npos) << r.output;
+  build_fat_tree(d / "fat-src");
+  for (const std::string bits : {"12", "16", "32"}) {
+    const std::string img = make_fat(d, bits);
+    TargetInfo info;
+    ScanOptions options;
+    options.nested = false;
+    auto inv = scanning::open_target(img, options, info);
+    ASSERT_TRUE(inv.ok()) << inv.error().describe();
+    EXPECT_EQ(info.format, "fat" + bits);
+    EXPECT_EQ(tree_of(**inv, 0), fat_tree()) << "FAT" << bits << "\n" << diagnostics_text(info);
+    EXPECT_EQ((*inv)->vfs(0).read_file("/A Long File Name With Spaces.txt", 1 << 20).value_or(""),
+              test::read_file(d / "fat-src/A Long File Name With Spaces.txt"));
+    EXPECT_EQ((*inv)->vfs(0).read_file("/dir/sub/deep.txt", 4096).value_or(""), "deep\n");
+    // Names are case-insensitive, as on the device.
+    EXPECT_EQ((*inv)->vfs(0).read_file("/BOOT.CFG", 4096).value_or(""), "console=ttyS0 root=/dev/mmcblk0p2\n");
+    EXPECT_FALSE(info.partial) << diagnostics_text(info);
   }
 }
+
+TEST(FatImages, NestedAndDamagedFatImages) {
+  if (!test::have_tool("mkfs.vfat") || !test::have_tool("mcopy")) GTEST_SKIP() << "dosfstools/mtools not installed";
+  TempDir d;
+  build_fat_tree(d / "fat-src");
+  const std::string img = make_fat(d, "16");
+  // A boot partition image inside a directory target is opened and walked.
+  write_file(d / "rootfs/images/boot.vfat", test::read_file(img));
+  TargetInfo info;
+  auto inv = scanning::open_target(d / "rootfs", ScanOptions{}, info);
+  ASSERT_TRUE(inv.ok()) << inv.error().describe();
+  ASSERT_EQ(info.filesystems.size(), 2u) << diagnostics_text(info);
+  EXPECT_EQ(info.filesystems[1].type, "fat16");
+  // Cut inside the data area: partial with a warning, or nothing read (exit 2); never a quiet pass.
+  const std::string full = test::read_file(img);
+  write_file(d / "cut.vfat", full.substr(0, full.size() / 3));
+  auto r = cli_scan(d / "cut.vfat");
+  if (r.exit_code != 2) {
+    auto report = nlohmann::json::parse(r.output, nullptr, false);
+    ASSERT_FALSE(report.is_discarded()) << r.output.substr(0, 2000);
+    EXPECT_TRUE(report["target"]["partial"].get<bool>()) << r.output.substr(0, 2000);
+    EXPECT_NE(report["target"]["diagnostics"].dump().find("is cut at"), std::string::npos);
+  }
+  // A FAT whose every entry points back at itself: chains are bounded, the scan ends.
+  std::string looped = full;
+  for (std::size_t i = 512 + 4; i + 1 < 512 + 4096; i += 2) {
+    const std::uint16_t self = static_cast<std::uint16_t>((i - 512) / 2);
+    looped[i] = static_cast<char>(self & 0xff);
+    looped[i + 1] = static_cast<char>(self >> 8);
+  }
+  write_file(d / "looped.vfat", looped);
+  auto l = cli_scan(d / "looped.vfat");
+  EXPECT_NE(l.exit_code, -1) << l.output;
+}
+
+// ---- recognised but not read: honest, never a quiet pass ----
 
 /// A squashfs superblock of version major.minor with `magic`, in that magic's byte order,
 /// followed by zeros: what fwcert reads of a 3.x image before it decides not to read it.
@@ -356,17 +442,24 @@ TEST(UnreadFormats, CarvedSquashfs3AndFatMakeTheScanPartial) {
   EXPECT_NE(r.output.find("at 0x10000: squashfs 3.1 big-endian (sqsh)"), std::string::npos) << r.output;
 
   if (!test::have_tool("mkfs.vfat")) return;
-  ASSERT_EQ(run("mkfs.vfat -C " + shell_quote(d / "boot.vfat") + " 1024 >/dev/null").exit_code, 0);
+  ASSERT_EQ(run("mkfs.vfat -C " + shell_quote(d / "boot.vfat") + " 1024 >/dev/null && mcopy -i " +
+                shell_quote(d / "boot.vfat") + " " + shell_quote(d / "src/etc/passwd") + " ::/cmdline.txt")
+                .exit_code,
+            0);
   std::string dump(0x8000, '\0');  // an MBR-like head
   dump += test::read_file(d / "boot.vfat");
   dump.resize((dump.size() + 0xFFFF) & ~std::size_t{0xFFFF}, '\0');
+  const std::size_t squashfs_at = dump.size();
   dump += test::read_file(d / "new.sqfs");
   write_file(d / "emmc.bin", dump);
   TargetInfo fat;
   auto inv2 = scanning::open_target(d / "emmc.bin", ScanOptions{}, fat);
   ASSERT_TRUE(inv2.ok()) << inv2.error().describe();
-  EXPECT_TRUE(fat.partial);
-  EXPECT_NE(diagnostics_text(fat).find("@0x8000: FAT"), std::string::npos) << diagnostics_text(fat);
+  ASSERT_EQ(fat.filesystems.size(), 2u) << diagnostics_text(fat);
+  EXPECT_EQ(fat.filesystems[0].type, "fat12");
+  EXPECT_EQ(fat.filesystems[0].offset, 0x8000u);
+  EXPECT_EQ(fat.filesystems[1].offset, squashfs_at);
+  EXPECT_NE(find_display(**inv2, "/cmdline.txt"), nullptr);
 }
 
 }  // namespace
