@@ -26,6 +26,20 @@ bool worth_opening_nested(const inventory::Entry& e) {
   return e.kind == Kind::kFilesystemImage || e.kind == Kind::kArchive || e.kind == Kind::kCompressed;
 }
 
+/// Binary files whose format shows only past the bytes the inventory classifies by: an Android
+/// super (geometry at 4096 or 8192) or ISO 9660 media (volume descriptor at 0x8001). Two small
+/// reads per binary file of at least 12 KiB.
+bool is_deep_image(const inventory::Inventory& inv, const inventory::Entry& e) {
+  if (e.kind != inventory::Kind::kBinary || e.st.size < 12288) return false;
+  const vfs::Vfs& fs = inv.vfs(e.filesystem);
+  std::array<std::byte, 4> magic{};
+  for (std::uint64_t at : {std::uint64_t{4096}, std::uint64_t{8192}}) {
+    if (fs.read(e.path, at, magic).value_or(0) == 4 && std::memcmp(magic.data(), "gDla", 4) == 0) return true;
+  }
+  std::array<std::byte, 5> cd{};
+  return fs.read(e.path, 0x8001, cd).value_or(0) == 5 && std::memcmp(cd.data(), "CD001", 5) == 0;
+}
+
 /// Entries other than directories that a walk added: what an image holds beyond its skeleton.
 std::size_t files_in(const inventory::Inventory& inv, std::size_t entries_before) {
   std::size_t n = 0;
@@ -59,7 +73,9 @@ void open_nested(inventory::Inventory& inv, TargetInfo& info, bool& partial) {
     std::vector<inventory::Entry> candidates;
     for (std::size_t i = scanned_from; i < inv.entries().size(); ++i) {
       const auto& e = inv.entries()[i];
-      if (e.st.is_regular() && !e.hardlink_secondary && worth_opening_nested(e)) candidates.push_back(e);
+      if (e.st.is_regular() && !e.hardlink_secondary && (worth_opening_nested(e) || is_deep_image(inv, e))) {
+        candidates.push_back(e);
+      }
     }
     scanned_from = inv.entries().size();
     for (const auto& e : candidates) {

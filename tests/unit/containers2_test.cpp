@@ -145,6 +145,32 @@ TEST_F(Containers2Test, SuperExposesEveryLogicalPartitionAndTheirFilesystems) {
   EXPECT_FALSE(v2.partial) << diagnostics_text(v2);
 }
 
+TEST_F(Containers2Test, SuperAndIsoInsideADirectoryTargetAreOpened) {
+  // A factory-image tree: super.img and update media among other files; their first bytes are
+  // zeros, so only the deeper magics say what they are.
+  const std::string target = (*dir_) / "factory";
+  write_file(target + "/images/super.img", test::read_file(super_image("super-nested.img")));
+  write_file(target + "/images/data.bin", std::string(20000, '\0'));
+  bool iso = test::have_tool("xorriso");
+  if (iso) {
+    ASSERT_EQ(run("xorriso -as mkisofs -quiet -R -o " + shell_quote(target + "/update.iso") + " " + shell_quote(root_))
+                  .exit_code,
+              0);
+  }
+  TargetInfo info;
+  auto inv = scanning::open_target(target, ScanOptions{}, info);
+  ASSERT_TRUE(inv.ok()) << inv.error().describe();
+  auto system = fs_with_prefix(**inv, "/images/super.img!/system_a!");
+  ASSERT_TRUE(system) << diagnostics_text(info);
+  EXPECT_EQ(tree_of(**inv, *system), test::expected_tree());
+  if (iso) {
+    auto media = fs_with_prefix(**inv, "/update.iso!");
+    ASSERT_TRUE(media) << diagnostics_text(info);
+    EXPECT_EQ(tree_of(**inv, *media), test::expected_for(test::Limits{.xattrs = false}));
+  }
+  EXPECT_FALSE(info.partial) << diagnostics_text(info);
+}
+
 TEST_F(Containers2Test, SparseSuperIsReadThroughTheSparseWrapper) {
   const std::string img = super_image("super-for-sparse.img");
   ASSERT_EQ(run("img2simg " + shell_quote(img) + " " + shell_quote(img + ".simg")).exit_code, 0);
