@@ -114,6 +114,10 @@ std::pair<Kind, std::string> classify(std::span<const std::byte> head, std::stri
   if (has_prefix(head, "PuTTY-User-Key-File-")) return {Kind::kOpensshKey, "putty"};
   if (has_prefix(head, std::string_view("SQLite format 3\0", 16))) return {Kind::kSqlite, ""};
   if (has_prefix(head, "hsqs")) return {Kind::kFilesystemImage, "squashfs"};
+  // Big-endian and vendor squashfs magics (router firmware): opened to say they are not read.
+  for (std::string_view m : {"sqsh", "shsq", "qshs", "hsqt", "tqsh", "sqlz"}) {
+    if (has_prefix(head, m) && head.size() >= 96) return {Kind::kFilesystemImage, "squashfs"};
+  }
   if (head.size() >= 1082 && head[1080] == std::byte{0x53} && head[1081] == std::byte{0xEF}) {
     return {Kind::kFilesystemImage, "ext"};
   }

@@ -95,6 +95,12 @@ void open_nested(inventory::Inventory& inv, TargetInfo& info, bool& partial) {
         // A compressed file of text (man pages, changelogs) is not an image; only say something
         // when a recognised image or stream could not be read.
         if (e.kind == inventory::Kind::kCompressed && fs.error().code == ErrorCode::kUnsupported) continue;
+        if (e.kind == inventory::Kind::kFilesystemImage && fs.error().code == ErrorCode::kUnsupported) {
+          // A filesystem recognised but not read (squashfs 3.x): part of the target went unjudged.
+          info.diagnostics.push_back({Diagnostic::Level::kWarning, display, fs.error().message});
+          partial = true;
+          continue;
+        }
         info.diagnostics.push_back(
             {Diagnostic::Level::kNote, display, "looks like an image but could not be opened: " + fs.error().message});
         continue;

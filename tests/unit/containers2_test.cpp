@@ -439,6 +439,19 @@ TEST(UnreadFormats, Squashfs3AndVendorMagicsAreNamedNotPassed) {
   EXPECT_NE(gz.output.find("gzip stream holding a squashfs 3.1 big-endian (sqsh)"), std::string::npos) << gz.output;
 }
 
+TEST(UnreadFormats, NestedSquashfs3MakesTheScanPartial) {
+  TempDir d;
+  write_file(d / "rootfs/etc/passwd", "root:x:0:0::/root:/bin/sh\n");
+  write_file(d / "rootfs/lib/firmware/radio.img", old_squashfs("sqsh", true, 3, 0));
+  TargetInfo info;
+  auto inv = scanning::open_target(d / "rootfs", ScanOptions{}, info);
+  ASSERT_TRUE(inv.ok()) << inv.error().describe();
+  EXPECT_TRUE(info.partial);
+  EXPECT_NE(diagnostics_text(info).find("/lib/firmware/radio.img: squashfs 3.0 big-endian (sqsh): not read"),
+            std::string::npos)
+      << diagnostics_text(info);
+}
+
 TEST(UnreadFormats, CarvedSquashfs3AndFatMakeTheScanPartial) {
   TempDir d;
   write_file(d / "src/etc/passwd", "root:x:0:0::/root:/bin/sh\n");
