@@ -249,7 +249,10 @@ class FatVfs final : public Vfs {
   std::vector<std::uint32_t> chain(std::uint32_t first, std::uint64_t max) const {
     std::vector<std::uint32_t> out;
     if (first < 2 || first >= clusters_ + 2) return out;
-    max = std::min<std::uint64_t>(max, clusters_);
+    // A chain of distinct clusters cannot be longer than the clusters the image holds; a longer
+    // one repeats (a cycle), so the bound also ends a looping FAT early.
+    const std::uint64_t in_image = src_->size() > data_at_ ? (src_->size() - data_at_) / cluster_bytes_ + 1 : 1;
+    max = std::min({max, clusters_, in_image});
     std::optional<std::uint32_t> c = first;
     while (c && out.size() < max) {
       out.push_back(*c);
