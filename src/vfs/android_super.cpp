@@ -254,7 +254,7 @@ class SuperReader {
                                                          geometry_.metadata_max_size));
     }
     m.tables.resize(static_cast<std::size_t>(tables_size));
-    if (!read_exact(*src_, at + header_size, m.tables)) {
+    if (tables_size > 0 && !read_exact(*src_, at + header_size, m.tables)) {
       return make_error(ErrorCode::kCorrupt, "the tables are cut by the end of the image");
     }
     Digest d = sha256(m.tables);
