@@ -43,6 +43,8 @@ PACKAGES=(
   # NOR flash images for the format tests: mkfs.jffs2 and jffs2dump (mtd-utils, above), cramfsswap;
   # mkfs.cramfs and fsck.cramfs come with util-linux
   cramfsswap util-linux
+  # ISO 9660 update media (xorriso, Rock Ridge) and FAT boot partitions (mkfs.vfat, mcopy)
+  xorriso dosfstools mtools
   # the HTML report's browser test: headless Chromium, driven by playwright-core (package.json)
   chromium
 )

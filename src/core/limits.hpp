@@ -35,6 +35,9 @@ inline constexpr std::uint64_t kRatioGuardFloorBytes = 64ull << 20;
 
 /// Bytes read from the start of each file to classify it.
 inline constexpr std::size_t kKindSniffBytes = 2048;
+/// Bytes read from the start of a target or nested image to recognise its format: the ISO 9660
+/// volume descriptor at 0x8001 and the super geometry backup at 8192 lie farthest in.
+inline constexpr std::size_t kFormatSniffBytes = 0x8800;
 /// Largest text file a config parser reads (passwd, shadow, units, ...).
 inline constexpr std::uint64_t kMaxConfigFileBytes = 16ull << 20;
 /// Most lines a line-oriented parser processes in one file.
@@ -100,10 +103,19 @@ inline constexpr std::uint64_t kMaxDecompressedImageBytes = 64ull << 30;
 inline constexpr std::uint32_t kMaxSparseChunks = 1u << 22;
 /// Parts listed from one container (FIT images, multi-file uImage entries, super partitions).
 inline constexpr std::size_t kMaxContainerParts = 1024;
+/// Largest metadata_max_size accepted from an Android super geometry (lpmake uses 64 KiB); the
+/// tables of one metadata copy, at most this size, are read into memory.
+inline constexpr std::uint64_t kMaxSuperMetadataBytes = 4ull << 20;
+/// Most metadata slots a super geometry may declare (A/B devices use 2, virtual A/B 3).
+inline constexpr std::uint64_t kMaxSuperMetadataSlots = 16;
+/// Most extents read from one super's extent table (each 32 bytes in memory).
+inline constexpr std::uint64_t kMaxSuperExtents = 1u << 16;
+/// Largest FAT directory read (the format allows 65536 entries of 32 bytes).
+inline constexpr std::uint64_t kMaxFatDirectoryBytes = 65536 * 32;
 /// Largest FIT device tree (with inline data) read into memory when it is not mapped.
 inline constexpr std::uint64_t kMaxFitTreeBytes = 256ull << 20;
 /// Bytes of a compressed stream decompressed to recognise what it holds.
-inline constexpr std::size_t kPayloadSniffBytes = 4096;
+inline constexpr std::size_t kPayloadSniffBytes = kFormatSniffBytes;
 /// Most nested images opened inside one target.
 inline constexpr std::size_t kMaxNestedImages = 256;
 

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <vector>
 
 #include "core/limits.hpp"
 #include "vfs/containers.hpp"
@@ -24,6 +25,20 @@ namespace {
 bool worth_opening_nested(const inventory::Entry& e) {
   using inventory::Kind;
   return e.kind == Kind::kFilesystemImage || e.kind == Kind::kArchive || e.kind == Kind::kCompressed;
+}
+
+/// Binary files whose format shows only past the bytes the inventory classifies by: an Android
+/// super (geometry at 4096 or 8192) or ISO 9660 media (volume descriptor at 0x8001). Two small
+/// reads per binary file of at least 12 KiB.
+bool is_deep_image(const inventory::Inventory& inv, const inventory::Entry& e) {
+  if (e.kind != inventory::Kind::kBinary || e.st.size < 12288) return false;
+  const vfs::Vfs& fs = inv.vfs(e.filesystem);
+  std::array<std::byte, 4> magic{};
+  for (std::uint64_t at : {std::uint64_t{4096}, std::uint64_t{8192}}) {
+    if (fs.read(e.path, at, magic).value_or(0) == 4 && std::memcmp(magic.data(), "gDla", 4) == 0) return true;
+  }
+  std::array<std::byte, 5> cd{};
+  return fs.read(e.path, 0x8001, cd).value_or(0) == 5 && std::memcmp(cd.data(), "CD001", 5) == 0;
 }
 
 /// Entries other than directories that a walk added: what an image holds beyond its skeleton.
@@ -59,7 +74,9 @@ void open_nested(inventory::Inventory& inv, TargetInfo& info, bool& partial) {
     std::vector<inventory::Entry> candidates;
     for (std::size_t i = scanned_from; i < inv.entries().size(); ++i) {
       const auto& e = inv.entries()[i];
-      if (e.st.is_regular() && !e.hardlink_secondary && worth_opening_nested(e)) candidates.push_back(e);
+      if (e.st.is_regular() && !e.hardlink_secondary && (worth_opening_nested(e) || is_deep_image(inv, e))) {
+        candidates.push_back(e);
+      }
     }
     scanned_from = inv.entries().size();
     for (const auto& e : candidates) {
@@ -79,6 +96,12 @@ void open_nested(inventory::Inventory& inv, TargetInfo& info, bool& partial) {
         // A compressed file of text (man pages, changelogs) is not an image; only say something
         // when a recognised image or stream could not be read.
         if (e.kind == inventory::Kind::kCompressed && fs.error().code == ErrorCode::kUnsupported) continue;
+        if (e.kind == inventory::Kind::kFilesystemImage && fs.error().code == ErrorCode::kUnsupported) {
+          // A filesystem recognised but not read (squashfs 3.x): part of the target went unjudged.
+          info.diagnostics.push_back({Diagnostic::Level::kWarning, display, fs.error().message});
+          partial = true;
+          continue;
+        }
         info.diagnostics.push_back(
             {Diagnostic::Level::kNote, display, "looks like an image but could not be opened: " + fs.error().message});
         continue;
@@ -129,7 +152,7 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
   } else {
     auto src = vfs::open_host_file(target);
     if (!src) return src.error();
-    std::array<std::byte, limits::kKindSniffBytes> head{};
+    std::vector<std::byte> head(limits::kFormatSniffBytes);
     auto n = (*src)->read_at(0, head);
     if (!n) return n.error();
     std::span<const std::byte> h(head.data(), *n);
@@ -138,9 +161,10 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
     // one read past the first region's end, and two regions or more make the file a raw dump.
     std::vector<vfs::Detected> carved;
     if (vfs::detect_plain(h) || vfs::container_name(h)) carved = vfs::carve(**src);
-    const bool dump = carved.size() >= 2;
-    if (!dump &&
-        (vfs::detect_codec(h) || vfs::detect_plain(h) || vfs::is_android_sparse(h) || vfs::container_name(h))) {
+    std::size_t readable_regions = 0;
+    for (const auto& c : carved) readable_regions += c.format != vfs::ImageFormat::kUnsupported;
+    const bool dump = readable_regions >= 2;
+    if (!dump && vfs::is_recognised(h)) {
       auto opened = vfs::open_detected(*src, "", info.diagnostics, partial);
       if (!opened) {
         Error e = opened.error();
@@ -155,6 +179,7 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
       // Open every region first, then add them: the root is the first filesystem that opens (a
       // bootloader or kernel container at offset 0 is not where /etc lives); every other region
       // is shown with its offset.
+      std::string unread;  // recognised formats that are not read, for the error when nothing else is
       struct Region {
         vfs::Detected where;
         std::shared_ptr<vfs::Vfs> fs;
@@ -165,6 +190,15 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
       for (const auto& c : carved) {
         std::uint64_t length = c.length ? c.length : (*src)->size() - c.offset;
         LayoutRegion region{c.offset, length, c.name, false, ""};
+        if (c.format == vfs::ImageFormat::kUnsupported) {
+          // A filesystem we recognise but do not read is part of the target left unjudged.
+          info.diagnostics.push_back({Diagnostic::Level::kWarning, fmt::format("@{:#x}", c.offset), c.unsupported});
+          partial = true;
+          unread += fmt::format("; at {:#x}: {}", c.offset, c.unsupported);
+          region.note = c.unsupported;
+          info.layout.push_back(std::move(region));
+          continue;
+        }
         auto window = vfs::window_source(*src, c.offset, length);
         if (!window) {
           region.note = window.error().message;
@@ -207,12 +241,14 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
         inv->add_filesystem({prefix, r.fs->format(), r.where.offset, "", 0, r.fs});
       }
       if (inv->filesystems().empty()) {
-        return make_error(ErrorCode::kUnsupported,
-                          "no filesystem or archive fwcert can read was found in this file "
-                          "(supported: directory, tar, cpio, zip, squashfs, EROFS, ext2/3/4, UBI, UBIFS, JFFS2, "
-                          "cramfs, each also compressed with "
-                          "gzip, xz, lzma, zstd, bzip2 or lz4, and blobs containing them)",
-                          target);
+        return make_error(
+            ErrorCode::kUnsupported,
+            "no filesystem or archive fwcert can read was found in this file "
+            "(supported: directory, tar, cpio, zip, ISO 9660, squashfs 4.0, ext2/3/4, EROFS, FAT12/16/32, UBI, "
+            "UBIFS, JFFS2, cramfs, Android sparse, boot, vbmeta and super images, U-Boot uImage and FIT, each "
+            "also compressed with gzip, xz, lzma, zstd, bzip2 or lz4, and blobs containing them)" +
+                unread,
+            target);
       }
     }
   }

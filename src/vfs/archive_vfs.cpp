@@ -1,5 +1,6 @@
-// The archive backend: tar (every variant), cpio (newc, odc, binary) and zip, bare or inside
-// gzip, bzip2, xz, lzma, zstd or lz4, read with libarchive from a ByteSource into a MemoryVfs.
+// The archive backend: tar (every variant), cpio (newc, odc, binary), zip and ISO 9660 (with
+// Rock Ridge owners and modes when present), bare or inside gzip, bzip2, xz, lzma, zstd or lz4,
+// read with libarchive from a ByteSource into a MemoryVfs.
 //
 // These formats can only be read front to back, so the whole tree is loaded once, within the
 // limits in limits.hpp. Decisions worth knowing:
@@ -179,6 +180,9 @@ std::string format_name(archive* a) {
     case ARCHIVE_FORMAT_ZIP:
       name = "zip";
       break;
+    case ARCHIVE_FORMAT_ISO9660:
+      name = "iso9660";
+      break;
     default:
       name = "archive";
       break;
@@ -218,6 +222,7 @@ class ArchiveLoader {
     archive_read_support_format_tar(a_);
     archive_read_support_format_cpio(a_);
     archive_read_support_format_zip(a_);
+    archive_read_support_format_iso9660(a_);
     archive_read_support_filter_gzip(a_);
     archive_read_support_filter_bzip2(a_);
     archive_read_support_filter_xz(a_);

@@ -357,6 +357,25 @@ Result<std::shared_ptr<Vfs>> open_fit(const ByteSourcePtr& src, std::vector<Diag
   return std::shared_ptr<Vfs>(parts);
 }
 
+// ---- vbmeta ----
+
+Result<std::shared_ptr<Vfs>> open_vbmeta(const ByteSourcePtr& src, std::vector<Diagnostic>& diagnostics,
+                                         bool& partial) {
+  // The vbmeta partition image itself, under the name the boot analyzers look for; they parse
+  // it (formats/avb) and record its flags, algorithm, key and descriptors.
+  if (src->size() < 256) return make_error(ErrorCode::kCorrupt, "vbmeta header is cut short");
+  if (src->size() > limits::kMaxVbmetaBytes) {
+    // A vbmeta partition is padded to its partition size; the image proper is at most 64 KiB.
+    diagnostics.push_back({Diagnostic::Level::kNote, "/vbmeta.img",
+                           fmt::format("vbmeta partition of {} bytes: only the first {} are the vbmeta image",
+                                       src->size(), limits::kMaxVbmetaBytes)});
+  }
+  auto parts = std::make_shared<PartsVfs>("vbmeta");
+  add_part(*parts, src, "/vbmeta.img", 0, std::min<std::uint64_t>(src->size(), limits::kMaxVbmetaBytes), diagnostics,
+           partial);
+  return std::shared_ptr<Vfs>(parts);
+}
+
 }  // namespace
 
 bool is_android_sparse(std::span<const std::byte> head) {
@@ -460,6 +479,7 @@ Result<ByteSourcePtr> android_sparse_source(const ByteSourcePtr& src, std::vecto
 std::optional<std::string> container_name(std::span<const std::byte> head) {
   if (starts_with(head, "ANDROID!")) return "android-boot";
   if (starts_with(head, "VNDRBOOT")) return "android-vendor-boot";
+  if (starts_with(head, "AVB0")) return "vbmeta";
   if (head.size() >= 64) {
     std::uint32_t magic = core::ByteReader(head, core::Endian::kBig).u32().value_or(0);
     if (magic == formats::uboot::kLegacyMagic) return "uimage";
@@ -477,6 +497,7 @@ Result<std::shared_ptr<Vfs>> open_container(ByteSourcePtr src, std::vector<Diagn
   if (*name == "android-boot") return open_android_boot(src, diagnostics, partial);
   if (*name == "android-vendor-boot") return open_vendor_boot(src, diagnostics, partial);
   if (*name == "uimage") return open_uimage(src, diagnostics, partial);
+  if (*name == "vbmeta") return open_vbmeta(src, diagnostics, partial);
   return open_fit(src, diagnostics, partial);
 }
 

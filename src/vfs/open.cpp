@@ -42,6 +42,27 @@ std::string archive_name(std::span<const std::byte> head) {
 
 /// True when `at` starts with an EROFS superblock magic (0xE0F5E1E2 at 1024).
 bool at_erofs_magic(std::span<const std::byte> at) { return match(at, 1024, "\xe2\xe1\xf5\xe0"); }
+/// "FAT12", "FAT16", "FAT" or "FAT32" when `h` starts with a FAT boot sector that names its
+/// type (mkfs.vfat and every formatter since DOS 4 write the name); "" otherwise.
+std::string fat_variant(std::span<const std::byte> h) {
+  if (h.size() < 512 || h[510] != std::byte{0x55} || h[511] != std::byte{0xAA}) return "";
+  core::ByteReader r(h);
+  r.seek(11);
+  const std::uint16_t bytes_per_sector = r.u16().value_or(0);
+  const std::uint8_t sectors_per_cluster = r.u8().value_or(0);
+  const std::uint16_t reserved = r.u16().value_or(0);
+  const std::uint8_t fats = r.u8().value_or(0);
+  const bool sane =
+      (bytes_per_sector == 512 || bytes_per_sector == 1024 || bytes_per_sector == 2048 || bytes_per_sector == 4096) &&
+      sectors_per_cluster != 0 && (sectors_per_cluster & (sectors_per_cluster - 1)) == 0 && reserved != 0 &&
+      (fats == 1 || fats == 2);
+  if (!sane) return "";
+  if (match(h, 82, "FAT32   ")) return "FAT32";
+  if (match(h, 54, "FAT12   ")) return "FAT12";
+  if (match(h, 54, "FAT16   ")) return "FAT16";
+  if (match(h, 54, "FAT     ")) return "FAT";
+  return "";
+}
 
 /// True when `at` starts with an ext2/3/4 superblock magic (0xEF53 at 1024 + 56).
 bool at_ext_magic(std::span<const std::byte> at) {
@@ -81,10 +102,15 @@ std::optional<Detected> detect_at_start(const ByteSource& src) {
 }
 
 std::optional<Detected> detect_plain(std::span<const std::byte> h) {
+  if (std::string why = unreadable_squashfs(h); !why.empty()) {
+    return Detected{ImageFormat::kUnsupported, 0, "squashfs", 0, std::move(why)};
+  }
   if (match(h, 0, "hsqs")) return Detected{ImageFormat::kSquashfs, 0, "squashfs"};
   if (at_erofs_magic(h)) return Detected{ImageFormat::kErofs, 0, "erofs"};
   if (is_jffs2_node(h)) return Detected{ImageFormat::kJffs2, 0, "jffs2"};
   if (cramfs_claimed_size(h)) return Detected{ImageFormat::kCramfs, 0, "cramfs"};
+  if (!fat_variant(h).empty()) return Detected{ImageFormat::kFat, 0, "fat"};
+  if (match(h, 0x8001, "CD001")) return Detected{ImageFormat::kArchive, 0, "iso9660"};
   if (at_ext_magic(h)) return Detected{ImageFormat::kExt, 0, "ext"};
   if (is_ubi(h)) return Detected{ImageFormat::kUbi, 0, "ubi"};
   if (is_ubifs(h)) return Detected{ImageFormat::kUbifs, 0, "ubifs"};
@@ -95,6 +121,44 @@ std::optional<Detected> detect_plain(std::span<const std::byte> h) {
   }
   if (match(h, 0, "PK\x03\x04") || match(h, 0, "PK\x05\x06")) return Detected{ImageFormat::kArchive, 0, "zip"};
   return std::nullopt;
+}
+
+std::string unreadable_squashfs(std::span<const std::byte> h) {
+  if (h.size() < 32) return "";
+  struct Magic {
+    const char* magic;
+    core::Endian endian;
+    const char* note;
+  };
+  // The standard magic in either byte order, and the vendor magics of pre-4.0 LZMA patches and
+  // DD-WRT builds that router firmware carries.
+  static constexpr Magic kMagics[] = {
+      {"hsqs", core::Endian::kLittle, ""},
+      {"sqsh", core::Endian::kBig, ""},
+      {"shsq", core::Endian::kLittle, ", vendor LZMA magic"},
+      {"qshs", core::Endian::kBig, ", vendor LZMA magic"},
+      {"hsqt", core::Endian::kLittle, ", DD-WRT vendor magic"},
+      {"tqsh", core::Endian::kBig, ", DD-WRT vendor magic"},
+      {"sqlz", core::Endian::kBig, ", vendor LZMA magic"},
+  };
+  for (const Magic& m : kMagics) {
+    if (!match(h, 0, m.magic)) continue;
+    core::ByteReader r(h, m.endian);
+    r.seek(28);
+    const std::uint16_t major = r.u16().value_or(0);
+    const std::uint16_t minor = r.u16().value_or(0);
+    const bool little = m.endian == core::Endian::kLittle;
+    if (little && m.note[0] == '\0' && major == 4) return "";
+    return fmt::format(
+        "squashfs {}.{} {} ({}{}): not read by this version (it reads squashfs 4.0 little-endian); nothing was read "
+        "from it",
+        major, minor, little ? "little-endian" : "big-endian", m.magic, m.note);
+  }
+  return "";
+}
+
+bool is_recognised(std::span<const std::byte> h) {
+  return detect_codec(h) || detect_plain(h) || is_android_sparse(h) || container_name(h) || is_android_super(h);
 }
 
 namespace {
@@ -114,7 +178,7 @@ Result<Opened> open_detected(ByteSourcePtr src, const std::string& where, std::v
                              bool& partial) {
   std::string chain;
   for (int layer = 0;; ++layer) {
-    std::array<std::byte, limits::kKindSniffBytes> head{};
+    std::vector<std::byte> head(limits::kFormatSniffBytes);
     auto n = src->read_at(0, head);
     if (!n) return n.error();
     std::span<const std::byte> h(head.data(), *n);
@@ -133,6 +197,11 @@ Result<Opened> open_detected(ByteSourcePtr src, const std::string& where, std::v
       src = *expanded;
       continue;
     }
+    if (is_android_super(h)) {
+      auto fs = open_android_super(src, diagnostics, partial);
+      if (!fs) return fs.error();
+      return Opened{*fs, chain + (*fs)->format()};
+    }
     if (container_name(h)) {
       auto fs = open_container(src, diagnostics, partial);
       if (!fs) return fs.error();
@@ -148,6 +217,9 @@ Result<Opened> open_detected(ByteSourcePtr src, const std::string& where, std::v
                                       "with {}); nothing was read from it",
                                       chain, hex_head(h)),
                           where);
+      }
+      if (d->format == ImageFormat::kUnsupported) {
+        return make_error(ErrorCode::kUnsupported, chain + d->unsupported, where);
       }
       auto fs = open_image(src, d->format, diagnostics, partial);
       if (!fs) return fs.error();
@@ -174,7 +246,11 @@ Result<Opened> open_detected(ByteSourcePtr src, const std::string& where, std::v
       if (!fs) return fs.error();
       return Opened{*fs, chain + (*fs)->format()};
     }
-    if (!inner && !detect_codec(*payload) && !is_android_sparse(*payload) && !container_name(*payload)) {
+    if (inner && inner->format == ImageFormat::kUnsupported) {
+      return make_error(ErrorCode::kUnsupported,
+                        fmt::format("{}{} stream holding a {}", chain, codec_name(*codec), inner->unsupported), where);
+    }
+    if (!inner && !is_recognised(*payload)) {
       return make_error(ErrorCode::kUnsupported,
                         fmt::format("{}{} stream whose content is no filesystem or archive fwcert reads (it starts "
                                     "with {}); nothing was read from it",
@@ -284,7 +360,43 @@ std::vector<Detected> carve(const ByteSource& src) {
       core::ByteReader r(b.subspan(static_cast<std::size_t>(off)));
       const std::uint64_t remaining = total - abs;
       std::optional<Detected> found;
-      if (match(b, static_cast<std::size_t>(off), "hsqs") && r.size() >= 96) {
+      const auto here = b.subspan(static_cast<std::size_t>(off));
+      std::string old_squashfs = unreadable_squashfs(here);
+      std::string fat = fat_variant(here);
+      if (!old_squashfs.empty()) {
+        // A squashfs fwcert does not read: named when the superblock is plausible (version 1-4,
+        // block_log 12-20 where that version keeps it), so the scan says what it skipped.
+        core::ByteReader o(here, match(here, 0, "hsqs") || match(here, 0, "shsq") || match(here, 0, "hsqt")
+                                     ? core::Endian::kLittle
+                                     : core::Endian::kBig);
+        o.seek(28);
+        const std::uint16_t major = o.u16().value_or(0);
+        o.seek(major == 4 ? 22 : 34);
+        const std::uint16_t block_log = o.u16().value_or(0);
+        std::uint64_t bytes_used = 0;
+        if (major == 4) {
+          o.seek(40);
+          bytes_used = o.u64().value_or(0);
+        } else if (major == 3) {
+          o.seek(63);
+          bytes_used = o.u64().value_or(0);
+        } else {
+          o.seek(8);
+          bytes_used = o.u32().value_or(0);
+        }
+        if (major >= 1 && major <= 4 && block_log >= 12 && block_log <= 20 && !o.failed()) {
+          found = Detected{ImageFormat::kUnsupported, abs, "squashfs",
+                           bytes_used >= 96 ? std::min(bytes_used, remaining) : remaining, old_squashfs};
+        }
+      } else if (!fat.empty()) {
+        r.seek(11);
+        const std::uint64_t sector = r.u16().value_or(512);
+        r.seek(19);
+        std::uint64_t sectors = r.u16().value_or(0);
+        r.seek(32);
+        if (sectors == 0) sectors = r.u32().value_or(0);
+        found = Detected{ImageFormat::kFat, abs, "fat", sectors ? std::min(sectors * sector, remaining) : remaining};
+      } else if (match(b, static_cast<std::size_t>(off), "hsqs") && r.size() >= 96) {
         // Superblock: block_size at 12 a power of two in [4 KiB, 1 MiB] with block_log at 22
         // agreeing, a known compressor at 20, version 4.x at 28, bytes_used at 40.
         r.seek(12);
@@ -377,6 +489,10 @@ Result<std::shared_ptr<Vfs>> open_image(ByteSourcePtr src, ImageFormat format, s
       return open_jffs2(std::move(src), diagnostics, partial);
     case ImageFormat::kCramfs:
       return open_cramfs(std::move(src), diagnostics, partial);
+    case ImageFormat::kFat:
+      return open_fat(std::move(src), diagnostics, partial);
+    case ImageFormat::kUnsupported:
+      return make_error(ErrorCode::kUnsupported, "a format fwcert does not read");
   }
   return make_error(ErrorCode::kUnsupported, "unknown image format");
 }

@@ -18,14 +18,17 @@ namespace fwcert::vfs {
 /// Image formats fwcert opens directly.
 enum class ImageFormat : std::uint8_t {
   kSquashfs,
-  kExt,        ///< ext2/3/4 (the backend reports which)
-  kArchive,    ///< anything libarchive reads: tar (plain/gz/xz/zst/bz2/lz4), cpio (newc/odc, gz), zip
-  kContainer,  ///< a container of images (containers.hpp): uImage, FIT, Android boot images
-  kUbi,        ///< a UBI image (raw flash): a tree of its volumes (vfs/ubi.hpp)
-  kUbifs,      ///< a bare UBIFS image (mkfs.ubifs output) or a UBI volume holding one
-  kErofs,      ///< EROFS (Android system/vendor partitions, embedded root filesystems)
-  kJffs2,      ///< JFFS2 (either byte order)
-  kCramfs,     ///< cramfs (either byte order)
+  kExt,          ///< ext2/3/4 (the backend reports which)
+  kArchive,      ///< anything libarchive reads: tar (plain/gz/xz/zst/bz2/lz4), cpio (newc/odc, gz), zip
+  kContainer,    ///< a container of images (containers.hpp): uImage, FIT, Android boot images
+  kUbi,          ///< a UBI image (raw flash): a tree of its volumes (vfs/ubi.hpp)
+  kUbifs,        ///< a bare UBIFS image (mkfs.ubifs output) or a UBI volume holding one
+  kErofs,        ///< EROFS (Android system/vendor partitions, embedded root filesystems)
+  kJffs2,        ///< JFFS2 (either byte order)
+  kCramfs,       ///< cramfs (either byte order)
+  kFat,          ///< FAT12/16/32 (vfat boot partitions), fat_vfs.cpp
+  kUnsupported,  ///< a format recognised but not read (squashfs 3.x, vendor squashfs): Detected::unsupported says
+                 ///< which
 };
 
 /// What a magic probe found: a format at an offset.
@@ -34,6 +37,7 @@ struct Detected {
   std::uint64_t offset = 0;
   std::string name;          ///< "squashfs", "ext4", "tar.gz", "cpio", "zip", ...
   std::uint64_t length = 0;  ///< bytes the format claims from `offset` (carve only; 0 = unknown)
+  std::string unsupported;   ///< kUnsupported: what was found and that it is not read, for the diagnostic
 };
 
 /// Probes the start of `src` for a format fwcert opens (offset 0 only).
@@ -61,8 +65,17 @@ Result<Opened> open_detected(ByteSourcePtr src, const std::string& where, std::v
                              bool& partial);
 
 /// The format a plain (uncompressed) head of bytes starts with: squashfs, erofs, ext, UBI, UBIFS,
-/// tar, cpio, zip.
+/// JFFS2, cramfs, FAT, tar, cpio, zip, ISO 9660 (its volume descriptor at 0x8001 needs
+/// limits::kFormatSniffBytes of head), or a recognised format fwcert does not read (kUnsupported).
 std::optional<Detected> detect_plain(std::span<const std::byte> head);
+
+/// True when open_detected() recognises what a source starting with `head` (its first
+/// limits::kFormatSniffBytes) holds: a filesystem, archive, compressed stream or container.
+bool is_recognised(std::span<const std::byte> head);
+
+/// Why a squashfs superblock at the start of `head` is not read ("squashfs 3.1 big-endian
+/// (sqsh): ..."), or "" when it is a readable 4.x little-endian superblock or no squashfs.
+std::string unreadable_squashfs(std::span<const std::byte> head);
 
 /// Opens the image of the given format that occupies `src` from offset 0.
 /// Diagnostics about damaged members go to `diagnostics`; `partial` is set when part of
@@ -93,5 +106,6 @@ std::uint64_t jffs2_extent(const ByteSource& src, std::uint64_t offset);
 /// The length a cramfs superblock at the start of `head` (or 512 bytes in, after a boot
 /// block) claims for its image, in either byte order; nullopt when `head` holds no cramfs.
 std::optional<std::uint64_t> cramfs_claimed_size(std::span<const std::byte> head);
+Result<std::shared_ptr<Vfs>> open_fat(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial);
 
 }  // namespace fwcert::vfs

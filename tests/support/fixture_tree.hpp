@@ -1,7 +1,7 @@
 #pragma once
-// The one fixture tree every image format is built from and held to (tests/unit/formats_test.cpp,
-// tests/unit/ubi_test.cpp): owners, modes, setuid/setgid/sticky, symlinks, a device node, a hard
-// link and a file capability, with what it holds described as data.
+// The fixture tree every image format test packs with the real tool and reads back: owners,
+// modes, setuid/setgid/sticky bits, symlinks, a device node, a hard link and a file
+// capability, and the inventory a reader must produce from it.
 
 #include <cstdint>
 #include <map>
@@ -35,5 +35,17 @@ const std::set<std::set<std::string>>& fixture_hard_links();
 /// Creates the fixture under `root` (needs root: chown, mknod, setcap); returns "" or why it
 /// could not.
 std::string build_tree(const std::string& root);
+
+inline const std::set<std::set<std::string>> kHardLinks = {{"/bin/busybox", "/bin/busybox-hard"}};
+
+/// What a format cannot carry, removed from the expectation so the rest is compared exactly.
+struct Limits {
+  bool owners = true;
+  bool devices = true;
+  bool xattrs = true;
+  bool hard_links = true;
+};
+
+Tree expected_for(const Limits& l);
 
 }  // namespace fwcert::test

@@ -33,17 +33,17 @@ constexpr bool kUnderAddressSanitizer = false;
 constexpr bool kUnderAddressSanitizer = false;
 #endif
 
+using test::build_tree;
+using test::expected_for;
+using test::expected_tree;
+using test::kHardLinks;
+using test::Limits;
+using test::Node;
 using test::run;
 using test::shell_quote;
 using test::TempDir;
-using test::write_file;
-
-using test::build_tree;
-using test::expected_tree;
-using test::Node;
 using test::Tree;
-
-const std::set<std::set<std::string>>& kHardLinks = test::fixture_hard_links();
+using test::write_file;
 
 struct Scanned {
   Tree tree;
@@ -69,29 +69,6 @@ Scanned scan_tree(const std::string& target) {
   }
   for (auto& [ino, paths] : by_inode) out.hard_links.insert(paths);
   return out;
-}
-
-/// What a format cannot carry, removed from the expectation so the rest is compared exactly.
-struct Limits {
-  bool owners = true;
-  bool devices = true;
-  bool xattrs = true;
-  bool hard_links = true;
-};
-
-Tree expected_for(const Limits& l) {
-  Tree t = expected_tree();
-  for (auto it = t.begin(); it != t.end();) {
-    Node& n = it->second;
-    if (!l.devices && (n.type == "char-device" || n.type == "block-device")) {
-      it = t.erase(it);
-      continue;
-    }
-    if (!l.owners) n.uid = n.gid = 0;
-    if (!l.xattrs) n.capability.clear();
-    ++it;
-  }
-  return t;
 }
 
 /// Builds a small ext4 image holding /etc/passwd, for the compressed and nested cases.
