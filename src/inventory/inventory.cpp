@@ -124,303 +124,301 @@ std::pair<Kind, std::string> classify(std::span<const std::byte> head, std::stri
   if (has_prefix(head, "UBI#\x01")) return {Kind::kFilesystemImage, "ubi"};
   if (has_prefix(head, "\x31\x18\x10\x06") && head.size() > 20 && head[20] == std::byte{6}) {
     return {Kind::kFilesystemImage, "ubifs"};
-    // Big-endian and vendor squashfs magics (router firmware): opened to say they are not read.
-    for (std::string_view m : {"sqsh", "shsq", "qshs", "hsqt", "tqsh", "sqlz"}) {
-      if (has_prefix(head, m) && head.size() >= 96) return {Kind::kFilesystemImage, "squashfs"};
+  }
+  // Big-endian and vendor squashfs magics (router firmware): opened to say they are not read.
+  for (std::string_view m : {"sqsh", "shsq", "qshs", "hsqt", "tqsh", "sqlz"}) {
+    if (has_prefix(head, m) && head.size() >= 96) return {Kind::kFilesystemImage, "squashfs"};
+  }
+  if (head.size() >= 512 && head[510] == std::byte{0x55} && head[511] == std::byte{0xAA} &&
+      (has_prefix(head, "FAT32   ", 82) || has_prefix(head, "FAT12   ", 54) || has_prefix(head, "FAT16   ", 54))) {
+    return {Kind::kFilesystemImage, "fat"};
+  }
+  if (has_prefix(head, "ustar", 257)) return {Kind::kArchive, "tar"};
+  if (has_prefix(head, "070701") || has_prefix(head, "070702") || has_prefix(head, "070707")) {
+    return {Kind::kArchive, "cpio"};
+  }
+  if (has_prefix(head, "PK\x03\x04")) return {Kind::kArchive, "zip"};
+  if (has_prefix(head, "\x1f\x8b")) return {Kind::kCompressed, "gzip"};
+  if (has_prefix(head, std::string_view("\xfd"
+                                        "7zXZ\0",
+                                        6)))
+    return {Kind::kCompressed, "xz"};
+  if (has_prefix(head, "BZh")) return {Kind::kCompressed, "bzip2"};
+  if (has_prefix(head, "\x28\xb5\x2f\xfd")) return {Kind::kCompressed, "zstd"};
+  if (has_prefix(head, "\x04\x22\x4d\x18")) return {Kind::kCompressed, "lz4"};
+  if (has_prefix(head, "\x27\x05\x19\x56")) return {Kind::kKernelImage, "uimage"};
+  if (has_prefix(head, "\xd0\x0d\xfe\xed")) return {Kind::kDeviceTree, "fdt"};
+  if (has_prefix(head, "ARM\x64", 0x38)) return {Kind::kKernelImage, "arm64-image"};
+  if (has_prefix(head, "\x18\x28\x6f\x01", 0x24)) return {Kind::kKernelImage, "arm-zimage"};
+  if (has_prefix(head, "HdrS", 0x202)) return {Kind::kKernelImage, "x86-bzimage"};
+  if (head.size() >= 4 && head[0] == std::byte{0x30} && head[1] == std::byte{0x82}) {
+    auto len = (static_cast<std::uint64_t>(head[2]) << 8) | static_cast<std::uint64_t>(head[3]);
+    if (len + 4 == size) {
+      if (ends_with(name, ".p12") || ends_with(name, ".pfx")) return {Kind::kPkcs12, ""};
+      return {Kind::kDer, ""};
     }
-    if (head.size() >= 1082 && head[1080] == std::byte{0x53} && head[1081] == std::byte{0xEF}) {
-      return {Kind::kFilesystemImage, "ext"};
+  }
+  if (looks_like_text(head)) return {Kind::kText, ""};
+  return {Kind::kBinary, ""};
+}
+
+std::optional<std::string> decode_capability(std::string_view raw) {
+  static constexpr std::array<const char*, 41> kNames = {"cap_chown",
+                                                         "cap_dac_override",
+                                                         "cap_dac_read_search",
+                                                         "cap_fowner",
+                                                         "cap_fsetid",
+                                                         "cap_kill",
+                                                         "cap_setgid",
+                                                         "cap_setuid",
+                                                         "cap_setpcap",
+                                                         "cap_linux_immutable",
+                                                         "cap_net_bind_service",
+                                                         "cap_net_broadcast",
+                                                         "cap_net_admin",
+                                                         "cap_net_raw",
+                                                         "cap_ipc_lock",
+                                                         "cap_ipc_owner",
+                                                         "cap_sys_module",
+                                                         "cap_sys_rawio",
+                                                         "cap_sys_chroot",
+                                                         "cap_sys_ptrace",
+                                                         "cap_sys_pacct",
+                                                         "cap_sys_admin",
+                                                         "cap_sys_boot",
+                                                         "cap_sys_nice",
+                                                         "cap_sys_resource",
+                                                         "cap_sys_time",
+                                                         "cap_sys_tty_config",
+                                                         "cap_mknod",
+                                                         "cap_lease",
+                                                         "cap_audit_write",
+                                                         "cap_audit_control",
+                                                         "cap_setfcap",
+                                                         "cap_mac_override",
+                                                         "cap_mac_admin",
+                                                         "cap_syslog",
+                                                         "cap_wake_alarm",
+                                                         "cap_block_suspend",
+                                                         "cap_audit_read",
+                                                         "cap_perfmon",
+                                                         "cap_bpf",
+                                                         "cap_checkpoint_restore"};
+  core::ByteReader r(raw.data(), raw.size());
+  auto magic = r.u32();
+  if (!magic) return std::nullopt;
+  std::uint32_t revision = *magic & 0xFF000000u;
+  bool effective = (*magic & 0x1u) != 0;
+  int words = revision == 0x01000000u ? 1 : (revision == 0x02000000u || revision == 0x03000000u) ? 2 : 0;
+  if (words == 0) return std::nullopt;
+  std::uint64_t permitted = 0;
+  std::uint64_t inheritable = 0;
+  for (int i = 0; i < words; ++i) {
+    auto p = r.u32();
+    auto in = r.u32();
+    if (!p || !in) return std::nullopt;
+    permitted |= static_cast<std::uint64_t>(*p) << (32 * i);
+    inheritable |= static_cast<std::uint64_t>(*in) << (32 * i);
+  }
+  // Group capabilities by their flag letters, as cap_to_text does ("cap_a,cap_b=ep").
+  std::map<std::string, std::vector<std::string>> groups;
+  for (unsigned bit = 0; bit < 64; ++bit) {
+    bool p = (permitted >> bit) & 1u;
+    bool i = (inheritable >> bit) & 1u;
+    if (!p && !i) continue;
+    std::string flags;
+    if (effective && p) flags += 'e';
+    if (i) flags += 'i';
+    if (p) flags += 'p';
+    std::string name = bit < kNames.size() ? kNames[bit] : fmt::format("cap_{}", bit);
+    groups[flags].push_back(std::move(name));
+  }
+  if (groups.empty()) return std::string();
+  std::string out;
+  for (const auto& [flags, names] : groups) {
+    if (!out.empty()) out += ' ';
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      if (k) out += ',';
+      out += names[k];
     }
-    if (head.size() >= 512 && head[510] == std::byte{0x55} && head[511] == std::byte{0xAA} &&
-        (has_prefix(head, "FAT32   ", 82) || has_prefix(head, "FAT12   ", 54) || has_prefix(head, "FAT16   ", 54))) {
-      return {Kind::kFilesystemImage, "fat"};
-    }
-    if (has_prefix(head, "ustar", 257)) return {Kind::kArchive, "tar"};
-    if (has_prefix(head, "070701") || has_prefix(head, "070702") || has_prefix(head, "070707")) {
-      return {Kind::kArchive, "cpio"};
-    }
-    if (has_prefix(head, "PK\x03\x04")) return {Kind::kArchive, "zip"};
-    if (has_prefix(head, "\x1f\x8b")) return {Kind::kCompressed, "gzip"};
-    if (has_prefix(head, std::string_view("\xfd"
-                                          "7zXZ\0",
-                                          6)))
-      return {Kind::kCompressed, "xz"};
-    if (has_prefix(head, "BZh")) return {Kind::kCompressed, "bzip2"};
-    if (has_prefix(head, "\x28\xb5\x2f\xfd")) return {Kind::kCompressed, "zstd"};
-    if (has_prefix(head, "\x04\x22\x4d\x18")) return {Kind::kCompressed, "lz4"};
-    if (has_prefix(head, "\x27\x05\x19\x56")) return {Kind::kKernelImage, "uimage"};
-    if (has_prefix(head, "\xd0\x0d\xfe\xed")) return {Kind::kDeviceTree, "fdt"};
-    if (has_prefix(head, "ARM\x64", 0x38)) return {Kind::kKernelImage, "arm64-image"};
-    if (has_prefix(head, "\x18\x28\x6f\x01", 0x24)) return {Kind::kKernelImage, "arm-zimage"};
-    if (has_prefix(head, "HdrS", 0x202)) return {Kind::kKernelImage, "x86-bzimage"};
-    if (head.size() >= 4 && head[0] == std::byte{0x30} && head[1] == std::byte{0x82}) {
-      auto len = (static_cast<std::uint64_t>(head[2]) << 8) | static_cast<std::uint64_t>(head[3]);
-      if (len + 4 == size) {
-        if (ends_with(name, ".p12") || ends_with(name, ".pfx")) return {Kind::kPkcs12, ""};
-        return {Kind::kDer, ""};
+    out += '=';
+    out += flags;
+  }
+  return out;
+}
+
+std::string Inventory::display_path(const Entry& e) const { return display_path(e.filesystem, e.path); }
+
+std::string Inventory::display_path(std::uint32_t filesystem, const std::string& path) const {
+  return filesystems_.at(filesystem).prefix + path;
+}
+
+const Entry* Inventory::find(std::uint32_t filesystem, const std::string& path) const {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), std::make_pair(filesystem, &path),
+                             [](const Entry& e, const std::pair<std::uint32_t, const std::string*>& key) {
+                               if (e.filesystem != key.first) return e.filesystem < key.first;
+                               return e.path < *key.second;
+                             });
+  if (it == entries_.end() || it->filesystem != filesystem || it->path != path) return nullptr;
+  return &*it;
+}
+
+std::uint32_t Inventory::add_filesystem(Filesystem fs) {
+  filesystems_.push_back(std::move(fs));
+  return static_cast<std::uint32_t>(filesystems_.size() - 1);
+}
+
+void Inventory::walk(std::uint32_t filesystem, std::vector<Diagnostic>& diagnostics) {
+  const Filesystem& fs = filesystems_.at(filesystem);
+  const vfs::Vfs& v = *fs.vfs;
+  auto diag = [&](Diagnostic::Level level, const std::string& path, std::string message) {
+    diagnostics.push_back({level, fs.prefix + path, std::move(message)});
+  };
+
+  std::unordered_set<std::uint64_t> seen_inodes;
+  std::array<std::byte, limits::kKindSniffBytes> head{};
+
+  auto record = [&](const std::string& path, const vfs::Stat& st) -> Entry& {
+    Entry e;
+    e.path = path;
+    e.filesystem = filesystem;
+    e.st = st;
+    if (st.is_symlink()) {
+      auto target = v.readlink_raw(path);
+      if (target) {
+        e.link_target = std::move(*target);
+      } else {
+        diag(Diagnostic::Level::kWarning, path, "unreadable symlink: " + target.error().message);
       }
     }
-    if (looks_like_text(head)) return {Kind::kText, ""};
-    return {Kind::kBinary, ""};
-  }
-
-  std::optional<std::string> decode_capability(std::string_view raw) {
-    static constexpr std::array<const char*, 41> kNames = {"cap_chown",
-                                                           "cap_dac_override",
-                                                           "cap_dac_read_search",
-                                                           "cap_fowner",
-                                                           "cap_fsetid",
-                                                           "cap_kill",
-                                                           "cap_setgid",
-                                                           "cap_setuid",
-                                                           "cap_setpcap",
-                                                           "cap_linux_immutable",
-                                                           "cap_net_bind_service",
-                                                           "cap_net_broadcast",
-                                                           "cap_net_admin",
-                                                           "cap_net_raw",
-                                                           "cap_ipc_lock",
-                                                           "cap_ipc_owner",
-                                                           "cap_sys_module",
-                                                           "cap_sys_rawio",
-                                                           "cap_sys_chroot",
-                                                           "cap_sys_ptrace",
-                                                           "cap_sys_pacct",
-                                                           "cap_sys_admin",
-                                                           "cap_sys_boot",
-                                                           "cap_sys_nice",
-                                                           "cap_sys_resource",
-                                                           "cap_sys_time",
-                                                           "cap_sys_tty_config",
-                                                           "cap_mknod",
-                                                           "cap_lease",
-                                                           "cap_audit_write",
-                                                           "cap_audit_control",
-                                                           "cap_setfcap",
-                                                           "cap_mac_override",
-                                                           "cap_mac_admin",
-                                                           "cap_syslog",
-                                                           "cap_wake_alarm",
-                                                           "cap_block_suspend",
-                                                           "cap_audit_read",
-                                                           "cap_perfmon",
-                                                           "cap_bpf",
-                                                           "cap_checkpoint_restore"};
-    core::ByteReader r(raw.data(), raw.size());
-    auto magic = r.u32();
-    if (!magic) return std::nullopt;
-    std::uint32_t revision = *magic & 0xFF000000u;
-    bool effective = (*magic & 0x1u) != 0;
-    int words = revision == 0x01000000u ? 1 : (revision == 0x02000000u || revision == 0x03000000u) ? 2 : 0;
-    if (words == 0) return std::nullopt;
-    std::uint64_t permitted = 0;
-    std::uint64_t inheritable = 0;
-    for (int i = 0; i < words; ++i) {
-      auto p = r.u32();
-      auto in = r.u32();
-      if (!p || !in) return std::nullopt;
-      permitted |= static_cast<std::uint64_t>(*p) << (32 * i);
-      inheritable |= static_cast<std::uint64_t>(*in) << (32 * i);
-    }
-    // Group capabilities by their flag letters, as cap_to_text does ("cap_a,cap_b=ep").
-    std::map<std::string, std::vector<std::string>> groups;
-    for (unsigned bit = 0; bit < 64; ++bit) {
-      bool p = (permitted >> bit) & 1u;
-      bool i = (inheritable >> bit) & 1u;
-      if (!p && !i) continue;
-      std::string flags;
-      if (effective && p) flags += 'e';
-      if (i) flags += 'i';
-      if (p) flags += 'p';
-      std::string name = bit < kNames.size() ? kNames[bit] : fmt::format("cap_{}", bit);
-      groups[flags].push_back(std::move(name));
-    }
-    if (groups.empty()) return std::string();
-    std::string out;
-    for (const auto& [flags, names] : groups) {
-      if (!out.empty()) out += ' ';
-      for (std::size_t k = 0; k < names.size(); ++k) {
-        if (k) out += ',';
-        out += names[k];
-      }
-      out += '=';
-      out += flags;
-    }
-    return out;
-  }
-
-  std::string Inventory::display_path(const Entry& e) const { return display_path(e.filesystem, e.path); }
-
-  std::string Inventory::display_path(std::uint32_t filesystem, const std::string& path) const {
-    return filesystems_.at(filesystem).prefix + path;
-  }
-
-  const Entry* Inventory::find(std::uint32_t filesystem, const std::string& path) const {
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), std::make_pair(filesystem, &path),
-                               [](const Entry& e, const std::pair<std::uint32_t, const std::string*>& key) {
-                                 if (e.filesystem != key.first) return e.filesystem < key.first;
-                                 return e.path < *key.second;
-                               });
-    if (it == entries_.end() || it->filesystem != filesystem || it->path != path) return nullptr;
-    return &*it;
-  }
-
-  std::uint32_t Inventory::add_filesystem(Filesystem fs) {
-    filesystems_.push_back(std::move(fs));
-    return static_cast<std::uint32_t>(filesystems_.size() - 1);
-  }
-
-  void Inventory::walk(std::uint32_t filesystem, std::vector<Diagnostic> & diagnostics) {
-    const Filesystem& fs = filesystems_.at(filesystem);
-    const vfs::Vfs& v = *fs.vfs;
-    auto diag = [&](Diagnostic::Level level, const std::string& path, std::string message) {
-      diagnostics.push_back({level, fs.prefix + path, std::move(message)});
-    };
-
-    std::unordered_set<std::uint64_t> seen_inodes;
-    std::array<std::byte, limits::kKindSniffBytes> head{};
-
-    auto record = [&](const std::string& path, const vfs::Stat& st) -> Entry& {
-      Entry e;
-      e.path = path;
-      e.filesystem = filesystem;
-      e.st = st;
-      if (st.is_symlink()) {
-        auto target = v.readlink_raw(path);
-        if (target) {
-          e.link_target = std::move(*target);
-        } else {
-          diag(Diagnostic::Level::kWarning, path, "unreadable symlink: " + target.error().message);
-        }
-      }
-      auto xs = v.xattrs_raw(path);
-      if (!xs) diag(Diagnostic::Level::kWarning, path, "extended attributes unreadable: " + xs.error().message);
-      if (xs) {
-        for (const auto& x : *xs) {
-          if (x.name == "security.capability") {
-            auto text = decode_capability(x.value);
-            if (text) {
-              e.capability = *text;
-            } else {
-              diag(Diagnostic::Level::kWarning, path, "undecodable security.capability xattr");
-            }
-          } else if (x.name == "security.selinux") {
-            std::string label = x.value;
-            while (!label.empty() && label.back() == '\0') label.pop_back();
-            e.selinux_label = std::move(label);
+    auto xs = v.xattrs_raw(path);
+    if (!xs) diag(Diagnostic::Level::kWarning, path, "extended attributes unreadable: " + xs.error().message);
+    if (xs) {
+      for (const auto& x : *xs) {
+        if (x.name == "security.capability") {
+          auto text = decode_capability(x.value);
+          if (text) {
+            e.capability = *text;
+          } else {
+            diag(Diagnostic::Level::kWarning, path, "undecodable security.capability xattr");
           }
+        } else if (x.name == "security.selinux") {
+          std::string label = x.value;
+          while (!label.empty() && label.back() == '\0') label.pop_back();
+          e.selinux_label = std::move(label);
         }
       }
-      if (st.is_regular()) {
-        if (st.nlink > 1 && !seen_inodes.insert(st.inode).second) e.hardlink_secondary = true;
-        std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(st.size, head.size()));
-        auto n = v.read_raw(path, 0, std::span<std::byte>(head.data(), want));
-        if (!n) {
-          e.kind = Kind::kUnreadable;
-          e.kind_detail = n.error().message;
-          diag(Diagnostic::Level::kWarning, path, "content unreadable: " + n.error().message);
-        } else {
-          auto [kind, detail] = classify(std::span<const std::byte>(head.data(), *n), vfs::base_name(path), st.size);
-          e.kind = kind;
-          e.kind_detail = std::move(detail);
-        }
-      }
-      entries_.push_back(std::move(e));
-      if (progress_ && entries_.size() % 256 == 0) progress_(entries_.size());
-      return entries_.back();
-    };
-
-    auto root_st = v.lstat_raw("/");
-    if (!root_st) {
-      diag(Diagnostic::Level::kError, "/", "root unreadable: " + root_st.error().message);
-      return;
     }
-    record("/", *root_st);
+    if (st.is_regular()) {
+      if (st.nlink > 1 && !seen_inodes.insert(st.inode).second) e.hardlink_secondary = true;
+      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(st.size, head.size()));
+      auto n = v.read_raw(path, 0, std::span<std::byte>(head.data(), want));
+      if (!n) {
+        e.kind = Kind::kUnreadable;
+        e.kind_detail = n.error().message;
+        diag(Diagnostic::Level::kWarning, path, "content unreadable: " + n.error().message);
+      } else {
+        auto [kind, detail] = classify(std::span<const std::byte>(head.data(), *n), vfs::base_name(path), st.size);
+        e.kind = kind;
+        e.kind_detail = std::move(detail);
+      }
+    }
+    entries_.push_back(std::move(e));
+    if (progress_ && entries_.size() % 256 == 0) progress_(entries_.size());
+    return entries_.back();
+  };
 
-    struct Pending {
-      std::string path;
-      int depth;
-    };
-    std::vector<Pending> stack{{"/", 0}};
-    while (!stack.empty()) {
-      Pending dir = std::move(stack.back());
-      stack.pop_back();
-      auto listing = v.readdir_raw(dir.path);
-      if (!listing) {
-        auto level =
-            listing.error().code == ErrorCode::kUnsupported ? Diagnostic::Level::kNote : Diagnostic::Level::kWarning;
-        diag(level, dir.path, "directory not listed: " + listing.error().message);
+  auto root_st = v.lstat_raw("/");
+  if (!root_st) {
+    diag(Diagnostic::Level::kError, "/", "root unreadable: " + root_st.error().message);
+    return;
+  }
+  record("/", *root_st);
+
+  struct Pending {
+    std::string path;
+    int depth;
+  };
+  std::vector<Pending> stack{{"/", 0}};
+  while (!stack.empty()) {
+    Pending dir = std::move(stack.back());
+    stack.pop_back();
+    auto listing = v.readdir_raw(dir.path);
+    if (!listing) {
+      auto level =
+          listing.error().code == ErrorCode::kUnsupported ? Diagnostic::Level::kNote : Diagnostic::Level::kWarning;
+      diag(level, dir.path, "directory not listed: " + listing.error().message);
+      continue;
+    }
+    // Push subdirectories in reverse so the walk visits them in name order.
+    std::vector<std::string> subdirs;
+    for (const auto& de : *listing) {
+      if (de.name.empty() || de.name == "." || de.name == ".." || de.name.find('/') != std::string::npos ||
+          de.name.size() > limits::kMaxNameLength) {
+        diag(Diagnostic::Level::kWarning, dir.path, "skipped an entry with an invalid name");
         continue;
       }
-      // Push subdirectories in reverse so the walk visits them in name order.
-      std::vector<std::string> subdirs;
-      for (const auto& de : *listing) {
-        if (de.name.empty() || de.name == "." || de.name == ".." || de.name.find('/') != std::string::npos ||
-            de.name.size() > limits::kMaxNameLength) {
-          diag(Diagnostic::Level::kWarning, dir.path, "skipped an entry with an invalid name");
-          continue;
-        }
-        if (entries_.size() >= limits::kMaxInventoryEntries) {
-          diag(Diagnostic::Level::kError, dir.path, "inventory entry limit reached; the rest is not walked");
-          return;
-        }
-        std::string child = dir.path == "/" ? "/" + de.name : dir.path + "/" + de.name;
-        auto st = v.lstat_raw(child);
-        if (!st) {
-          diag(Diagnostic::Level::kWarning, child, "unreadable entry: " + st.error().message);
-          continue;
-        }
-        record(child, *st);
-        if (st->is_dir()) {
-          if (dir.depth + 1 >= limits::kMaxDirectoryDepth) {
-            diag(Diagnostic::Level::kWarning, child, "directory nesting limit reached; not descended");
-          } else {
-            subdirs.push_back(std::move(child));
-          }
+      if (entries_.size() >= limits::kMaxInventoryEntries) {
+        diag(Diagnostic::Level::kError, dir.path, "inventory entry limit reached; the rest is not walked");
+        return;
+      }
+      std::string child = dir.path == "/" ? "/" + de.name : dir.path + "/" + de.name;
+      auto st = v.lstat_raw(child);
+      if (!st) {
+        diag(Diagnostic::Level::kWarning, child, "unreadable entry: " + st.error().message);
+        continue;
+      }
+      record(child, *st);
+      if (st->is_dir()) {
+        if (dir.depth + 1 >= limits::kMaxDirectoryDepth) {
+          diag(Diagnostic::Level::kWarning, child, "directory nesting limit reached; not descended");
+        } else {
+          subdirs.push_back(std::move(child));
         }
       }
-      for (auto it = subdirs.rbegin(); it != subdirs.rend(); ++it) stack.push_back({std::move(*it), dir.depth + 1});
     }
+    for (auto it = subdirs.rbegin(); it != subdirs.rend(); ++it) stack.push_back({std::move(*it), dir.depth + 1});
   }
+}
 
-  void Inventory::finish() {
-    std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
-      if (a.filesystem != b.filesystem) return a.filesystem < b.filesystem;
-      return a.path < b.path;
-    });
-    InventorySummary s;
-    for (const auto& e : entries_) {
-      switch (e.st.type) {
-        case vfs::FileType::kRegular:
-          ++s.files;
-          break;
-        case vfs::FileType::kDirectory:
-          ++s.directories;
-          break;
-        case vfs::FileType::kSymlink:
-          ++s.symlinks;
-          break;
-        case vfs::FileType::kCharDevice:
-        case vfs::FileType::kBlockDevice:
-          ++s.devices;
-          break;
-        default:
-          ++s.other;
-          break;
-      }
-      if (e.hardlink_secondary) ++s.hardlinks;
-      if (e.kind == Kind::kElf) ++s.elf;
-      if (e.is_setuid()) ++s.setuid;
-      if (e.is_setgid()) ++s.setgid;
-      if (e.is_world_writable() && !(e.st.is_dir() && (e.st.mode & 01000))) ++s.world_writable;
-      if (!e.capability.empty()) ++s.capabilities;
-      if (!e.selinux_label.empty()) ++s.selinux_labels;
-      if (e.st.is_regular()) {
-        s.bytes += e.st.size;
-        s.kinds[to_string(e.kind)]++;
-      }
+void Inventory::finish() {
+  std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+    if (a.filesystem != b.filesystem) return a.filesystem < b.filesystem;
+    return a.path < b.path;
+  });
+  InventorySummary s;
+  for (const auto& e : entries_) {
+    switch (e.st.type) {
+      case vfs::FileType::kRegular:
+        ++s.files;
+        break;
+      case vfs::FileType::kDirectory:
+        ++s.directories;
+        break;
+      case vfs::FileType::kSymlink:
+        ++s.symlinks;
+        break;
+      case vfs::FileType::kCharDevice:
+      case vfs::FileType::kBlockDevice:
+        ++s.devices;
+        break;
+      default:
+        ++s.other;
+        break;
     }
-    summary_ = std::move(s);
+    if (e.hardlink_secondary) ++s.hardlinks;
+    if (e.kind == Kind::kElf) ++s.elf;
+    if (e.is_setuid()) ++s.setuid;
+    if (e.is_setgid()) ++s.setgid;
+    if (e.is_world_writable() && !(e.st.is_dir() && (e.st.mode & 01000))) ++s.world_writable;
+    if (!e.capability.empty()) ++s.capabilities;
+    if (!e.selinux_label.empty()) ++s.selinux_labels;
+    if (e.st.is_regular()) {
+      s.bytes += e.st.size;
+      s.kinds[to_string(e.kind)]++;
+    }
   }
+  summary_ = std::move(s);
+}
 
 }  // namespace fwcert::inventory

@@ -161,9 +161,16 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
     // one read past the first region's end, and two regions or more make the file a raw dump.
     std::vector<vfs::Detected> carved;
     if (vfs::detect_plain(h) || vfs::container_name(h)) carved = vfs::carve(**src);
+    // Only a region whose header states its length counts: JFFS2 and UBI run as far as valid
+    // nodes or erase blocks go, so damage inside one would otherwise split it into a "dump".
     std::size_t readable_regions = 0;
     for (const auto& c : carved) readable_regions += c.format != vfs::ImageFormat::kUnsupported;
-    const bool dump = readable_regions >= 2;
+    const bool stated_length =
+        !carved.empty() && carved.front().offset == 0 &&
+        (carved.front().format == vfs::ImageFormat::kContainer ||
+         carved.front().format == vfs::ImageFormat::kSquashfs || carved.front().format == vfs::ImageFormat::kExt ||
+         carved.front().format == vfs::ImageFormat::kErofs || carved.front().format == vfs::ImageFormat::kCramfs);
+    const bool dump = stated_length && readable_regions >= 2;
     if (!dump && vfs::is_recognised(h)) {
       auto opened = vfs::open_detected(*src, "", info.diagnostics, partial);
       if (!opened) {
