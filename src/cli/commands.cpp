@@ -39,10 +39,13 @@ std::vector<DocSection> doc_sections() {
   std::vector<DocSection> s;
   s.push_back({"Targets",
                "TARGETS",
-               "a directory (extracted rootfs, or / for the live host), a tar (plain, gz, xz, zst, bz2), a cpio "
-               "(newc/odc, optionally gzipped), a zip, a squashfs image, an ext2/3/4 image, or a raw blob containing "
-               "one of these at some offset. Images inside the target (an initramfs cpio.gz, a squashfs) are scanned "
-               "too; their paths are shown as outer!inner/path. Nothing is executed, mounted or unpacked to disk; no "
+               "a directory (extracted rootfs, or / for the live host), a tar, cpio, zip or ISO 9660, a squashfs, "
+               "ext2/3/4, EROFS, UBI, UBIFS, JFFS2, cramfs or FAT image, an Android sparse, boot, vbmeta or super "
+               "image, a U-Boot uImage or FIT, any of these compressed with gzip, xz, lzma, zstd, bzip2 or lz4 (the "
+               "report names the chain: gzip > ext4), or a raw flash dump holding them at some offsets (fwcert facts "
+               "--layout prints its map). Images inside the target (an initramfs cpio.gz, a squashfs, a UBI volume) "
+               "are scanned too, two levels deep; their paths are shown as outer!inner/path. A target from which "
+               "nothing can be read is exit 2, never a pass. Nothing is executed, mounted or unpacked to disk; no "
                "root is needed.",
                {},
                {}});

@@ -169,7 +169,8 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
         !carved.empty() && carved.front().offset == 0 &&
         (carved.front().format == vfs::ImageFormat::kContainer ||
          carved.front().format == vfs::ImageFormat::kSquashfs || carved.front().format == vfs::ImageFormat::kExt ||
-         carved.front().format == vfs::ImageFormat::kErofs || carved.front().format == vfs::ImageFormat::kCramfs);
+         carved.front().format == vfs::ImageFormat::kErofs || carved.front().format == vfs::ImageFormat::kCramfs ||
+         carved.front().format == vfs::ImageFormat::kFat);
     const bool dump = stated_length && readable_regions >= 2;
     if (!dump && vfs::is_recognised(h)) {
       auto opened = vfs::open_detected(*src, "", info.diagnostics, partial);
