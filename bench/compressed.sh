@@ -35,20 +35,22 @@ img="$out/rootfs.ext4"
 echo "tree: $files files, $bytes bytes; ext4 image $(stat -c %s "$img") bytes"
 
 x="$out/extracted"
-hyperfine --warmup 1 --runs "${BENCH_RUNS:-3}" --export-markdown "$out/results.md" \
-  -n "fwcert scan rootfs.ext4" "$fwcert scan --format json -o /dev/null $img" \
-  -n "fwcert scan rootfs.ext4.gz" "$fwcert scan --format json -o /dev/null $img.gz" \
-  -n "fwcert scan rootfs.ext4.xz" "$fwcert scan --format json -o /dev/null $img.xz" \
-  -n "fwcert scan rootfs.ext4.zst" "$fwcert scan --format json -o /dev/null $img.zst" \
-  -n "fwcert scan rootfs.ext4.lz4" "$fwcert scan --format json -o /dev/null $img.lz4" \
-  -n "fwcert scan rootfs.ext4.simg" "$fwcert scan --format json -o /dev/null $img.simg" \
-  -n "zcat > plain + debugfs rdump (extraction)" --prepare "rm -rf $x $out/plain; mkdir -p $x" \
+clean="rm -rf $x $out/plain; mkdir -p $x"
+# hyperfine takes --prepare once per command (or once for all): extraction runs start clean.
+hyperfine -i --warmup 1 --runs "${BENCH_RUNS:-3}" --export-markdown "$out/results.md" \
+  --prepare true -n "fwcert scan rootfs.ext4" "$fwcert scan --format json -o /dev/null $img" \
+  --prepare true -n "fwcert scan rootfs.ext4.gz" "$fwcert scan --format json -o /dev/null $img.gz" \
+  --prepare true -n "fwcert scan rootfs.ext4.xz" "$fwcert scan --format json -o /dev/null $img.xz" \
+  --prepare true -n "fwcert scan rootfs.ext4.zst" "$fwcert scan --format json -o /dev/null $img.zst" \
+  --prepare true -n "fwcert scan rootfs.ext4.lz4" "$fwcert scan --format json -o /dev/null $img.lz4" \
+  --prepare true -n "fwcert scan rootfs.ext4.simg" "$fwcert scan --format json -o /dev/null $img.simg" \
+  --prepare "$clean" -n "zcat > plain + debugfs rdump (extraction)" \
      "zcat $img.gz > $out/plain && debugfs -R 'rdump / $x' $out/plain 2>/dev/null" \
-  -n "simg2img + debugfs rdump (extraction)" --prepare "rm -rf $x $out/plain; mkdir -p $x" \
+  --prepare "$clean" -n "simg2img + debugfs rdump (extraction)" \
      "simg2img $img.simg $out/plain && debugfs -R 'rdump / $x' $out/plain 2>/dev/null" \
-  -n "floor: zcat rootfs.ext4.gz > /dev/null" "zcat $img.gz > /dev/null" \
-  -n "floor: xzcat rootfs.ext4.xz > /dev/null" "xzcat $img.xz > /dev/null" \
-  -n "floor: read rootfs.ext4" "cat $img > /dev/null" \
+  --prepare true -n "floor: zcat rootfs.ext4.gz > /dev/null" "zcat $img.gz > /dev/null" \
+  --prepare true -n "floor: xzcat rootfs.ext4.xz > /dev/null" "xzcat $img.xz > /dev/null" \
+  --prepare true -n "floor: read rootfs.ext4" "cat $img > /dev/null" \
   || true
 rm -rf "$x" "$out/plain"
 for f in "$img" "$img.gz" "$img.xz"; do

@@ -334,6 +334,13 @@ void Inventory::walk(std::uint32_t filesystem, std::vector<Diagnostic>& diagnost
     return;
   }
   record("/", *root_st);
+  // Directories are never hard-linked in a sound image; a directory reached a second time (a
+  // crafted or damaged image listing one under several parents, or inside itself) is reported and
+  // not walked again, or one such entry would make the walk exponential. A host directory is
+  // left to the kernel, which forbids such links (and inode numbers repeat across mounts).
+  const bool check_cycles = v.format() != "directory";
+  std::unordered_set<std::uint64_t> walked_dirs;
+  if (check_cycles) walked_dirs.insert(root_st->inode);
 
   struct Pending {
     std::string path;
@@ -370,7 +377,11 @@ void Inventory::walk(std::uint32_t filesystem, std::vector<Diagnostic>& diagnost
       }
       record(child, *st);
       if (st->is_dir()) {
-        if (dir.depth + 1 >= limits::kMaxDirectoryDepth) {
+        if (check_cycles && !walked_dirs.insert(st->inode).second) {
+          diag(Diagnostic::Level::kWarning, child,
+               "another name for a directory already walked (a directory cycle or a hard-linked directory: the "
+               "image is damaged); not walked again");
+        } else if (dir.depth + 1 >= limits::kMaxDirectoryDepth) {
           diag(Diagnostic::Level::kWarning, child, "directory nesting limit reached; not descended");
         } else {
           subdirs.push_back(std::move(child));
