@@ -29,6 +29,7 @@
 
 #include "core/checked.hpp"
 #include "core/limits.hpp"
+#include "vfs/mode.hpp"
 #include "vfs/open.hpp"
 
 namespace fwcert::vfs {
@@ -76,27 +77,6 @@ RawInode decode_inode(std::span<const std::byte> b, bool big) {
   const std::uint32_t w0 = u32_at(b, 0, big), w1 = u32_at(b, 4, big), w2 = u32_at(b, 8, big);
   if (big) return {w0 >> 16, w0 & 0xFFFF, w1 >> 8, w1 & 0xFF, w2 >> 26, w2 & 0x3FFFFFF};
   return {w0 & 0xFFFF, w0 >> 16, w1 & 0xFFFFFF, w1 >> 24, w2 & 0x3F, w2 >> 6};
-}
-
-FileType type_of_mode(std::uint32_t mode) {
-  switch (mode & 0xF000) {
-    case 0x8000:
-      return FileType::kRegular;
-    case 0x4000:
-      return FileType::kDirectory;
-    case 0xA000:
-      return FileType::kSymlink;
-    case 0x2000:
-      return FileType::kCharDevice;
-    case 0x6000:
-      return FileType::kBlockDevice;
-    case 0x1000:
-      return FileType::kFifo;
-    case 0xC000:
-      return FileType::kSocket;
-    default:
-      return FileType::kUnknown;
-  }
 }
 
 /// Reads [offset, offset+len) of `src`: the mapping when there is one, otherwise into `buf`.

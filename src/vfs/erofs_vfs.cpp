@@ -29,6 +29,7 @@
 #include "core/byte_reader.hpp"
 #include "core/checked.hpp"
 #include "core/limits.hpp"
+#include "vfs/mode.hpp"
 #include "vfs/open.hpp"
 
 namespace fwcert::vfs {
@@ -99,27 +100,6 @@ std::uint32_t crc32c_raw(std::uint32_t crc, std::span<const std::byte> data) {
 }
 
 std::uint64_t align_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / a * a; }
-
-FileType type_of_mode(std::uint32_t mode) {
-  switch (mode & S_IFMT) {
-    case S_IFREG:
-      return FileType::kRegular;
-    case S_IFDIR:
-      return FileType::kDirectory;
-    case S_IFLNK:
-      return FileType::kSymlink;
-    case S_IFCHR:
-      return FileType::kCharDevice;
-    case S_IFBLK:
-      return FileType::kBlockDevice;
-    case S_IFIFO:
-      return FileType::kFifo;
-    case S_IFSOCK:
-      return FileType::kSocket;
-    default:
-      return FileType::kUnknown;
-  }
-}
 
 FileType type_of_dirent(std::uint8_t t) {
   switch (t) {

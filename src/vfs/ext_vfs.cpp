@@ -26,6 +26,7 @@
 #include "core/byte_reader.hpp"
 #include "core/checked.hpp"
 #include "core/limits.hpp"
+#include "vfs/mode.hpp"
 #include "vfs/open.hpp"
 
 namespace fwcert::vfs {
@@ -211,27 +212,6 @@ OkResult check_geometry(const ByteSource& src) {
                       fmt::format("ext group descriptors ({} groups) extend past the image", groups), src.describe());
   }
   return Ok{};
-}
-
-FileType type_of_mode(std::uint16_t mode) {
-  switch (mode & 0xF000) {
-    case 0x8000:
-      return FileType::kRegular;
-    case 0x4000:
-      return FileType::kDirectory;
-    case 0xA000:
-      return FileType::kSymlink;
-    case 0x2000:
-      return FileType::kCharDevice;
-    case 0x6000:
-      return FileType::kBlockDevice;
-    case 0x1000:
-      return FileType::kFifo;
-    case 0xC000:
-      return FileType::kSocket;
-    default:
-      return FileType::kUnknown;
-  }
 }
 
 FileType type_of_dirent(int ft) {

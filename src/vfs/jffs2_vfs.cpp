@@ -39,6 +39,7 @@
 
 #include "core/checked.hpp"
 #include "core/limits.hpp"
+#include "vfs/mode.hpp"
 #include "vfs/open.hpp"
 
 namespace fwcert::vfs {
@@ -257,27 +258,6 @@ struct LostRange {
   std::uint32_t ino, version, offset, length;
   std::uint64_t at;
 };
-
-FileType type_of_mode(std::uint32_t mode) {
-  switch (mode & 0xF000) {
-    case 0x8000:
-      return FileType::kRegular;
-    case 0x4000:
-      return FileType::kDirectory;
-    case 0xA000:
-      return FileType::kSymlink;
-    case 0x2000:
-      return FileType::kCharDevice;
-    case 0x6000:
-      return FileType::kBlockDevice;
-    case 0x1000:
-      return FileType::kFifo;
-    case 0xC000:
-      return FileType::kSocket;
-    default:
-      return FileType::kUnknown;
-  }
-}
 
 std::string xattr_prefix(std::uint8_t p) {
   switch (p) {

@@ -32,6 +32,7 @@
 #include "core/byte_reader.hpp"
 #include "core/checked.hpp"
 #include "core/limits.hpp"
+#include "vfs/mode.hpp"
 #include "vfs/open.hpp"
 #include "vfs/ubi.hpp"
 
@@ -66,27 +67,6 @@ constexpr std::uint32_t kMasterDirty = 1;
 constexpr std::uint16_t kComprNone = 0, kComprLzo = 1, kComprZlib = 2, kComprZstd = 3;
 constexpr std::size_t kKeyBytes = 8;  // simple key format: inode number, type and hash/block
 constexpr std::size_t kBranchBytes = 12 + kKeyBytes;
-
-FileType type_of_mode(std::uint32_t mode) {
-  switch (mode & 0170000) {
-    case 0100000:
-      return FileType::kRegular;
-    case 0040000:
-      return FileType::kDirectory;
-    case 0120000:
-      return FileType::kSymlink;
-    case 0020000:
-      return FileType::kCharDevice;
-    case 0060000:
-      return FileType::kBlockDevice;
-    case 0010000:
-      return FileType::kFifo;
-    case 0140000:
-      return FileType::kSocket;
-    default:
-      return FileType::kUnknown;
-  }
-}
 
 struct Inode {
   std::uint64_t size = 0;
