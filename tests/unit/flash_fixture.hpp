@@ -13,6 +13,7 @@
 #include <string>
 
 #include "scan/target.hpp"
+#include "support/fixture_tree.hpp"
 #include "support/test_util.hpp"
 
 namespace fwcert::flash_test {
@@ -22,23 +23,9 @@ using test::shell_quote;
 using test::TempDir;
 using test::write_file;
 
-/// What one path holds, reduced to what every format is compared on.
-struct Node {
-  std::string type;
-  std::uint32_t uid = 0, gid = 0, mode = 0;
-  std::string link;  ///< symlink target
-  std::uint32_t major = 0, minor = 0;
-  std::string capability;
-
-  bool operator==(const Node&) const = default;
-};
-
-inline std::ostream& operator<<(std::ostream& os, const Node& n) {
-  return os << n.type << " " << n.uid << ":" << n.gid << " " << std::oct << n.mode << std::dec << " link=" << n.link
-            << " dev=" << n.major << "," << n.minor << " cap=" << n.capability;
-}
-
-using Tree = std::map<std::string, Node>;
+using test::kHardLinks;
+using test::Node;
+using test::Tree;
 
 /// 300 KiB that compresses partly: text lines and a pseudo-random stretch, so that zlib, lzo
 /// and rtime all write real compressed nodes and the file spans many 4 KiB data nodes.
@@ -80,60 +67,23 @@ inline std::map<std::string, std::string> expected_contents() {
   };
 }
 
-/// The fixture, as build_tree() makes it. Hard links: /bin/busybox and /bin/busybox-hard.
+/// The shared fixture (tests/support/fixture_tree.hpp) plus /usr/share with the two larger files.
 inline Tree expected_tree() {
-  return {
-      {"/bin", {"directory", 0, 0, 0755}},
-      {"/bin/busybox", {"file", 0, 0, 0755}},
-      {"/bin/busybox-hard", {"file", 0, 0, 0755}},
-      {"/bin/ping", {"file", 0, 0, 0755, "", 0, 0, "cap_net_raw=ep"}},
-      {"/bin/sh", {"symlink", 0, 0, 0777, "/bin/busybox"}},
-      {"/bin/su", {"file", 0, 0, 04755}},
-      {"/dev", {"directory", 0, 0, 0755}},
-      {"/dev/console", {"char-device", 0, 5, 0600, "", 5, 1}},
-      {"/etc", {"directory", 0, 0, 0755}},
-      {"/etc/passwd", {"file", 0, 0, 0644}},
-      {"/etc/shadow", {"file", 0, 42, 0600}},
-      {"/home", {"directory", 0, 0, 0755}},
-      {"/home/user", {"directory", 1000, 1000, 0750}},
-      {"/home/user/notes", {"file", 1000, 1000, 0644}},
-      {"/sbin", {"directory", 0, 0, 0755}},
-      {"/sbin/init", {"symlink", 0, 0, 0777, "../bin/busybox"}},
-      {"/tmp", {"directory", 0, 0, 01777}},
-      {"/usr", {"directory", 0, 0, 0755}},
-      {"/usr/bin", {"directory", 0, 0, 0755}},
-      {"/usr/bin/wall", {"file", 0, 5, 02755}},
-      {"/usr/share", {"directory", 0, 0, 0755}},
-      {"/usr/share/big.bin", {"file", 0, 0, 0644}},
-      {"/usr/share/zeros", {"file", 0, 0, 0644}},
-      {"/var", {"directory", 0, 0, 0755}},
-      {"/var/www", {"directory", 33, 33, 0755}},
-      {"/var/www/index.html", {"file", 33, 33, 0644}},
-  };
+  Tree t = test::expected_tree();
+  t["/usr/share"] = {"directory", 0, 0, 0755};
+  t["/usr/share/big.bin"] = {"file", 0, 0, 0644};
+  t["/usr/share/zeros"] = {"file", 0, 0, 0644};
+  return t;
 }
-
-inline const std::set<std::set<std::string>> kHardLinks = {{"/bin/busybox", "/bin/busybox-hard"}};
 
 /// Creates the fixture under `root`; returns "" or why it could not.
 inline std::string build_tree(const std::string& root) {
-  for (const auto& [path, content] : expected_contents()) {
-    if (path != "/bin/busybox-hard") write_file(root + path, content);
-  }
-  std::string q = shell_quote(root);
-  std::string script = "set -e; cd " + q +
-                       "; mkdir -p dev tmp sbin"
-                       "; ln bin/busybox bin/busybox-hard; ln -s /bin/busybox bin/sh; ln -s ../bin/busybox sbin/init"
-                       "; mknod dev/console c 5 1"
-                       "; chmod 0755 bin bin/busybox bin/ping dev etc home sbin usr usr/bin usr/share var var/www"
-                       "; chmod 4755 bin/su; chmod 2755 usr/bin/wall; chmod 1777 tmp; chmod 0600 etc/shadow dev/console"
-                       "; chmod 0644 etc/passwd home/user/notes var/www/index.html usr/share/big.bin usr/share/zeros"
-                       "; chmod 0750 home/user"
-                       "; chown 0:0 -R .; chown 0:42 etc/shadow; chown 0:5 dev/console usr/bin/wall"
-                       "; chown -R 1000:1000 home/user; chown -R 33:33 var/www"
-                       // chmod after chown: chown clears setuid/setgid bits.
-                       "; chmod 4755 bin/su; chmod 2755 usr/bin/wall"
-                       "; setcap cap_net_raw+ep bin/ping";
-  auto r = run(script);
+  if (std::string why = test::build_tree(root); !why.empty()) return why;
+  write_file(root + "/usr/share/big.bin", big_content());
+  write_file(root + "/usr/share/zeros", std::string(40000, '\0'));
+  auto r = run("set -e; cd " + shell_quote(root) +
+               "; chown 0:0 usr/share usr/share/big.bin usr/share/zeros; chmod 0755 usr/share"
+               "; chmod 0644 usr/share/big.bin usr/share/zeros");
   return r.exit_code == 0 ? "" : r.output;
 }
 
