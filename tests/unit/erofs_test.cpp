@@ -17,6 +17,7 @@
 #include <set>
 
 #include "scan/target.hpp"
+#include "support/fixture_tree.hpp"
 #include "support/test_util.hpp"
 
 namespace fwcert {
@@ -27,57 +28,20 @@ using test::shell_quote;
 using test::TempDir;
 using test::write_file;
 
-struct Node {
-  std::string type;
-  std::uint32_t uid = 0, gid = 0, mode = 0;
-  std::string link;
-  std::uint32_t major = 0, minor = 0;
-  std::string capability;
-
-  bool operator==(const Node&) const = default;
-};
-
-std::ostream& operator<<(std::ostream& os, const Node& n) {
-  return os << n.type << " " << n.uid << ":" << n.gid << " " << std::oct << n.mode << std::dec << " link=" << n.link
-            << " dev=" << n.major << "," << n.minor << " cap=" << n.capability;
-}
-
-using Tree = std::map<std::string, Node>;
+using test::kHardLinks;
+using test::Node;
+using test::Tree;
 
 constexpr int kManyFiles = 300;
 
-/// formats_test.cpp's fixture plus two large files under /usr/share and a directory of
-/// kManyFiles entries (its dirents span several blocks) under /usr/lib/many.
+/// The shared fixture (tests/support/fixture_tree.hpp) plus two large files under /usr/share and
+/// a directory of kManyFiles entries (its dirents span several blocks) under /usr/lib/many.
 Tree expected_tree(bool many = true) {
-  Tree t = {
-      {"/bin", {"directory", 0, 0, 0755}},
-      {"/bin/busybox", {"file", 0, 0, 0755}},
-      {"/bin/busybox-hard", {"file", 0, 0, 0755}},
-      {"/bin/ping", {"file", 0, 0, 0755, "", 0, 0, "cap_net_raw=ep"}},
-      {"/bin/sh", {"symlink", 0, 0, 0777, "/bin/busybox"}},
-      {"/bin/su", {"file", 0, 0, 04755}},
-      {"/dev", {"directory", 0, 0, 0755}},
-      {"/dev/console", {"char-device", 0, 5, 0600, "", 5, 1}},
-      {"/etc", {"directory", 0, 0, 0755}},
-      {"/etc/passwd", {"file", 0, 0, 0644}},
-      {"/etc/shadow", {"file", 0, 42, 0600}},
-      {"/home", {"directory", 0, 0, 0755}},
-      {"/home/user", {"directory", 1000, 1000, 0750}},
-      {"/home/user/notes", {"file", 1000, 1000, 0644}},
-      {"/sbin", {"directory", 0, 0, 0755}},
-      {"/sbin/init", {"symlink", 0, 0, 0777, "../bin/busybox"}},
-      {"/tmp", {"directory", 0, 0, 01777}},
-      {"/usr", {"directory", 0, 0, 0755}},
-      {"/usr/bin", {"directory", 0, 0, 0755}},
-      {"/usr/bin/wall", {"file", 0, 5, 02755}},
-      {"/usr/share", {"directory", 0, 0, 0755}},
-      {"/usr/share/big.txt", {"file", 0, 0, 0644}},
-      {"/usr/share/random.bin", {"file", 0, 0, 0644}},
-      {"/var", {"directory", 0, 0, 0755}},
-      {"/var/www", {"directory", 33, 33, 0755}},
-      {"/var/www/index.html", {"file", 33, 33, 0644}},
-      {"/usr/lib", {"directory", 0, 0, 0755}},
-  };
+  Tree t = test::expected_tree();
+  t["/usr/share"] = {"directory", 0, 0, 0755};
+  t["/usr/share/big.txt"] = {"file", 0, 0, 0644};
+  t["/usr/share/random.bin"] = {"file", 0, 0, 0644};
+  t["/usr/lib"] = {"directory", 0, 0, 0755};
   if (many) {
     t["/usr/lib/many"] = {"directory", 0, 0, 0755};
     for (int i = 0; i < kManyFiles; ++i) t[fmt::format("/usr/lib/many/libmany-{:03}.so.1", i)] = {"file", 0, 0, 0644};
@@ -85,19 +49,8 @@ Tree expected_tree(bool many = true) {
   return t;
 }
 
-const std::set<std::set<std::string>> kHardLinks = {{"/bin/busybox", "/bin/busybox-hard"}};
-
 std::string build_tree(const std::string& root) {
-  write_file(root + "/bin/busybox",
-             "\x7f"
-             "ELF fake busybox\n");
-  write_file(root + "/bin/ping", "ping\n");
-  write_file(root + "/bin/su", "su\n");
-  write_file(root + "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
-  write_file(root + "/etc/shadow", "root:*:19000:0:99999:7:::\n");
-  write_file(root + "/home/user/notes", "notes\n");
-  write_file(root + "/usr/bin/wall", "wall\n");
-  write_file(root + "/var/www/index.html", "<html></html>\n");
+  if (std::string why = test::build_tree(root); !why.empty()) return why;
   // 300 KiB of varied text (many lz4 extents, with a tail) and 200 KiB + 123 bytes of random
   // data (pclusters stored uncompressed, an odd tail).
   std::string text;
@@ -109,23 +62,10 @@ std::string build_tree(const std::string& root) {
   for (int i = 0; i < kManyFiles; ++i) {
     write_file(fmt::format("{}/usr/lib/many/libmany-{:03}.so.1", root, i), fmt::format("library {}\n", i));
   }
-  std::string q = shell_quote(root);
-  std::string script =
-      "set -e; cd " + q +
-      "; head -c 204923 /dev/urandom > usr/share/random.bin"
-      "; mkdir -p dev tmp sbin"
-      "; ln bin/busybox bin/busybox-hard; ln -s /bin/busybox bin/sh; ln -s ../bin/busybox sbin/init"
-      "; mknod dev/console c 5 1"
-      "; chmod 0755 bin bin/busybox bin/ping dev etc home sbin usr usr/bin usr/share usr/lib usr/lib/many"
-      " var var/www"
-      "; chmod 4755 bin/su; chmod 2755 usr/bin/wall; chmod 1777 tmp; chmod 0600 etc/shadow dev/console"
-      "; chmod 0644 etc/passwd home/user/notes var/www/index.html usr/share/big.txt"
-      " usr/share/random.bin; chmod 0750 home/user"
-      "; chown 0:0 -R .; chown 0:42 etc/shadow; chown 0:5 dev/console usr/bin/wall"
-      "; chown -R 1000:1000 home/user; chown -R 33:33 var/www"
-      "; chmod 4755 bin/su; chmod 2755 usr/bin/wall"
-      "; setcap cap_net_raw+ep bin/ping";
-  auto r = run(script);
+  auto r = run("set -e; cd " + shell_quote(root) +
+               "; head -c 204923 /dev/urandom > usr/share/random.bin"
+               "; chown -R 0:0 usr/share usr/lib; chmod 0755 usr/share usr/lib usr/lib/many"
+               "; chmod 0644 usr/share/big.txt usr/share/random.bin");
   return r.exit_code == 0 ? "" : r.output;
 }
 
