@@ -10,13 +10,14 @@
 #include <string_view>
 
 #include "analyzers/accounts/accounts.hpp"
-#include "analyzers/accounts/parse.hpp"
+#include "formats/accounts/accounts.hpp"
 #include "inventory/inventory.hpp"
 #include "vfs/memory_vfs.hpp"
 
 namespace {
 
 using namespace fwcert::analyzers::accounts;
+using namespace fwcert::formats::accounts;
 
 void classify_all(std::string_view field, FieldSource source) {
   PasswordInfo info = classify_password(field, source);
@@ -40,7 +41,7 @@ void run_analyzer(std::string_view passwd, std::string_view shadow) {
   auto fs = inv.add_filesystem({"", "memory", 0, "", 0, v});
   inv.walk(fs, diags);
   inv.finish();
-  fwcert::ScanOptions options;
+  fwcert::analyzers::AnalyzerOptions options;
   options.threads = 1;
   CryptBudget budget;
   budget.max_candidates = 2;

@@ -6,17 +6,17 @@
 #include <cstdint>
 #include <string>
 
-#include "analyzers/services/declared.hpp"
+#include "assess/declared_services.hpp"
 #include "catalog/catalog.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
   auto doc = fwcert::catalog::parse_yaml_document({"services.yaml", input});
   if (!doc.ok() || !doc->IsMap()) return 0;
-  auto list = fwcert::analyzers::services::parse_declared_services((*doc)["network_services"], "services.yaml");
+  auto list = fwcert::assess::parse_declared_services((*doc)["network_services"], "services.yaml");
   if (list.ok()) {
     for (const auto& d : *list) {
-      (void)fwcert::analyzers::services::declared_name_matches(d, "sshd.service", "/usr/sbin/sshd");
+      (void)fwcert::assess::declared_name_matches(d, "sshd.service", "/usr/sbin/sshd");
     }
   }
   return 0;

@@ -11,8 +11,8 @@
 #include <span>
 
 #include "analyzers/elf/elf.hpp"
-#include "analyzers/elf/hardening.hpp"
 #include "formats/elf/elf.hpp"
+#include "formats/elf/hardening.hpp"
 #include "inventory/inventory.hpp"
 #include "vfs/memory_vfs.hpp"
 
@@ -56,7 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (mem.ok() != chopped.ok()) std::abort();
   if (mem.ok()) {
     check_same(*mem, *chopped);
-    auto h = fwcert::analyzers::elf::assess(*mem);
+    auto h = fwcert::formats::elf::assess(*mem);
     if (h.fortify.fortified > h.fortify.fortifiable) std::abort();
     (void)fe::machine_name(mem->machine);
   }
@@ -71,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto fs = inv.add_filesystem({"", "memory", 0, "", 0, v});
   inv.walk(fs, diags);
   inv.finish();
-  fwcert::ScanOptions options;
+  fwcert::analyzers::AnalyzerOptions options;
   options.threads = 1;
   options.collect_facts = true;
   auto out = fwcert::analyzers::elf::run(fwcert::analyzers::Context{inv, options});

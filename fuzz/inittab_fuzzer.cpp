@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto fs = inv.add_filesystem({"", "memory", 0, "", 0, v});
   inv.walk(fs, diags);
   inv.finish();
-  fwcert::ScanOptions options;
+  fwcert::analyzers::AnalyzerOptions options;
   options.threads = 1;
   (void)run(fwcert::analyzers::Context{inv, options});
   return 0;

@@ -9,11 +9,12 @@
 #include <string_view>
 
 #include "analyzers/kernel/cmdline.hpp"
-#include "analyzers/kernel/parse.hpp"
 #include "analyzers/kernel/rules.hpp"
+#include "formats/kernel/kernel.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace fwcert::analyzers::kernel;
+  using namespace fwcert::formats::kernel;
   std::string_view in(reinterpret_cast<const char*>(data), size);
 
   KernelConfig cfg = parse_kconfig(in);

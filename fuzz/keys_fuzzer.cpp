@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "analyzers/content/pass.hpp"
 #include "core/limits.hpp"
+#include "evidence/content.hpp"
 #include "formats/keys/keys.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(keys::classify_openssh(*body));
     check(keys::classify_der_key(*body));
   }
-  static const auto matcher = fwcert::analyzers::content::Matcher::compile();
+  static const auto matcher = fwcert::evidence::content::Matcher::compile();
   if (matcher.ok() && size <= fwcert::limits::kMaxKeyBlockBytes) {
     for (const auto& m : matcher.value()->scan(in)) {
       if (m.start > m.end || m.end > size || m.line == 0) std::abort();

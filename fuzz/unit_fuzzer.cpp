@@ -24,7 +24,7 @@ void run_analyzer(const std::shared_ptr<fwcert::vfs::MemoryVfs>& v) {
   auto fs = inv.add_filesystem({"", "memory", 0, "", 0, v});
   inv.walk(fs, diags);
   inv.finish();
-  fwcert::ScanOptions options;
+  fwcert::analyzers::AnalyzerOptions options;
   options.threads = 1;
   auto out = run(fwcert::analyzers::Context{inv, options});
   for (const auto& f : out.findings) {

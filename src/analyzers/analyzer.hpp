@@ -1,29 +1,65 @@
 #pragma once
-// What every analyzer sees and returns. An analyzer reads the inventory and the Vfs of each
-// filesystem (never the host), and emits findings for the checks it owns, facts, and
-// diagnostics about damaged input.
+// What every analyzer sees and returns. An analyzer reads the inventory, the Vfs of each
+// filesystem and the scan's shared evidence (never the host), and emits findings for the checks
+// it owns, facts, and diagnostics about damaged input.
 
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "assess/declared_services.hpp"
+#include "core/date.hpp"
+#include "core/parallel.hpp"
+#include "evidence/evidence.hpp"
 #include "fwcert/report.hpp"
-#include "fwcert/scan.hpp"
 #include "inventory/inventory.hpp"
 
 namespace fwcert::analyzers {
 
-namespace content {
-class SharedPass;
-}
+/// What an analyzer may know of the scan besides the target: no host path, only values.
+struct AnalyzerOptions {
+  /// The day verdicts are judged at (end of life, certificate expiry, patch level age).
+  CivilDate day = today_utc();
+  /// Threads for a context that makes its own pool (an analyzer run on its own); 0 = one per core.
+  unsigned threads = 0;
+  /// End of life this many days or fewer after `day` warns.
+  unsigned eol_warning_days = 365;
+  /// An Android security patch level older than this many days at `day` warns.
+  unsigned patch_level_max_age_days = 90;
+  /// Analyzers may skip work that only feeds facts when false.
+  bool collect_facts = false;
+  /// The declared network services (--services or the manifest), already parsed; nullopt when
+  /// none were declared. `declared_services_source` names where they came from.
+  std::optional<std::vector<assess::DeclaredService>> declared_services;
+  std::string declared_services_source;
+};
 
-struct Context {
+/// What every analyzer sees: the inventory, the options, and the scan's shared evidence.
+class Context {
+ public:
+  /// A context on the scan's shared evidence.
+  Context(const inventory::Inventory& inv, const AnalyzerOptions& o, evidence::Evidence& shared)
+      : inventory(inv), options(o), evidence_(&shared) {}
+  /// A context of its own (an analyzer run alone, as in unit tests): its own pool of
+  /// `o.threads` and its own evidence.
+  Context(const inventory::Inventory& inv, const AnalyzerOptions& o);
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
   const inventory::Inventory& inventory;
-  const ScanOptions& options;
-  /// The scan's one content pass (content/pass.hpp), run on first use and shared; null when an
-  /// analyzer runs on its own, which then makes its own pass.
-  content::SharedPass* content = nullptr;
+  const AnalyzerOptions& options;
+
+  evidence::Evidence& evidence() const { return *evidence_; }
+  parallel::Pool& pool() const { return evidence_->pool(); }
+
+ private:
+  std::unique_ptr<parallel::Pool> own_pool_;
+  std::unique_ptr<evidence::Evidence> own_evidence_;
+  evidence::Evidence* evidence_ = nullptr;
 };
 
 struct Output {

@@ -179,7 +179,7 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& name
       m.lab_assessment = a;
     }
     if (const YAML::Node svc = root["network_services"]; svc.IsDefined()) {
-      auto list = analyzers::services::parse_declared_services(svc, name);
+      auto list = parse_declared_services(svc, name);
       if (!list) return list.error();
       m.network_services = *list;
     }

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/services/declared.hpp"
+#include "assess/declared_services.hpp"
 #include "core/date.hpp"
 #include "fwcert/result.hpp"
 
@@ -61,7 +61,7 @@ struct Manifest {
   std::optional<DocumentRef> incident_response;
   std::optional<DocumentRef> threat_model;
   std::optional<LabAssessment> lab_assessment;
-  std::vector<analyzers::services::DeclaredService> network_services;
+  std::vector<assess::DeclaredService> network_services;
   std::vector<RequirementAttestation> attestations;
   std::vector<NotApplicable> not_applicable;
 };

@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include "analyzers/analyzer.hpp"
-#include "analyzers/services/declared.hpp"
 #include "assess/assess.hpp"
 #include "catalog/catalog.hpp"
 #include "cli/cli_docs.hpp"
@@ -219,12 +218,6 @@ int do_scan(const ScanArgs& a) {
   if (!sev || *sev == Severity::kInfo) {
     fmt::print(stderr, "fwcert: --fail-on must be one of critical, high, medium, low\n");
     return kExitUsage;
-  }
-  if (!a.services.empty()) {
-    if (auto declared = analyzers::services::load_declared_services(a.services); !declared) {
-      fmt::print(stderr, "fwcert: --services: {}\n", declared.error().describe());
-      return kExitUsage;
-    }
   }
   ScanOptions options = to_options(a);
   // On a terminal, a long scan shows how far it has come: on stderr, erased when done.

@@ -123,6 +123,40 @@ void open_nested(inventory::Inventory& inv, TargetInfo& info, bool& partial) {
   }
 }
 
+/// Walks every filesystem added to `inv`, opens the images nested in them, and finishes the
+/// inventory; an image target that yields no file is an error, never an empty pass.
+Result<std::unique_ptr<inventory::Inventory>> walk_all(std::unique_ptr<inventory::Inventory> inv, const struct stat& st,
+                                                       const ScanOptions& options, TargetInfo& info, bool& partial) {
+  const std::size_t top = inv->filesystems().size();
+  std::size_t files = 0;
+  for (std::uint32_t i = 0; i < top; ++i) {
+    std::size_t before = info.diagnostics.size();
+    std::size_t entries_before = inv->entries().size();
+    inv->walk(i, info.diagnostics);
+    partial |= has_problems(info.diagnostics, before);
+    files += files_in(*inv, entries_before);
+  }
+  // A recognised image that yields no file is not a target that passed: nothing was judged.
+  if (files == 0 && !S_ISDIR(st.st_mode)) {
+    std::string why;
+    for (const auto& d : info.diagnostics) {
+      if (d.level != Diagnostic::Level::kNote) {
+        why = fmt::format(" ({}{}{})", d.path, d.path.empty() ? "" : ": ", d.message);
+        break;
+      }
+    }
+    return make_error(ErrorCode::kUnsupported,
+                      fmt::format("{} holds no file: nothing was read, so nothing can be judged{}", info.format, why));
+  }
+
+  if (options.nested) open_nested(*inv, info, partial);
+  inv->finish();
+  inv->on_progress({});
+  for (const auto& fs : inv->filesystems()) info.filesystems.push_back({fs.prefix, fs.type, fs.offset, fs.container});
+  info.partial = partial;
+  return inv;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& target, const ScanOptions& options,
@@ -261,35 +295,24 @@ Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& tar
     }
   }
 
-  const std::size_t top = inv->filesystems().size();
-  std::size_t files = 0;
-  for (std::uint32_t i = 0; i < top; ++i) {
-    std::size_t before = info.diagnostics.size();
-    std::size_t entries_before = inv->entries().size();
-    inv->walk(i, info.diagnostics);
-    partial |= has_problems(info.diagnostics, before);
-    files += files_in(*inv, entries_before);
+  auto walked = walk_all(std::move(inv), st, options, info, partial);
+  if (!walked) {
+    Error e = walked.error();
+    if (e.where.empty()) e.where = target;
+    return e;
   }
-  // A recognised image that yields no file is not a target that passed: nothing was judged.
-  if (files == 0 && !S_ISDIR(st.st_mode)) {
-    std::string why;
-    for (const auto& d : info.diagnostics) {
-      if (d.level != Diagnostic::Level::kNote) {
-        why = fmt::format(" ({}{}{})", d.path, d.path.empty() ? "" : ": ", d.message);
-        break;
-      }
-    }
-    return make_error(ErrorCode::kUnsupported,
-                      fmt::format("{} holds no file: nothing was read, so nothing can be judged{}", info.format, why),
-                      target);
-  }
+  return walked;
+}
 
-  if (options.nested) open_nested(*inv, info, partial);
-  inv->finish();
-  inv->on_progress({});
-  for (const auto& fs : inv->filesystems()) info.filesystems.push_back({fs.prefix, fs.type, fs.offset, fs.container});
-  info.partial = partial;
-  return inv;
+Result<std::unique_ptr<inventory::Inventory>> open_vfs(std::shared_ptr<vfs::Vfs> root, const std::string& format,
+                                                       const ScanOptions& options, TargetInfo& info) {
+  auto inv = std::make_unique<inventory::Inventory>();
+  info.format = format;
+  inv->add_filesystem({"", format, 0, "", 0, std::move(root)});
+  struct stat st {};
+  st.st_mode = S_IFREG;  // a Vfs that yields no file has not been read, like an image
+  bool partial = false;
+  return walk_all(std::move(inv), st, options, info, partial);
 }
 
 }  // namespace fwcert::scanning

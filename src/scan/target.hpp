@@ -7,6 +7,7 @@
 #include "fwcert/report.hpp"
 #include "fwcert/scan.hpp"
 #include "inventory/inventory.hpp"
+#include "vfs/vfs.hpp"
 
 namespace fwcert::scanning {
 
@@ -15,5 +16,10 @@ namespace fwcert::scanning {
 /// Fails only when nothing in the target can be read.
 Result<std::unique_ptr<inventory::Inventory>> open_target(const std::string& target, const ScanOptions& options,
                                                           TargetInfo& info);
+
+/// Walks a Vfs the caller built as the root filesystem of a target of type `format` (opening
+/// the images nested in it, as open_target does), for tests and embedders.
+Result<std::unique_ptr<inventory::Inventory>> open_vfs(std::shared_ptr<vfs::Vfs> root, const std::string& format,
+                                                       const ScanOptions& options, TargetInfo& info);
 
 }  // namespace fwcert::scanning

@@ -4,10 +4,10 @@
 
 #include <string>
 
-#include "analyzers/accounts/parse.hpp"
 #include "core/limits.hpp"
+#include "formats/accounts/accounts.hpp"
 
-namespace fwcert::analyzers::accounts {
+namespace fwcert::formats::accounts {
 namespace {
 
 TEST(AccountsParsePasswd, KeepsLineNumbersAndSkipsCommentsBlankNisAndCrlf) {
@@ -283,4 +283,4 @@ INSTANTIATE_TEST_SUITE_P(AccountsShells, AccountsLoginShell,
                                            ShellCase{"nologin", false}));
 
 }  // namespace
-}  // namespace fwcert::analyzers::accounts
+}  // namespace fwcert::formats::accounts

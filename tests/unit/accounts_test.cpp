@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "inventory/inventory.hpp"
+#include "support/analyzer_run.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
 
@@ -80,7 +81,7 @@ std::unique_ptr<Scan> scan(const std::vector<Fs>& filesystems, unsigned threads 
   }
   s->inv.finish();
   s->options.threads = threads;
-  s->out = run(Context{s->inv, s->options}, budget);
+  s->out = run(Context{s->inv, test::analyzer_options(s->options)}, budget);
   return s;
 }
 

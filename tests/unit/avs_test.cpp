@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "inventory/inventory.hpp"
+#include "support/analyzer_run.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
 
@@ -53,7 +54,7 @@ std::unique_ptr<Scan> scan(std::shared_ptr<MemoryVfs> v) {
   s->inv.walk(s->inv.add_filesystem({"", "squashfs", 0, "", 0, v}), diags);
   s->inv.finish();
   s->options.threads = 1;
-  s->out = run(Context{s->inv, s->options});
+  s->out = run(Context{s->inv, test::analyzer_options(s->options)});
   return s;
 }
 

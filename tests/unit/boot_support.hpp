@@ -11,6 +11,7 @@
 
 #include "analyzers/analyzer.hpp"
 #include "inventory/inventory.hpp"
+#include "support/analyzer_run.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
 
@@ -28,7 +29,7 @@ struct AnalyzerScan {
     inv.walk(fs, diags);
     inv.finish();
     options.threads = 1;
-    out = run(analyzers::Context{inv, options});
+    out = run(analyzers::Context{inv, test::analyzer_options(options)});
   }
   std::vector<const Finding*> all(std::string_view check) const {
     std::vector<const Finding*> r;

@@ -13,6 +13,7 @@
 
 #include "analyzers/elf/elf.hpp"
 #include "inventory/inventory.hpp"
+#include "support/analyzer_run.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
 
@@ -59,7 +60,7 @@ class ElfAnalyzer : public ::testing::Test {
     inv_->finish();
     options_.threads = threads;
     options_.collect_facts = true;
-    return run(Context{*inv_, options_});
+    return run(Context{*inv_, test::analyzer_options(options_)});
   }
   static const Finding* find(const Output& out, std::string_view check, const std::string& subject) {
     for (const auto& f : out.findings) {

@@ -16,11 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/elf/hardening.hpp"
 #include "formats/elf/elf.hpp"
+#include "formats/elf/hardening.hpp"
 #include "support/test_util.hpp"
 
-namespace fwcert::analyzers::elf {
+namespace fwcert::formats::elf {
 namespace {
 
 namespace fe = formats::elf;
@@ -240,4 +240,4 @@ TEST(ElfChecksecOracle, AgreesOnFixturesAndHostBinaries) {
 }
 
 }  // namespace
-}  // namespace fwcert::analyzers::elf
+}  // namespace fwcert::formats::elf

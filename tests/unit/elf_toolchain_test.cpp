@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/elf/hardening.hpp"
 #include "formats/elf/elf.hpp"
+#include "formats/elf/hardening.hpp"
 #include "support/test_util.hpp"
 
-namespace fwcert::analyzers::elf {
+namespace fwcert::formats::elf {
 namespace {
 
 namespace fe = formats::elf;
@@ -336,4 +336,4 @@ TEST(ElfNoSectionHeaders, DynamicSymbolsComeFromTheHashTable) {
 }
 
 }  // namespace
-}  // namespace fwcert::analyzers::elf
+}  // namespace fwcert::formats::elf

@@ -13,12 +13,13 @@
 #include <vector>
 
 #include "analyzers/kernel/cmdline.hpp"
-#include "analyzers/kernel/parse.hpp"
 #include "analyzers/kernel/rules.hpp"
 #include "analyzers/kernel/sysctl.hpp"
+#include "formats/kernel/kernel.hpp"
 #include "support/test_util.hpp"
 
 namespace fwcert::analyzers::kernel {
+using namespace formats::kernel;
 namespace {
 
 struct KnownDisagreement {

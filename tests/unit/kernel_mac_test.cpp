@@ -11,10 +11,12 @@
 #include "analyzers/kernel/kernel.hpp"
 #include "analyzers/kernel/mac_parse.hpp"
 #include "inventory/inventory.hpp"
+#include "support/analyzer_run.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
 
 namespace fwcert::analyzers::kernel {
+using namespace formats::kernel;
 namespace {
 
 struct Scan {
@@ -26,7 +28,7 @@ struct Scan {
     inv.finish();
     ScanOptions o;
     o.assessment_date = "2025-01-01";
-    out = run(Context{inv, o});
+    out = run(Context{inv, test::analyzer_options(o)});
   }
   const Finding& only(std::string_view check) const {
     const Finding* found = nullptr;

@@ -6,11 +6,12 @@
 #include <set>
 #include <string>
 
-#include "analyzers/kernel/parse.hpp"
 #include "analyzers/kernel/rules.hpp"
+#include "formats/kernel/kernel.hpp"
 #include "support/test_util.hpp"
 
 namespace fwcert::analyzers::kernel {
+using namespace formats::kernel;
 namespace {
 
 TEST(KernelParse, AssignmentsNotSetCommentsAndLines) {
@@ -239,6 +240,7 @@ TEST(KernelRules, BuiltinRulesLoadAndMarkTheFailSet) {
 }  // namespace fwcert::analyzers::kernel
 
 namespace fwcert::analyzers::kernel {
+using namespace formats::kernel;
 namespace {
 
 TEST(KernelParse, OtherKconfigProjectsAreNotKernelConfigs) {

@@ -10,12 +10,14 @@
 #include <memory>
 #include <string>
 
-#include "analyzers/kernel/parse.hpp"
+#include "formats/kernel/kernel.hpp"
 #include "inventory/inventory.hpp"
+#include "support/analyzer_run.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
 
 namespace fwcert::analyzers::kernel {
+using namespace formats::kernel;
 namespace {
 
 struct Scan {
@@ -29,7 +31,7 @@ struct Scan {
     inv.walk(fs, diags);
     inv.finish();
     options.threads = 1;
-    out = run(Context{inv, options});
+    out = run(Context{inv, test::analyzer_options(options)});
   }
   const Finding& only(std::string_view check) const {
     const Finding* found = nullptr;

@@ -15,6 +15,7 @@
 
 #include "analyzers/os/parse.hpp"
 #include "inventory/inventory.hpp"
+#include "support/analyzer_run.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
 
@@ -30,7 +31,7 @@ struct Scan {
     inv.finish();
     ScanOptions o;
     o.assessment_date = date;
-    out = run(Context{inv, o});
+    out = run(Context{inv, test::analyzer_options(o)});
   }
   std::vector<const Finding*> all(std::string_view check) const {
     std::vector<const Finding*> v;

@@ -14,6 +14,7 @@
 #include "analyzers/secrets/secrets.hpp"
 #include "analyzers/tls/tls.hpp"
 #include "scan/target.hpp"
+#include "support/analyzer_run.hpp"
 #include "support/test_util.hpp"
 
 namespace fwcert::analyzers::secrets {
@@ -35,7 +36,7 @@ TEST(SecretsFalsePositives, DebianDocsManPagesAndCertificatesGiveNoFailure) {
   auto inv = scanning::open_target(d.path(), options, info);
   ASSERT_TRUE(inv.ok()) << inv.error().message;
   ASSERT_GT(inv.value()->summary().files, 500u) << "too little of a Debian tree on this host to judge";
-  auto out = run(Context{*inv.value(), options});
+  auto out = run(Context{*inv.value(), test::analyzer_options(options)});
 
   std::vector<std::string> fixtures;
   for (const auto& f : out.findings) {

@@ -12,9 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/content/pass.hpp"
+#include "evidence/content.hpp"
+#include "evidence/values.hpp"
 #include "formats/keys/keys.hpp"
 #include "inventory/inventory.hpp"
+#include "support/analyzer_run.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
 
@@ -24,6 +26,14 @@ namespace {
 using ::testing::HasSubstr;
 using vfs::MemoryVfs;
 namespace keys = formats::keys;
+namespace content = evidence::content;
+using evidence::is_documentation_path;
+using evidence::is_placeholder;
+
+content::PassResult run_pass(const inventory::Inventory& inv, unsigned threads) {
+  parallel::Pool pool(threads);
+  return content::run_pass(inv, pool);
+}
 
 struct Scan {
   inventory::Inventory inv;
@@ -62,7 +72,7 @@ std::unique_ptr<Scan> scan(std::shared_ptr<MemoryVfs> v) {
   s->inv.walk(i, diags);
   s->inv.finish();
   s->options.threads = 2;
-  s->out = run(Context{s->inv, s->options});
+  s->out = run(Context{s->inv, test::analyzer_options(s->options)});
   return s;
 }
 
@@ -115,7 +125,7 @@ TEST(ContentPass, MatchAcrossChunkBoundaryKeepsOffsetAndLine) {
   std::vector<Diagnostic> diags;
   inv.walk(inv.add_filesystem({"", "squashfs", 0, "", 0, v}), diags);
   inv.finish();
-  auto pass = content::run_pass(inv, 1);
+  auto pass = run_pass(inv, 1);
   ASSERT_EQ(pass.files.size(), 1u);
   ASSERT_EQ(pass.files[0].matches.size(), 1u);
   EXPECT_EQ(pass.files[0].matches[0].start, (256u << 10) - 10);
@@ -130,7 +140,7 @@ TEST(ContentPass, SameResultWhateverTheThreadCount) {
   std::vector<Diagnostic> diags;
   inv.walk(inv.add_filesystem({"", "squashfs", 0, "", 0, v}), diags);
   inv.finish();
-  auto one = content::run_pass(inv, 1), four = content::run_pass(inv, 4);
+  auto one = run_pass(inv, 1), four = run_pass(inv, 4);
   ASSERT_EQ(one.files.size(), 17u);
   ASSERT_EQ(four.files.size(), one.files.size());
   for (std::size_t i = 0; i < one.files.size(); ++i) EXPECT_EQ(one.files[i].entry, four.files[i].entry);

@@ -9,6 +9,7 @@
 
 #include "analyzers/services/services.hpp"
 #include "inventory/inventory.hpp"
+#include "support/analyzer_run.hpp"
 #include "vfs/memory_vfs.hpp"
 
 namespace fwcert::analyzers::services::testing {
@@ -50,7 +51,7 @@ std::unique_ptr<S> scan_tree(std::shared_ptr<vfs::MemoryVfs> v, const std::strin
   s->inv.walk(i, diags);
   s->inv.finish();
   s->options.threads = 1;
-  s->out = run(Context{s->inv, s->options});
+  s->out = run(Context{s->inv, test::analyzer_options(s->options)});
   return s;
 }
 

@@ -8,7 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "analyzers/services/declared.hpp"
+#include "assess/declared_services.hpp"
+#include "scan/pipeline.hpp"
 #include "services_fixture.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
@@ -19,6 +20,7 @@ namespace {
 using ::testing::HasSubstr;
 using testing::Scan;
 using vfs::MemoryVfs;
+using namespace assess;
 
 constexpr std::string_view kCheck = "net-listeners";
 
@@ -115,16 +117,17 @@ TEST(ServicesListeners, LoopbackSocketIsNoListenerAnyAddressSocketIs) {
   EXPECT_THAT(api->evidence[0].observed, HasSubstr("ListenStream=8080"));
 }
 
-TEST(ServicesListeners, UnreadableListMakesListenersInconclusiveWithADiagnostic) {
+TEST(ServicesListeners, AnInvalidListIsAnInputErrorBeforeTheTargetIsWalked) {
+  // The scan's input stage reads and checks --services once; a list it cannot use stops the
+  // scan with an error naming the option and the file, instead of a scan with a guess.
   test::TempDir d;
   test::write_file(d / "bad.yaml", "network_services:\n  - name: dropbear\n");
-  auto s = scan_with(image(), d / "bad.yaml");
-  const Finding* f = s->find(kCheck, "service:rc-script:dropbear");
-  ASSERT_NE(f, nullptr);
-  EXPECT_EQ(f->status, Status::kInconclusive);
-  EXPECT_THAT(f->message, HasSubstr("needs a reason"));
-  ASSERT_FALSE(s->out.diagnostics.empty());
-  EXPECT_EQ(s->out.diagnostics.back().level, Diagnostic::Level::kError);
+  ScanOptions o;
+  o.services_path = d / "bad.yaml";
+  auto r = scanning::scan_vfs(image(), "memory", o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().describe(), HasSubstr("--services: " + (d / "bad.yaml")));
+  EXPECT_THAT(r.error().describe(), HasSubstr("needs a reason"));
 }
 
 TEST(ServicesListeners, DaemonsBoundToLoopbackByTheirOwnConfigAreNoListeners) {

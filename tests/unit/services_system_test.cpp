@@ -14,6 +14,7 @@
 #include "analyzers/services/services.hpp"
 #include "inventory/inventory.hpp"
 #include "services_fixture.hpp"
+#include "support/analyzer_run.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
 
@@ -337,7 +338,7 @@ TEST(ServicesFilesystems, NestedFilesystemIsJudgedSeparatelyWithItsPrefix) {
   s.inv.walk(b, diags);
   s.inv.finish();
   s.options.threads = 1;
-  s.out = run(Context{s.inv, s.options});
+  s.out = run(Context{s.inv, test::analyzer_options(s.options)});
   const Finding* bb = s.find("priv-setuid-inventory", "/boot/initrd.img!/bin/busybox");
   ASSERT_NE(bb, nullptr) << s.describe("priv-setuid-inventory");
   EXPECT_EQ(bb->status, Status::kFail);

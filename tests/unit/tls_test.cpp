@@ -15,6 +15,7 @@
 
 #include "formats/keys/keys.hpp"
 #include "inventory/inventory.hpp"
+#include "support/analyzer_run.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
 
@@ -59,7 +60,7 @@ std::unique_ptr<Scan> scan(std::shared_ptr<MemoryVfs> v, std::string date = "203
   s->inv.finish();
   s->options.threads = 1;
   s->options.assessment_date = std::move(date);
-  s->out = run(Context{s->inv, s->options});
+  s->out = run(Context{s->inv, test::analyzer_options(s->options)});
   return s;
 }
 

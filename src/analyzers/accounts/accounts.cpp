@@ -10,15 +10,18 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "analyzers/accounts/parse.hpp"
+#include "core/parallel.hpp"
 #include "data/resources.hpp"
+#include "evidence/evidence.hpp"
+#include "formats/accounts/accounts.hpp"
 
 namespace fwcert::analyzers::accounts {
 
 namespace {
+
+using namespace formats::accounts;
 
 constexpr std::string_view kEmptyCheck = "auth-empty-password";
 constexpr std::string_view kDefaultCheck = "auth-default-password";
@@ -113,19 +116,6 @@ struct CryptJob {
   std::optional<std::size_t> match;  ///< index of the candidate that produced the hash
 };
 
-enum class ReadOutcome { kAbsent, kRead, kFailed };
-
-ReadOutcome read_text(const vfs::Vfs& v, std::string_view path, std::string& text, std::string& why) {
-  if (!v.lstat(path).ok()) return ReadOutcome::kAbsent;
-  auto r = v.read_file(path, limits::kMaxConfigFileBytes);
-  if (!r.ok()) {
-    why = r.error().describe();
-    return ReadOutcome::kFailed;
-  }
-  text = std::move(r.value());
-  return ReadOutcome::kRead;
-}
-
 template <typename Record>
 void add_parse_diagnostics(const Parsed<Record>& parsed, const std::string& path, Output& out) {
   for (const auto& d : parsed.diagnostics) {
@@ -136,7 +126,6 @@ void add_parse_diagnostics(const Parsed<Record>& parsed, const std::string& path
 
 FsAccounts load(const Context& ctx, std::uint32_t fs, Output& out) {
   const auto& inv = ctx.inventory;
-  const vfs::Vfs& v = inv.vfs(fs);
   FsAccounts a;
   a.fs = fs;
   a.prefix = inv.filesystems().at(fs).prefix;
@@ -144,41 +133,40 @@ FsAccounts load(const Context& ctx, std::uint32_t fs, Output& out) {
   a.shadow_path = inv.display_path(fs, std::string(kShadow));
   a.group_path = inv.display_path(fs, std::string(kGroup));
 
-  std::string text, why;
-  if (read_text(v, kPasswd, text, why) == ReadOutcome::kFailed) {
-    a.unreadable = fmt::format("{} exists but could not be read: {}", a.passwd_path, why);
-    out.diagnostics.push_back({Diagnostic::Level::kWarning, a.passwd_path, why});
+  const evidence::AccountFiles& files = ctx.evidence().accounts(fs);
+  using State = evidence::AccountFile::State;
+  if (files.passwd_file.state == State::kFailed) {
+    a.unreadable = fmt::format("{} exists but could not be read: {}", a.passwd_path, files.passwd_file.why);
+    out.diagnostics.push_back({Diagnostic::Level::kWarning, a.passwd_path, files.passwd_file.why});
     return a;
   }
-  a.passwd = parse_passwd(text);
+  a.passwd = files.passwd;
   add_parse_diagnostics(a.passwd, a.passwd_path, out);
-  if (auto st = v.stat(kPasswd); st.ok()) a.passwd_world_readable = (st->mode & 0004) != 0;
+  a.passwd_world_readable = files.passwd_world_readable;
 
-  text.clear();
-  switch (read_text(v, kShadow, text, why)) {
-    case ReadOutcome::kAbsent:
+  switch (files.shadow_file.state) {
+    case State::kAbsent:
       break;
-    case ReadOutcome::kFailed:
+    case State::kFailed:
       a.has_shadow = true;
-      a.shadow_problem = fmt::format("{} exists but could not be read: {}", a.shadow_path, why);
-      out.diagnostics.push_back({Diagnostic::Level::kWarning, a.shadow_path, why});
+      a.shadow_problem = fmt::format("{} exists but could not be read: {}", a.shadow_path, files.shadow_file.why);
+      out.diagnostics.push_back({Diagnostic::Level::kWarning, a.shadow_path, files.shadow_file.why});
       break;
-    case ReadOutcome::kRead:
+    case State::kRead:
       a.has_shadow = true;
-      a.shadow = parse_shadow(text);
+      a.shadow = files.shadow;
       add_parse_diagnostics(a.shadow, a.shadow_path, out);
       break;
   }
 
-  text.clear();
-  switch (read_text(v, kGroup, text, why)) {
-    case ReadOutcome::kAbsent:
+  switch (files.group_file.state) {
+    case State::kAbsent:
       break;
-    case ReadOutcome::kFailed:
-      out.diagnostics.push_back({Diagnostic::Level::kWarning, a.group_path, why});
+    case State::kFailed:
+      out.diagnostics.push_back({Diagnostic::Level::kWarning, a.group_path, files.group_file.why});
       break;
-    case ReadOutcome::kRead:
-      a.group = parse_group(text);
+    case State::kRead:
+      a.group = files.group;
       add_parse_diagnostics(a.group, a.group_path, out);
       break;
   }
@@ -273,21 +261,14 @@ void run_job(CryptJob& job, crypt_data& scratch) {
 
 /// Runs the jobs on worker threads; each writes only its own slot, so results are the same
 /// whatever the thread count.
-void run_jobs(std::vector<CryptJob>& jobs, unsigned threads) {
+void run_jobs(std::vector<CryptJob>& jobs, parallel::Pool& pool) {
   if (jobs.empty()) return;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, jobs.size()));
   std::atomic<std::size_t> next{0};
-  auto worker = [&] {
+  // One worker per pool thread, each with its own crypt_r scratch, taking jobs in turn.
+  pool.for_each(std::min<std::size_t>(pool.size(), jobs.size()), [&](std::size_t) {
     auto scratch = std::make_unique<crypt_data>();  // value-initialised: zeroed as crypt_r requires
     for (std::size_t i = next++; i < jobs.size(); i = next++) run_job(jobs[i], *scratch);
-  };
-  if (threads == 1) {
-    worker();
-    return;
-  }
-  std::vector<std::jthread> pool;
-  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+  });
 }
 
 std::string password_state_text(const Account& acc) {
@@ -578,7 +559,7 @@ Output run(const Context& ctx, const CryptBudget& budget) {
 
   std::vector<CryptJob> jobs;
   plan_jobs(all, budget, jobs);
-  run_jobs(jobs, ctx.options.threads);
+  run_jobs(jobs, ctx.pool());
 
   for (const auto& fs : all) {
     if (!fs.unreadable.empty()) {

@@ -7,16 +7,24 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/avs/config.hpp"
-#include "analyzers/elf/hardening.hpp"
-#include "analyzers/secrets/secrets.hpp"
 #include "core/limits.hpp"
+#include "core/text.hpp"
 #include "data/resources.hpp"
+#include "evidence/evidence.hpp"
+#include "evidence/values.hpp"
 #include "formats/elf/elf.hpp"
+#include "formats/elf/hardening.hpp"
 
 namespace fwcert::analyzers::avs {
 
 namespace {
+
+using evidence::line_of_key;
+using evidence::SdkConfig;
+using evidence::values_of;
+
+using text::lower;
+using vfs::base_name;
 
 using inventory::Entry;
 
@@ -26,17 +34,6 @@ constexpr std::string_view kIpcCheck = "avs-ipc-protected";
 constexpr std::string_view kExecutablesCheck = "avs-executables-protected";
 constexpr std::string_view kPkcs11Check = "keys-avs-pkcs11";
 constexpr std::string_view kChecks[] = {kConfigCheck, kStateCheck, kIpcCheck, kExecutablesCheck, kPkcs11Check};
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view base_name(std::string_view p) {
-  auto slash = p.rfind('/');
-  return slash == std::string_view::npos ? p : p.substr(slash + 1);
-}
 
 std::string mode_text(const Entry& e) {
   return fmt::format("mode {:04o}, owner {}:{}", e.st.mode & 07777, e.st.uid, e.st.gid);
@@ -76,7 +73,7 @@ void check_config(const inventory::Inventory& inv, const SdkConfig& c, Output& o
   std::vector<std::string> secrets;
   for (std::string_view key : {"refreshToken", "clientSecret", "refresh_token", "client_secret"}) {
     for (const auto& v : values_of(c.doc, key)) {
-      if (secrets::is_placeholder(v)) continue;
+      if (evidence::is_placeholder(v)) continue;
       secrets.emplace_back(key);
       ev.push_back(at(c.path, line_of_key(c.text, key), fmt::format("{} set (value redacted)", key)));
     }
@@ -94,7 +91,7 @@ void check_config(const inventory::Inventory& inv, const SdkConfig& c, Output& o
   }
   for (const auto& s : values_of(c.doc, "deviceSerialNumber")) {
     std::string l = lower(s);
-    if (secrets::is_placeholder(s) || l == "123456" || l.find("serial") != std::string::npos ||
+    if (evidence::is_placeholder(s) || l == "123456" || l.find("serial") != std::string::npos ||
         l.find_first_not_of('0') == std::string::npos) {
       warns.push_back(fmt::format("deviceSerialNumber \"{}\" is a placeholder, not a per-unit value", s));
       ev.push_back(at(c.path, line_of_key(c.text, "deviceSerialNumber"), s, "a unique serial per unit"));
@@ -294,9 +291,9 @@ void check_executables(const inventory::Inventory& inv, bool have_config, Output
     std::string hardening = "not parsed";
     VfsInput input(inv.vfs(e.filesystem), e.path, e.st.size);
     if (auto elf = formats::elf::parse(input); elf.ok()) {
-      auto h = elf::assess(*elf);
-      hardening = fmt::format("type={} nx={} relro={} canary={}", elf::to_string(h.type), h.nx ? "yes" : "no",
-                              elf::to_string(h.relro), h.canary ? "yes" : "no");
+      auto h = formats::elf::assess(*elf);
+      hardening = fmt::format("type={} nx={} relro={} canary={}", formats::elf::to_string(h.type), h.nx ? "yes" : "no",
+                              formats::elf::to_string(h.relro), h.canary ? "yes" : "no");
       for (const auto* list : {&h.rpath, &h.runpath}) {
         if (!*list) continue;
         for (const auto& dir : **list) {
@@ -394,7 +391,9 @@ std::span<const std::string_view> checks() { return kChecks; }
 Output run(const Context& ctx) {
   Output out;
   const auto& inv = ctx.inventory;
-  auto configs = find_sdk_configs(inv, out.diagnostics);
+  const evidence::SdkConfigs& sdk = ctx.evidence().sdk_configs();
+  out.diagnostics = sdk.diagnostics;
+  const std::vector<evidence::SdkConfig>& configs = sdk.configs;
   check_executables(inv, !configs.empty(), out);
   if (configs.empty()) {
     for (auto check : {kConfigCheck, kStateCheck, kIpcCheck, kPkcs11Check}) {

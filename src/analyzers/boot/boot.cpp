@@ -7,10 +7,13 @@
 
 #include "analyzers/boot/common.hpp"
 #include "core/limits.hpp"
+#include "core/text.hpp"
 
 namespace fwcert::analyzers::boot {
 
 namespace {
+
+using text::lower;
 
 constexpr std::string_view kChecks[] = {
     "boot-uboot-fit-required-key", "boot-uboot-legacy-disabled", "boot-uboot-no-external-boot",
@@ -18,12 +21,6 @@ constexpr std::string_view kChecks[] = {
     "boot-kernel-module-signing",  "boot-kernel-lockdown",       "boot-ima-appraisal",
     "boot-anti-rollback",          "boot-production-keys",
 };
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::span<const std::byte> as_bytes(const std::string& s) {
   return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
@@ -247,8 +244,8 @@ Collected collect(const Context& ctx, Output& out) {
       } else if ((lname == "u-boot.config" || lname == "uboot.config" ||
                   (lname == ".config" && e.path.find("u-boot") != std::string::npos)) &&
                  !c.uboot_config) {
-        if (auto t = read(limits::kMaxConfigFileBytes); t && kernel::looks_like_kconfig(*t)) {
-          c.uboot_config = kernel::parse_kconfig(*t);
+        if (auto t = read(limits::kMaxConfigFileBytes); t && formats::kernel::looks_like_kconfig(*t)) {
+          c.uboot_config = formats::kernel::parse_kconfig(*t);
           c.uboot_config_path = shown;
         }
       }

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "analyzers/analyzer.hpp"
-#include "analyzers/kernel/parse.hpp"
 #include "formats/avb/vbmeta.hpp"
 #include "formats/fit/fit.hpp"
+#include "formats/kernel/kernel.hpp"
 #include "formats/uboot/env.hpp"
 
 namespace fwcert::analyzers::boot {
@@ -65,7 +65,7 @@ struct Collected {
   std::vector<FoundVbmeta> vbmetas;
   std::string fw_env_config;           ///< display path, "" when none
   std::vector<std::string> fw_setenv;  ///< display paths of fw_setenv tools
-  std::optional<kernel::KernelConfig> uboot_config;
+  std::optional<formats::kernel::KernelConfig> uboot_config;
   std::string uboot_config_path;
   bool android = false;  ///< a build.prop was found
   std::string build_prop;

@@ -211,7 +211,7 @@ void check_legacy(const Collected& c, Output& out) {
   for (const auto& t : c.control_dtbs) {
     have_required = have_required || std::any_of(t.tree.keys.begin(), t.tree.keys.end(), is_required);
   }
-  const kernel::KernelConfig* cfg = c.uboot_config ? &*c.uboot_config : nullptr;
+  const formats::kernel::KernelConfig* cfg = c.uboot_config ? &*c.uboot_config : nullptr;
   std::optional<bool> signature, legacy;
   std::vector<Evidence> ev;
   if (cfg) {

@@ -9,11 +9,12 @@
 #include <algorithm>
 
 #include "analyzers/boot/common.hpp"
-#include "analyzers/kernel/cmdline.hpp"
-#include "analyzers/kernel/kernel.hpp"
 #include "core/limits.hpp"
+#include "core/text.hpp"
 #include "data/resources.hpp"
+#include "evidence/evidence.hpp"
 #include "formats/elf/elf.hpp"
+#include "formats/kernel/cmdline.hpp"
 
 namespace fwcert::analyzers::boot {
 
@@ -29,7 +30,7 @@ constexpr std::string_view kKeysCheck = "boot-production-keys";
 
 /// One kernel parameter and the command line it is on.
 struct Param {
-  kernel::CmdlineParam p;
+  formats::kernel::CmdlineParam p;
   std::string path;
   std::size_t line = 0;
   Evidence evidence(std::string expected = {}) const {
@@ -38,11 +39,11 @@ struct Param {
 };
 
 struct KernelView {
-  std::optional<kernel::FoundKernelConfig> config;
+  const evidence::FoundConfig* config = nullptr;
   std::vector<Param> params;
   std::size_t cmdlines = 0;
 
-  const kernel::KernelConfig* cfg() const { return config ? &config->config : nullptr; }
+  const formats::kernel::KernelConfig* cfg() const { return config ? &config->config : nullptr; }
   /// The last occurrence of a parameter on any command line (the kernel takes the last).
   const Param* param(std::string_view name) const {
     for (auto it = params.rbegin(); it != params.rend(); ++it) {
@@ -61,25 +62,11 @@ struct KernelView {
   }
 };
 
-bool is_boot_file(std::string_view name, const std::string& path) {
-  return name == "cmdline.txt" || name == "grub.cfg" || name.starts_with("extlinux") || name == "syslinux.cfg" ||
-         name == "uEnv.txt" || name == "boot.cmd" || (name == "grub" && path == "/etc/default/grub");
-}
-
 KernelView kernel_view(const Context& ctx, const Collected& c) {
   KernelView k;
-  k.config = kernel::find_kernel_config(ctx);
-  std::vector<kernel::FoundCmdline> lines;
-  const auto& inv = ctx.inventory;
-  for (const auto& e : inv.entries()) {
-    if (!e.st.is_regular() || e.hardlink_secondary || e.kind != inventory::Kind::kText) continue;
-    std::string_view name = vfs::base_name(e.path);
-    if (!is_boot_file(name, e.path)) continue;
-    auto text = inv.vfs(e.filesystem).read_file(e.path, limits::kMaxConfigFileBytes);
-    if (!text.ok()) continue;
-    auto got = kernel::cmdlines_in_file(name, text.value(), inv.display_path(e));
-    lines.insert(lines.end(), got.begin(), got.end());
-  }
+  const evidence::KernelEvidence& kev = ctx.evidence().kernel();
+  k.config = kev.config();
+  std::vector<formats::kernel::FoundCmdline> lines = kev.file_cmdlines;
   // bootargs of the U-Boot environment found in binaries and stored environments.
   MergedEnv env = merge(c);
   if (const MergedVar* b = env.find("bootargs"); b && b->from->source != FoundEnv::Source::kText) {
@@ -97,15 +84,9 @@ KernelView kernel_view(const Context& ctx, const Collected& c) {
   }
   k.cmdlines = lines.size();
   for (const auto& l : lines) {
-    for (auto& p : kernel::split_cmdline(l.text)) k.params.push_back({std::move(p), l.path, l.line});
+    for (auto& p : formats::kernel::split_cmdline(l.text)) k.params.push_back({std::move(p), l.path, l.line});
   }
   return k;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
 }
 
 // --- dm-verity --------------------------------------------------------------------------
@@ -121,7 +102,7 @@ std::optional<bool> fstab_root_readonly(const inventory::Inventory& inv) {
     auto nl = s.find('\n', pos);
     std::string_view line = s.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     pos = nl == std::string_view::npos ? s.size() : nl + 1;
-    auto words = kernel::split_cmdline(line);
+    auto words = formats::kernel::split_cmdline(line);
     if (words.size() < 4 || words[0].name.starts_with("#") || words[1].name != "/") continue;
     std::string opts = words[3].name + (words[3].has_value ? "=" + words[3].value : "");
     return ("," + opts + ",").find(",ro,") != std::string::npos;
@@ -499,7 +480,7 @@ void check_rollback(const Collected& c, Output& out) {
 void check_keys(const Collected& c, Output& out) {
   std::vector<Evidence> bad, named, seen;
   auto judge_name = [&](const std::string& path, const std::string& what, const std::string& name) {
-    std::string l = lower(name);
+    std::string l = text::lower(name);
     for (const char* word : {"dev", "test", "example", "sample", "demo", "debug"}) {
       if (l.find(word) != std::string::npos) {
         named.push_back(at(path, 0, fmt::format("{} named \"{}\"", what, name), "a production key name"));

@@ -12,16 +12,18 @@
 #include <thread>
 #include <vector>
 
-#include "analyzers/elf/hardening.hpp"
 #include "core/limits.hpp"
+#include "core/parallel.hpp"
 #include "data/resources.hpp"
 #include "formats/elf/elf.hpp"
+#include "formats/elf/hardening.hpp"
 
 namespace fwcert::analyzers::elf {
 
 namespace {
 
 namespace fe = formats::elf;
+using namespace formats::elf;
 using inventory::Entry;
 
 constexpr std::string_view kMitigationsCheck = "bin-exploit-mitigations";
@@ -157,7 +159,7 @@ Binary examine(const inventory::Inventory& inv, const Entry& e) {
   b.interpreter = elf.interpreter;
   b.soname = elf.soname;
   b.needed = elf.needed;
-  b.h = assess(elf);
+  b.h = fe::assess(elf);
   b.diagnostics = elf.diagnostics;
   for (const auto& n : elf.needed) b.links_gtest |= n.starts_with("libgtest") || n.starts_with("libgmock");
   auto testing_symbol = [](const fe::Symbol& s) { return s.defined && s.name.starts_with("_ZN7testing8UnitTest"); };
@@ -166,25 +168,12 @@ Binary examine(const inventory::Inventory& inv, const Entry& e) {
   return b;
 }
 
-/// Parses every ELF on `threads` workers; each writes its own slot, so the order of the
-/// result is the inventory's whatever the thread count.
+/// Parses every ELF on the pool; each writes its own slot, so the order of the result is the
+/// inventory's whatever the thread count.
 std::vector<Binary> examine_all(const inventory::Inventory& inv, const std::vector<const Entry*>& elves,
-                                unsigned threads) {
+                                parallel::Pool& pool) {
   std::vector<Binary> out(elves.size());
-  if (elves.empty()) return out;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, elves.size()));
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i = next++; i < elves.size(); i = next++) out[i] = examine(inv, *elves[i]);
-  };
-  if (threads == 1) {
-    worker();
-    return out;
-  }
-  std::vector<std::jthread> pool;
-  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-  pool.clear();
+  pool.for_each(elves.size(), [&](std::size_t i) { out[i] = examine(inv, *elves[i]); });
   return out;
 }
 
@@ -480,7 +469,7 @@ Output run(const Context& ctx) {
     }
   }
 
-  std::vector<Binary> bins = examine_all(inv, elves, ctx.options.threads);
+  std::vector<Binary> bins = examine_all(inv, elves, ctx.pool());
 
   for (auto& b : bins) {
     const Entry& e = *b.entry;

@@ -6,32 +6,16 @@
 #include <algorithm>
 #include <charconv>
 
-#include "core/limits.hpp"
+#include "core/text.hpp"
+#include "evidence/evidence.hpp"
 
 namespace fwcert::analyzers::kernel {
+
+using namespace formats::kernel;
 
 namespace {
 
 constexpr std::string_view kCheck = "boot-kernel-cmdline";
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view unquote(std::string_view s) {
-  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front())
-    return s.substr(1, s.size() - 2);
-  return s;
-}
 
 bool value_in(const std::string& v, std::string_view list) {
   while (!list.empty()) {
@@ -45,7 +29,7 @@ bool value_in(const std::string& v, std::string_view list) {
 
 bool matches(const CmdlineRule& r, const CmdlineParam& p) {
   if (p.name != r.name) return false;
-  const std::string v = lower(p.value);
+  const std::string v = text::lower(p.value);
   switch (r.match) {
     case CmdlineRule::Match::kBare:
       return !p.has_value;
@@ -173,110 +157,8 @@ std::span<const CmdlineRule> cmdline_rules() {
   return kRules;
 }
 
-std::vector<CmdlineParam> split_cmdline(std::string_view line) {
-  std::vector<CmdlineParam> out;
-  // The kernel separates parameters at any isspace() character, a newline included.
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
-  std::size_t i = 0;
-  while (i < line.size() && out.size() < 4096) {
-    while (i < line.size() && space(line[i])) ++i;
-    if (i >= line.size()) break;
-    std::string token;
-    bool quoted = false;
-    for (; i < line.size() && (quoted || !space(line[i])); ++i) {
-      if (line[i] == '"') {
-        quoted = !quoted;
-        continue;
-      }
-      token.push_back(line[i]);
-    }
-    CmdlineParam p;
-    auto eq = token.find('=');
-    p.name = token.substr(0, eq);
-    if (eq != std::string::npos) {
-      p.value = token.substr(eq + 1);
-      p.has_value = true;
-    }
-    out.push_back(std::move(p));
-  }
-  return out;
-}
-
-std::vector<FoundCmdline> cmdlines_in_file(std::string_view name, std::string_view text, const std::string& shown) {
-  std::vector<FoundCmdline> out;
-  // cmdline.txt (Raspberry Pi), and /cmdline: the command line of an Android boot image or
-  // a FIT's /chosen, which the container backends expose as a file.
-  if (name == "cmdline.txt" || name == "cmdline") {
-    auto nl = text.find('\n');
-    out.push_back({shown, 1, std::string(trim(text.substr(0, nl)))});
-    return out;
-  }
-  std::size_t pos = 0, line_no = 0;
-  while (pos < text.size() && line_no < limits::kMaxConfigLines) {
-    ++line_no;
-    auto end = text.find('\n', pos);
-    std::string_view line = trim(text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
-    pos = end == std::string_view::npos ? text.size() : end + 1;
-    if (line.empty() || line.front() == '#') continue;
-    std::string low = lower(line.substr(0, std::min<std::size_t>(line.size(), 64)));
-    if (name.starts_with("extlinux") || name == "syslinux.cfg" || name == "pxelinux.cfg") {
-      if (low.starts_with("append ")) out.push_back({shown, line_no, std::string(trim(line.substr(7)))});
-    } else if (name == "grub.cfg") {
-      // "linux /vmlinuz-x root=... ro quiet": the arguments follow the image path.
-      for (std::string_view kw : {"linux", "linux16", "linuxefi"}) {
-        if (!low.starts_with(kw) || low.size() <= kw.size() || (low[kw.size()] != ' ' && low[kw.size()] != '\t'))
-          continue;
-        std::string_view rest = trim(line.substr(kw.size()));
-        auto sp = rest.find_first_of(" \t");
-        out.push_back(
-            {shown, line_no, sp == std::string_view::npos ? std::string() : std::string(trim(rest.substr(sp)))});
-      }
-    } else if (name == "grub") {  // /etc/default/grub
-      for (std::string_view kw : {"GRUB_CMDLINE_LINUX=", "GRUB_CMDLINE_LINUX_DEFAULT="}) {
-        if (line.starts_with(kw)) out.push_back({shown, line_no, std::string(unquote(line.substr(kw.size())))});
-      }
-    } else {
-      // U-Boot environment text (uEnv.txt, fw_env defaults) and boot scripts (boot.cmd).
-      std::string_view l = line;
-      if (l.starts_with("setenv ")) {
-        l = trim(l.substr(7));
-        if (l.starts_with("bootargs ")) out.push_back({shown, line_no, std::string(unquote(trim(l.substr(9))))});
-      } else if (l.starts_with("bootargs=")) {
-        out.push_back({shown, line_no, std::string(unquote(l.substr(9)))});
-      }
-    }
-  }
-  return out;
-}
-
-std::vector<FoundCmdline> find_cmdlines(const Context& ctx, const KernelConfig* config,
-                                        const std::string& config_path) {
-  const auto& inv = ctx.inventory;
-  std::vector<FoundCmdline> found;
-  for (const auto& e : inv.entries()) {
-    if (!e.st.is_regular() || e.hardlink_secondary || e.kind != inventory::Kind::kText) continue;
-    std::string_view name = vfs::base_name(e.path);
-    bool boot_file = name == "cmdline.txt" || e.path == "/cmdline" || name == "grub.cfg" ||
-                     name.starts_with("extlinux") || name == "syslinux.cfg" || name == "uEnv.txt" ||
-                     name == "boot.cmd" || (name == "grub" && e.path == "/etc/default/grub");
-    if (!boot_file) continue;
-    const auto& fs = inv.filesystems().at(e.filesystem);
-    if (!fs.vfs) continue;
-    auto text = fs.vfs->read_file(e.path, limits::kMaxConfigFileBytes);
-    if (!text.ok()) continue;
-    auto got = cmdlines_in_file(name, text.value(), inv.display_path(e));
-    found.insert(found.end(), got.begin(), got.end());
-  }
-  if (config) {
-    if (const auto* c = config->find("CMDLINE"); c && c->is_set && !c->value.empty()) {
-      found.push_back({config_path, c->line, c->value});
-    }
-  }
-  return found;
-}
-
 void check_cmdline(const Context& ctx, const KernelConfig* config, const std::string& config_path, Output& out) {
-  std::vector<FoundCmdline> found = find_cmdlines(ctx, config, config_path);
+  const std::vector<FoundCmdline>& found = ctx.evidence().kernel().cmdlines;
   if (found.empty()) {
     Finding f;
     f.check = std::string(kCheck);

@@ -8,6 +8,8 @@
 
 namespace fwcert::analyzers::kernel {
 
+using namespace formats::kernel;
+
 namespace {
 
 constexpr std::string_view kEngineCheck = "crypto-hw-engine";

@@ -9,9 +9,11 @@
 #include <string_view>
 
 #include "analyzers/analyzer.hpp"
-#include "analyzers/kernel/parse.hpp"
+#include "formats/kernel/kernel.hpp"
 
 namespace fwcert::analyzers::kernel {
+
+using namespace formats::kernel;
 
 /// A kernel option that provides a hardware implementation, and what it accelerates.
 struct CryptoOption {

@@ -7,6 +7,8 @@
 
 namespace fwcert::analyzers::kernel {
 
+using namespace formats::kernel;
+
 namespace {
 
 constexpr std::string_view kCheck = "os-kernel-lts";
@@ -31,11 +33,7 @@ void check_kernel_lts(const Context& ctx, const KernelVersion* version, const st
                                    "no kernel version was found, so its branch cannot be judged"));
     return;
   }
-  auto day = assessment_day(ctx.options);
-  if (!day.ok()) {
-    out.findings.push_back(finding(kCheck, Status::kInconclusive, "kernel", day.error().describe()));
-    return;
-  }
+  const CivilDate* day = &ctx.options.day;
   const auto* table = endoflife::builtin("linux-kernel");
   if (!table || table->cycles.empty()) {
     out.findings.push_back(

@@ -5,9 +5,11 @@
 #include <string>
 
 #include "analyzers/analyzer.hpp"
-#include "analyzers/kernel/parse.hpp"
+#include "formats/kernel/kernel.hpp"
 
 namespace fwcert::analyzers::kernel {
+
+using namespace formats::kernel;
 
 /// Emits os-kernel-lts and the facts kernel.branch, kernel.lts, kernel.eol (YYYY-MM-DD, subject
 /// "kernel", when the table gives a day) and kernel.sublevel_lag. `version` is the kernel

@@ -11,12 +11,15 @@
 #include "analyzers/kernel/crypto.hpp"
 #include "analyzers/kernel/currency.hpp"
 #include "analyzers/kernel/mac.hpp"
-#include "analyzers/kernel/parse.hpp"
 #include "analyzers/kernel/rules.hpp"
 #include "analyzers/kernel/sysctl.hpp"
 #include "core/limits.hpp"
+#include "evidence/evidence.hpp"
+#include "formats/kernel/kernel.hpp"
 
 namespace fwcert::analyzers::kernel {
+
+using namespace formats::kernel;
 
 namespace {
 
@@ -29,163 +32,14 @@ constexpr std::string_view kChecks[] = {kVersionCheck,  kConfigCheck,       kHar
                                         kCmdlineCheck,  "os-kernel-lts",    "mac-selinux",   "mac-apparmor",
                                         "mac-enforced", "crypto-hw-engine", "crypto-hw-rng"};
 
-/// A configuration found in the target and where it came from.
-struct FoundConfig {
-  std::string path;  ///< display path of the file
-  std::string how;   ///< "file", "config.gz", "embedded (IKCONFIG)", "embedded in xz payload"
-  std::uint64_t offset = 0;
-  int rank = 0;  ///< lower is preferred: embedded in the kernel describes what runs
-  KernelConfig config;
-};
-
-struct FoundVersion {
-  KernelVersion version;
-  std::string path;
-  std::string how;
-  std::string banner;
-  int rank = 0;
-};
-
-struct Findings {
-  std::vector<FoundConfig> configs;
-  std::vector<FoundVersion> versions;
-  std::size_t examined = 0;
-};
-
-bool is_kernel_name(std::string_view name) {
-  return name.starts_with("vmlinux") || name.starts_with("vmlinuz") || name == "Image" || name == "Image.gz" ||
-         name == "Image.xz" || name == "Image.zst" || name == "Image.lz4" || name == "zImage" || name == "bzImage" ||
-         name == "uImage" || (name.starts_with("kernel") && name.size() <= 16);
-}
-
-void add_config(Findings& f, std::string path, std::string how, std::uint64_t offset, int rank, std::string_view text,
-                Output& out) {
-  if (!looks_like_kconfig(text)) return;
-  FoundConfig c{std::move(path), std::move(how), offset, rank, parse_kconfig(text)};
-  for (const auto& d : c.config.diagnostics) {
-    if (c.config.diagnostics.size() > 20 && &d != &c.config.diagnostics.front()) break;
-    out.diagnostics.push_back(
-        {Diagnostic::Level::kNote, c.path, d.line ? fmt::format("line {}: {}", d.line, d.message) : d.message});
-  }
-  if (!c.config.version.empty()) {
-    if (auto v = parse_kernel_release(c.config.version)) {
-      f.versions.push_back({*v, c.path, "configuration header", "", 2});
-    }
-  }
-  f.configs.push_back(std::move(c));
-}
-
-/// Looks for the banner and IKCONFIG in bytes; true when the configuration was found.
-bool search_bytes(Findings& f, const std::string& path, std::string_view bytes, const std::string& where, int rank,
-                  Output& out) {
-  if (auto b = find_version_banner(bytes)) {
-    f.versions.push_back({b->version, path, "version banner" + where, b->line, rank});
-  }
-  if (auto ik = find_ikconfig(bytes)) {
-    if (!ik->error.empty()) {
-      out.diagnostics.push_back({Diagnostic::Level::kWarning, path, ik->error + where});
-      return false;
-    }
-    std::size_t before = f.configs.size();
-    add_config(f, path, "embedded (IKCONFIG)" + where, ik->offset, 0, ik->text, out);
-    return f.configs.size() > before;
-  }
-  return false;
-}
-
-void examine_kernel_image(const vfs::Vfs& v, const std::string& path, const std::string& shown, Findings& f,
-                          Output& out) {
-  auto st = v.stat(path);
-  if (!st.ok() || st->size > limits::kMaxKernelImageBytes) {
-    if (st.ok()) {
-      out.diagnostics.push_back(
-          {Diagnostic::Level::kNote, shown,
-           fmt::format("kernel image larger than {} bytes was not read", limits::kMaxKernelImageBytes)});
-    }
-    return;
-  }
-  auto bytes = v.read_file(path, limits::kMaxKernelImageBytes);
-  if (!bytes.ok()) {
-    out.diagnostics.push_back({Diagnostic::Level::kWarning, shown, bytes.error().describe()});
-    return;
-  }
-  std::size_t versions_before = f.versions.size();
-  bool have_config = search_bytes(f, shown, bytes.value(), "", 0, out);
-  if (have_config && f.versions.size() > versions_before) return;
-  // A compressed kernel: the banner and configuration are inside the payload.
-  if (auto p = decompress_kernel_payload(bytes.value())) {
-    std::string where = fmt::format(" in the {} payload at offset {}", p->method, p->offset);
-    if (have_config) {
-      if (auto b = find_version_banner(p->data))
-        f.versions.push_back({b->version, shown, "version banner" + where, b->line, 0});
-    } else {
-      search_bytes(f, shown, p->data, where, 0, out);
-    }
-  }
-}
-
-Findings collect(const Context& ctx, Output& out) {
-  Findings f;
-  const auto& inv = ctx.inventory;
-  for (const auto& e : inv.entries()) {
-    if (!e.st.is_regular() || e.hardlink_secondary) continue;
-    const auto& fs = inv.filesystems().at(e.filesystem);
-    if (!fs.vfs) continue;
-    std::string_view name = vfs::base_name(e.path);
-    std::string shown = inv.display_path(e);
-    bool in_boot = e.path.starts_with("/boot/");
-
-    if (in_boot && name.starts_with("config") && e.kind == inventory::Kind::kText) {
-      auto text = fs.vfs->read_file(e.path, limits::kMaxConfigFileBytes);
-      if (text.ok()) add_config(f, shown, "file", 0, 1, text.value(), out);
-      continue;
-    }
-    if ((name == "config.gz" || name.ends_with(".config.gz")) && e.kind == inventory::Kind::kCompressed) {
-      if (f.examined++ >= limits::kMaxKernelCandidates) continue;
-      auto raw = fs.vfs->read_file(e.path, limits::kMaxConfigFileBytes);
-      std::string error;
-      if (!raw.ok()) continue;
-      if (auto text = gunzip(raw.value(), limits::kMaxConfigFileBytes, &error)) {
-        add_config(f, shown, "config.gz", 0, 1, *text, out);
-      } else {
-        out.diagnostics.push_back({Diagnostic::Level::kWarning, shown, error});
-      }
-      continue;
-    }
-    bool kernel_like =
-        e.kind == inventory::Kind::kKernelImage ||
-        (is_kernel_name(name) && (e.kind == inventory::Kind::kElf || e.kind == inventory::Kind::kCompressed ||
-                                  e.kind == inventory::Kind::kBinary));
-    if (kernel_like) {
-      if (f.examined++ >= limits::kMaxKernelCandidates) continue;
-      examine_kernel_image(*fs.vfs, e.path, shown, f, out);
-    }
-  }
-  // /lib/modules/<release>/ of every filesystem.
-  for (std::uint32_t i = 0; i < inv.filesystems().size(); ++i) {
-    if (!inv.filesystems()[i].vfs) continue;
-    auto dir = inv.vfs(i).readdir("/lib/modules");
-    if (!dir.ok()) continue;
-    for (const auto& d : dir.value()) {
-      if (d.type != vfs::FileType::kDirectory) continue;
-      if (auto v = parse_kernel_release(d.name)) {
-        f.versions.push_back({*v, inv.display_path(i, "/lib/modules/" + d.name), "modules directory", "", 3});
-      }
-    }
-  }
-  std::stable_sort(f.configs.begin(), f.configs.end(), [](const auto& a, const auto& b) { return a.rank < b.rank; });
-  std::stable_sort(f.versions.begin(), f.versions.end(), [](const auto& a, const auto& b) { return a.rank < b.rank; });
-  return f;
-}
-
-void report_version(const Findings& f, Output& out) {
+void report_version(const evidence::KernelEvidence& f, Output& out) {
   if (f.versions.empty()) {
     out.findings.push_back(
         finding(kVersionCheck, Status::kInconclusive, "kernel",
                 "no kernel version banner, configuration header or /lib/modules directory was found"));
     return;
   }
-  const FoundVersion& v = f.versions.front();
+  const evidence::FoundVersion& v = f.versions.front();
   std::string text = fmt::format("{}.{}.{}", v.version.major, v.version.minor, v.version.patch);
   std::vector<Evidence> ev;
   for (const auto& o : f.versions) {
@@ -198,7 +52,7 @@ void report_version(const Findings& f, Output& out) {
       fmt::format("Linux {} (release {}), from the {} of {}", text, v.version.release, v.how, v.path), std::move(ev)));
 }
 
-void report_config(const Findings& f, Output& out) {
+void report_config(const evidence::KernelEvidence& f, Output& out) {
   if (f.configs.empty()) {
     out.findings.push_back(finding(kConfigCheck, Status::kInconclusive, "kernel",
                                    "no kernel configuration was found (/boot/config-*, config.gz, or IKCONFIG embedded "
@@ -212,20 +66,20 @@ void report_config(const Findings& f, Output& out) {
     ev.push_back(std::move(e));
     out.facts.push_back({"kernel", c.path, "kernel.config_source", c.how, at(c.path, 0, c.how)});
   }
-  const FoundConfig& c = f.configs.front();
+  const evidence::FoundConfig& c = f.configs.front();
   out.findings.push_back(
       finding(kConfigCheck, Status::kInfo, c.path,
               fmt::format("kernel configuration read from {} ({}, {} options)", c.path, c.how, c.config.options.size()),
               std::move(ev)));
 }
 
-void report_hardening(const Findings& f, Output& out) {
+void report_hardening(const evidence::KernelEvidence& f, Output& out) {
   if (f.configs.empty()) {
     out.findings.push_back(finding(kHardeningCheck, Status::kInconclusive, "kernel",
                                    "no kernel configuration was found, so its hardening cannot be judged"));
     return;
   }
-  const FoundConfig& c = f.configs.front();
+  const evidence::FoundConfig& c = f.configs.front();
   std::string arch = c.config.arch();
   std::optional<KernelVersion> version;
   if (auto v = parse_kernel_release(c.config.version))
@@ -287,17 +141,10 @@ void report_hardening(const Findings& f, Output& out) {
 
 std::span<const std::string_view> checks() { return kChecks; }
 
-std::optional<FoundKernelConfig> find_kernel_config(const Context& ctx) {
-  Output scratch;  // the kernel analyzer itself reports the diagnostics of this search
-  Findings f = collect(ctx, scratch);
-  if (f.configs.empty()) return std::nullopt;
-  FoundConfig& c = f.configs.front();
-  return FoundKernelConfig{std::move(c.path), std::move(c.how), std::move(c.config)};
-}
-
 Output run(const Context& ctx) {
   Output out;
-  Findings f = collect(ctx, out);
+  const evidence::KernelEvidence& f = ctx.evidence().kernel();
+  out.diagnostics = f.diagnostics;
   report_version(f, out);
   check_kernel_lts(ctx, f.versions.empty() ? nullptr : &f.versions.front().version,
                    f.versions.empty() ? std::string() : f.versions.front().path, out);
@@ -307,7 +154,7 @@ Output run(const Context& ctx) {
   const KernelConfig* config = f.configs.empty() ? nullptr : &f.configs.front().config;
   const std::string config_path = f.configs.empty() ? std::string() : f.configs.front().path;
   check_cmdline(ctx, config, config_path, out);
-  check_mac(ctx, config, config_path, find_cmdlines(ctx, config, config_path), out);
+  check_mac(ctx, config, config_path, f.cmdlines, out);
   check_crypto(ctx, config, config_path, out);
   return out;
 }

@@ -8,13 +8,10 @@
 // boot-kernel-cmdline, os-kernel-lts, mac-selinux, mac-apparmor, mac-enforced,
 // crypto-hw-engine, crypto-hw-rng.
 
-#include <optional>
 #include <span>
-#include <string>
 #include <string_view>
 
 #include "analyzers/analyzer.hpp"
-#include "analyzers/kernel/parse.hpp"
 
 namespace fwcert::analyzers::kernel {
 
@@ -22,15 +19,5 @@ namespace fwcert::analyzers::kernel {
 std::span<const std::string_view> checks();
 
 Output run(const Context& ctx);
-
-/// The kernel configuration this analyzer judges (embedded in the kernel image first, then
-/// /boot/config-*, then config.gz) with its display path and how it was found; nullopt when the
-/// target holds none. For other analyzers that judge kernel options (the boot analyzer).
-struct FoundKernelConfig {
-  std::string path;
-  std::string how;
-  KernelConfig config;
-};
-std::optional<FoundKernelConfig> find_kernel_config(const Context& ctx);
 
 }  // namespace fwcert::analyzers::kernel

@@ -11,6 +11,8 @@
 
 namespace fwcert::analyzers::kernel {
 
+using namespace formats::kernel;
+
 namespace {
 
 constexpr std::string_view kSelinuxCheck = "mac-selinux";

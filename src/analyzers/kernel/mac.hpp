@@ -9,9 +9,11 @@
 
 #include "analyzers/analyzer.hpp"
 #include "analyzers/kernel/cmdline.hpp"
-#include "analyzers/kernel/parse.hpp"
+#include "formats/kernel/kernel.hpp"
 
 namespace fwcert::analyzers::kernel {
+
+using namespace formats::kernel;
 
 /// Emits the three MAC checks. `config` is the kernel configuration found (nullptr when
 /// none), `cmdlines` every kernel command line found.

@@ -4,23 +4,14 @@
 #include <map>
 
 #include "core/limits.hpp"
+#include "core/text.hpp"
 
 namespace fwcert::analyzers::kernel {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using text::lower;
+using text::trim;
 
 template <typename F>
 void for_each_line(std::string_view text, F&& f) {

@@ -12,6 +12,8 @@
 
 namespace fwcert::analyzers::kernel {
 
+using namespace formats::kernel;
+
 namespace {
 
 constexpr std::string_view kRuleKeys[] = {"reason", "source", "arch", "critical", "expect", "and", "or", "on", "off"};

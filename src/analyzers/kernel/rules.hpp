@@ -8,10 +8,12 @@
 #include <string_view>
 #include <vector>
 
-#include "analyzers/kernel/parse.hpp"
+#include "formats/kernel/kernel.hpp"
 #include "fwcert/result.hpp"
 
 namespace fwcert::analyzers::kernel {
+
+using namespace formats::kernel;
 
 /// One condition on a configuration.
 struct Condition {

@@ -8,6 +8,8 @@
 
 namespace fwcert::analyzers::kernel {
 
+using namespace formats::kernel;
+
 namespace {
 
 std::string cell(std::string s) {

@@ -13,6 +13,8 @@
 
 namespace fwcert::analyzers::kernel {
 
+using namespace formats::kernel;
+
 namespace {
 
 constexpr std::string_view kCheck = "sysctl-hardening";

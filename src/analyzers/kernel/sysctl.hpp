@@ -9,10 +9,12 @@
 #include <vector>
 
 #include "analyzers/analyzer.hpp"
-#include "analyzers/kernel/parse.hpp"
 #include "analyzers/kernel/rules.hpp"
+#include "formats/kernel/kernel.hpp"
 
 namespace fwcert::analyzers::kernel {
+
+using namespace formats::kernel;
 
 /// One rule of data/sysctl-hardening.yaml (the file's header documents the fields).
 struct SysctlRule {

@@ -12,23 +12,19 @@
 #include "analyzers/os/parse.hpp"
 #include "core/date.hpp"
 #include "core/limits.hpp"
+#include "core/text.hpp"
 #include "endoflife/endoflife.hpp"
 
 namespace fwcert::analyzers::os {
 
 namespace {
 
+using text::lower;
+
 constexpr std::string_view kIdentifyCheck = "inv-os-identify";
 constexpr std::string_view kDistroCheck = "os-distro-eol";
 constexpr std::string_view kComponentCheck = "os-component-eol";
 constexpr std::string_view kChecks[] = {kIdentifyCheck, kDistroCheck, kComponentCheck};
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 /// The distribution found on one filesystem.
 struct Identity {
@@ -552,7 +548,6 @@ Output run(const Context& ctx) {
     if (!inv.filesystems()[i].vfs) continue;
     if (auto who = identify(inv, i, out)) found.push_back(std::move(*who));
   }
-  auto day = assessment_day(ctx.options);
   if (found.empty()) {
     const char* what =
         "no os-release, openwrt_release, debian_version, alpine-release, Yocto /etc/build or Android build.prop was "
@@ -563,18 +558,9 @@ Output run(const Context& ctx) {
   }
   for (const auto& who : found) {
     report_identity(inv, who, out);
-    if (!day.ok()) {
-      out.findings.push_back(
-          finding(kDistroCheck, Status::kInconclusive, subject_of(inv, who.fs), day.error().describe()));
-    } else {
-      judge_distro(ctx, who, *day, out);
-    }
+    judge_distro(ctx, who, ctx.options.day, out);
   }
-  if (!day.ok()) {
-    out.findings.push_back(finding(kComponentCheck, Status::kInconclusive, "components", day.error().describe()));
-  } else {
-    judge_components(ctx, *day, out);
-  }
+  judge_components(ctx, ctx.options.day, out);
   return out;
 }
 

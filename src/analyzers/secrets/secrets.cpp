@@ -10,13 +10,22 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/content/pass.hpp"
 #include "core/limits.hpp"
+#include "core/text.hpp"
+#include "evidence/evidence.hpp"
+#include "evidence/values.hpp"
 #include "formats/keys/keys.hpp"
 
 namespace fwcert::analyzers::secrets {
 
 namespace {
+
+using vfs::base_name;
+
+namespace content = evidence::content;
+using evidence::is_documentation_path;
+using evidence::is_placeholder;
+using text::lower;
 
 using inventory::Entry;
 using inventory::Kind;
@@ -32,17 +41,6 @@ constexpr std::string_view kChecks[] = {kPrivateKeysCheck, kLwaCheck,      kHard
 
 /// Most findings one check emits before it summarises the rest.
 constexpr std::size_t kMaxFindingsPerCheck = 100;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view base_name(std::string_view p) {
-  auto slash = p.rfind('/');
-  return slash == std::string_view::npos ? p : p.substr(slash + 1);
-}
 
 std::string mode_text(const Entry& e) {
   return fmt::format("mode {:04o}, owner {}:{}", e.st.mode & 07777, e.st.uid, e.st.gid);
@@ -670,41 +668,10 @@ void check_at_rest(const inventory::Inventory& inv, const Collected& c, Output& 
 
 std::span<const std::string_view> checks() { return kChecks; }
 
-bool is_placeholder(std::string_view value) {
-  std::string v = lower(value);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r')) v.pop_back();
-  if (v.empty() || v == "\"\"" || v == "''") return true;
-  if (v.find_first_not_of("*x.#-_?") == std::string::npos) return true;
-  if (v.front() == '$' || v.front() == '<' || v.front() == '%' || v.starts_with("{{") || v.starts_with("@"))
-    return true;
-  for (std::string_view w : {"example", "placeholder", "your_", "your-", "yourpassword", "<", "replace", "dummy",
-                             "redacted", "xxxx", "****"}) {
-    if (v.find(w) != std::string::npos) return true;
-  }
-  for (std::string_view w : {"none", "null", "nil", "true", "false", "yes", "no", "password", "secret", "passwd",
-                             "string", "value", "token", "required", "optional", "prompt", "ask", "env", "file"}) {
-    if (v == w) return true;
-  }
-  return false;
-}
-
-bool is_documentation_path(std::string_view path) {
-  for (std::string_view p : {"/usr/share/doc/", "/usr/share/man/", "/usr/share/info/", "/usr/share/gtk-doc/",
-                             "/usr/share/help/", "/usr/local/share/doc/", "/usr/local/share/man/"}) {
-    if (path.starts_with(p)) return true;
-  }
-  for (std::string_view p : {"/test/", "/tests/", "/testdata/", "/test-data/", "/test_data/", "/testing/", "/examples/",
-                             "/example/", "/certdata/", "/unittests/"}) {
-    if (path.find(p) != std::string_view::npos) return true;
-  }
-  return false;
-}
-
 Output run(const Context& ctx) {
   Output out;
   const auto& inv = ctx.inventory;
-  std::optional<content::PassResult> local;
-  const content::PassResult& pass = content::pass_for(ctx, local);
+  const content::PassResult& pass = ctx.evidence().content();
   out.diagnostics = pass.diagnostics;
   Collected c;
   if (pass.error.empty()) {

@@ -13,21 +13,28 @@
 #include <vector>
 
 #include "analyzers/analyzer.hpp"
-#include "analyzers/services/declared.hpp"
 #include "analyzers/services/parse.hpp"
 #include "analyzers/services/services.hpp"
+#include "assess/declared_services.hpp"
 #include "core/limits.hpp"
+#include "evidence/evidence.hpp"
 #include "inventory/inventory.hpp"
 
 namespace fwcert::analyzers::services::detail {
+
+using assess::declared_name_matches;
+using assess::DeclaredService;
 
 /// Reads one filesystem of the inventory; problems reading become diagnostics in `out`.
 struct FsReader {
   const inventory::Inventory& inv;
   std::uint32_t fs;
   Output& out;
+  evidence::Evidence* evidence = nullptr;  ///< the scan's shared evidence, for accounts()
 
   const vfs::Vfs& v() const { return inv.vfs(fs); }
+  /// The account databases of this filesystem, read once per scan.
+  const evidence::AccountFiles& accounts() const { return evidence->accounts(fs); }
   std::string display(const std::string& p) const { return inv.display_path(fs, p); }
 
   /// The text of a regular file (following links inside the image), or nullopt when it is
@@ -109,8 +116,6 @@ void check_unneeded(const FsReader& r, const std::string& where, Output& out);
 /// which entries some filesystem's listeners matched.
 struct DeclaredList {
   std::string source;  ///< the file it came from, "" when none was given
-  bool broken = false;
-  std::string error;
   std::vector<DeclaredService> entries;
   std::vector<bool> used;  ///< per entry: a listener matched it
 };

@@ -7,24 +7,15 @@
 #include <charconv>
 
 #include "core/limits.hpp"
+#include "core/text.hpp"
 
 namespace fwcert::analyzers::services {
 
 namespace {
 
+using text::lower;
+
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 /// Calls `fn(line_number, line)` for each line of `text` (without the newline or a trailing
 /// CR), within the size and line limits; reports a truncation as a diagnostic.
@@ -78,13 +69,13 @@ UnitFile parse_unit(std::string_view text, std::string_view path) {
 
   auto finish = [&] {
     if (!pending) return;
-    pending->value = std::string(trim(pending->value));
+    pending->value = std::string(text::trim_space(pending->value));
     out.assignments.push_back(std::move(*pending));
     pending.reset();
   };
 
   for_each_line(text, out.diagnostics, [&](std::size_t no, std::string_view raw) {
-    std::string_view line = trim(raw);
+    std::string_view line = text::trim_space(raw);
     if (pending) {
       // systemd skips comment lines inside a continuation.
       if (!line.empty() && (line[0] == '#' || line[0] == ';')) return;
@@ -121,12 +112,12 @@ UnitFile parse_unit(std::string_view text, std::string_view path) {
       out.diagnostics.push_back({no, "assignment outside any section; ignored"});
       return;
     }
-    std::string_view key = trim(line.substr(0, eq));
+    std::string_view key = text::trim_space(line.substr(0, eq));
     if (key.empty()) {
       out.diagnostics.push_back({no, "empty key; ignored"});
       return;
     }
-    std::string_view value = trim(line.substr(eq + 1));
+    std::string_view value = text::trim_space(line.substr(eq + 1));
     bool more = !value.empty() && value.back() == '\\';
     if (more) value.remove_suffix(1);
     pending = UnitAssignment{section, std::string(key), std::string(value), no, std::string(path)};
@@ -157,7 +148,7 @@ std::vector<const UnitAssignment*> MergedUnit::all(std::string_view section, std
 }
 
 std::optional<bool> parse_systemd_bool(std::string_view v) {
-  std::string s = lower(trim(v));
+  std::string s = lower(text::trim_space(v));
   if (s == "1" || s == "yes" || s == "y" || s == "true" || s == "t" || s == "on") return true;
   if (s == "0" || s == "no" || s == "n" || s == "false" || s == "f" || s == "off") return false;
   return std::nullopt;
@@ -212,7 +203,7 @@ std::vector<std::string> split_command(std::string_view line) {
 }
 
 std::optional<ExecCommand> parse_exec(std::string_view value) {
-  std::string_view v = trim(value);
+  std::string_view v = text::trim_space(value);
   ExecCommand cmd;
   bool at = false;
   while (!v.empty() && (v[0] == '-' || v[0] == '@' || v[0] == ':' || v[0] == '+' || v[0] == '!')) {
@@ -262,7 +253,7 @@ std::optional<ExecCommand> parse_exec(std::string_view value) {
 Inittab parse_inittab(std::string_view text) {
   Inittab out;
   for_each_line(text, out.diagnostics, [&](std::size_t no, std::string_view raw) {
-    std::string_view line = trim(raw);
+    std::string_view line = text::trim_space(raw);
     if (line.empty() || line[0] == '#') return;
     std::string_view rest = line;
     std::string_view f[3];
@@ -277,10 +268,10 @@ Inittab parse_inittab(std::string_view text) {
     }
     InittabEntry e;
     e.line = no;
-    e.id = std::string(trim(f[0]));
-    e.runlevels = std::string(trim(f[1]));
-    e.action = std::string(trim(f[2]));
-    e.process = std::string(trim(rest));
+    e.id = std::string(text::trim_space(f[0]));
+    e.runlevels = std::string(text::trim_space(f[1]));
+    e.action = std::string(text::trim_space(f[2]));
+    e.process = std::string(text::trim_space(rest));
     if (e.action.empty()) {
       out.diagnostics.push_back({no, "empty action; ignored"});
       return;
@@ -295,7 +286,7 @@ Inittab parse_inittab(std::string_view text) {
 InetdConf parse_inetd_conf(std::string_view text) {
   InetdConf out;
   for_each_line(text, out.diagnostics, [&](std::size_t no, std::string_view raw) {
-    std::string_view line = trim(raw);
+    std::string_view line = text::trim_space(raw);
     if (line.empty() || line[0] == '#') return;
     auto w = words(line);
     if (w.size() == 1 && w[0].back() == ':') return;  // OpenBSD "host:" default-address line
@@ -343,7 +334,7 @@ XinetdConf parse_xinetd(std::string_view text) {
   XinetdService cur;
   bool cur_is_defaults = false;
   for_each_line(text, out.diagnostics, [&](std::size_t no, std::string_view raw) {
-    std::string_view line = trim(raw);
+    std::string_view line = text::trim_space(raw);
     if (line.empty() || line[0] == '#') return;
     if (state == State::kTop) {
       auto w = words(line);
@@ -395,8 +386,8 @@ XinetdConf parse_xinetd(std::string_view text) {
     }
     bool append = op > 0 && (line[op - 1] == '+');
     bool remove = op > 0 && (line[op - 1] == '-');
-    std::string key(trim(line.substr(0, (append || remove) ? op - 1 : op)));
-    std::string value(trim(line.substr(op + 1)));
+    std::string key(text::trim_space(line.substr(0, (append || remove) ? op - 1 : op)));
+    std::string value(text::trim_space(line.substr(op + 1)));
     if (key.empty()) {
       out.diagnostics.push_back({no, "attribute without a name; ignored"});
       return;
@@ -418,7 +409,7 @@ InitRc parse_init_rc(std::string_view text) {
   InitRc out;
   enum class Block { kNone, kService, kAction } block = Block::kNone;
   for_each_line(text, out.diagnostics, [&](std::size_t no, std::string_view raw) {
-    std::string_view line = trim(raw);
+    std::string_view line = text::trim_space(raw);
     if (line.empty() || line[0] == '#') return;
     auto w = split_command(line);
     if (w.empty()) return;
@@ -496,15 +487,15 @@ ProcdScript parse_procd_script(std::string_view text) {
   ProcdScript out;
   std::vector<LineDiagnostic> ignored;
   for_each_line(text, ignored, [&](std::size_t no, std::string_view raw) {
-    std::string_view line = trim(raw);
+    std::string_view line = text::trim_space(raw);
     if (line.empty() || line[0] == '#') return;
     if (line.starts_with("USE_PROCD=")) {
-      out.uses_procd = trim(line.substr(10)) == "1";
+      out.uses_procd = text::trim_space(line.substr(10)) == "1";
       return;
     }
     if (line.starts_with("START=")) {
       int v = 0;
-      auto s = trim(line.substr(6));
+      auto s = text::trim_space(line.substr(6));
       auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
       if (ec == std::errc()) out.start = v;
       return;
@@ -552,13 +543,13 @@ SshdConfig parse_sshd_config(std::string_view text, std::string_view path) {
   SshdConfig out;
   bool in_match = false;
   for_each_line(text, out.diagnostics, [&](std::size_t no, std::string_view raw) {
-    std::string_view line = trim(raw);
+    std::string_view line = text::trim_space(raw);
     if (line.empty() || line[0] == '#') return;
     std::size_t end = 0;
     while (end < line.size() && !is_space(line[end]) && line[end] != '=') ++end;
     std::string keyword = lower(line.substr(0, end));
-    std::string_view value = trim(line.substr(end));
-    if (!value.empty() && value[0] == '=') value = trim(value.substr(1));
+    std::string_view value = text::trim_space(line.substr(end));
+    if (!value.empty() && value[0] == '=') value = text::trim_space(value.substr(1));
     if (keyword == "match") {
       in_match = true;
       return;
@@ -586,7 +577,7 @@ bool FstabEntry::has_option(std::string_view o) const {
 Fstab parse_fstab(std::string_view text) {
   Fstab out;
   for_each_line(text, out.diagnostics, [&](std::size_t no, std::string_view raw) {
-    std::string_view line = trim(raw);
+    std::string_view line = text::trim_space(raw);
     if (line.empty() || line[0] == '#') return;
     auto w = words(line);
     if (w.size() < 3) {
@@ -627,7 +618,7 @@ const UciOption* UciSection::option(std::string_view n) const {
 UciConfig parse_uci(std::string_view text) {
   UciConfig out;
   for_each_line(text, out.diagnostics, [&](std::size_t no, std::string_view raw) {
-    std::string_view line = trim(raw);
+    std::string_view line = text::trim_space(raw);
     if (line.empty() || line[0] == '#') return;
     auto w = split_command(line);
     if (w.empty()) return;
@@ -686,13 +677,14 @@ Sudoers parse_sudoers(std::string_view text) {
     r.line = no;
     r.text = std::string(line);
     // The user list is everything before the host list (the last word before '=').
-    std::string_view head = trim(line.substr(0, eq));
+    std::string_view head = text::trim_space(line.substr(0, eq));
     auto last_space = head.find_last_of(" \t");
     std::string_view users = last_space == std::string_view::npos ? std::string_view{} : head.substr(0, last_space);
     std::size_t start = 0;
     while (start < users.size()) {
       auto comma = users.find(',', start);
-      auto u = trim(users.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+      auto u = text::trim_space(
+          users.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
       if (!u.empty()) r.users.emplace_back(u);
       if (comma == std::string_view::npos) break;
       start = comma + 1;
@@ -703,27 +695,28 @@ Sudoers parse_sudoers(std::string_view text) {
     }
     std::string_view rest = line.substr(eq + 1);
     // Drop the runas list, then tags ("NOPASSWD:", "SETENV:"), then split the commands.
-    rest = trim(rest);
+    rest = text::trim_space(rest);
     if (!rest.empty() && rest[0] == '(') {
       auto close = rest.find(')');
-      rest = close == std::string_view::npos ? std::string_view{} : trim(rest.substr(close + 1));
+      rest = close == std::string_view::npos ? std::string_view{} : text::trim_space(rest.substr(close + 1));
     }
     for (;;) {
       auto colon = rest.find(':');
       if (colon == std::string_view::npos) break;
-      std::string_view tag = trim(rest.substr(0, colon));
+      std::string_view tag = text::trim_space(rest.substr(0, colon));
       bool is_tag = !tag.empty() && std::all_of(tag.begin(), tag.end(), [](char c) {
         return std::isupper(static_cast<unsigned char>(c)) || c == '_';
       });
       if (!is_tag) break;
       if (tag == "NOPASSWD") r.nopasswd = true;
       if (tag == "PASSWD") r.nopasswd = false;
-      rest = trim(rest.substr(colon + 1));
+      rest = text::trim_space(rest.substr(colon + 1));
     }
     std::size_t cs = 0;
     while (cs <= rest.size()) {
       auto comma = rest.find(',', cs);
-      auto cmd = trim(rest.substr(cs, comma == std::string_view::npos ? std::string_view::npos : comma - cs));
+      auto cmd =
+          text::trim_space(rest.substr(cs, comma == std::string_view::npos ? std::string_view::npos : comma - cs));
       if (cmd == "ALL") r.all_commands = true;
       if (comma == std::string_view::npos) break;
       cs = comma + 1;
@@ -731,7 +724,7 @@ Sudoers parse_sudoers(std::string_view text) {
     out.rules.push_back(std::move(r));
   };
   for_each_line(text, out.diagnostics, [&](std::size_t no, std::string_view raw) {
-    std::string_view line = trim(raw);
+    std::string_view line = text::trim_space(raw);
     bool more = !line.empty() && line.back() == '\\';
     if (more) line.remove_suffix(1);
     if (pending.empty()) pending_line = no;
@@ -742,10 +735,10 @@ Sudoers parse_sudoers(std::string_view text) {
     if (more) return;
     std::string joined = std::move(pending);
     pending.clear();
-    std::string_view j = trim(joined);
+    std::string_view j = text::trim_space(joined);
     if (!j.empty()) handle(pending_line, j);
   });
-  if (!pending.empty()) handle(pending_line, trim(pending));
+  if (!pending.empty()) handle(pending_line, text::trim_space(pending));
   return out;
 }
 
@@ -792,10 +785,10 @@ std::vector<DoasRule> parse_doas(std::string_view text, std::vector<LineDiagnost
 PamFile parse_pam(std::string_view text) {
   PamFile out;
   for_each_line(text, out.diagnostics, [&](std::size_t no, std::string_view raw) {
-    std::string_view line = trim(raw);
+    std::string_view line = text::trim_space(raw);
     if (line.empty() || line[0] == '#') return;
     auto hash = line.find('#');
-    if (hash != std::string_view::npos) line = trim(line.substr(0, hash));
+    if (hash != std::string_view::npos) line = text::trim_space(line.substr(0, hash));
     auto w = words(line);
     if (w.empty()) return;
     PamLine p;

@@ -11,16 +11,18 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/accounts/parse.hpp"
 #include "analyzers/services/common.hpp"
 #include "analyzers/services/parse.hpp"
 #include "analyzers/services/sandbox.hpp"
 #include "core/limits.hpp"
+#include "core/text.hpp"
 #include "data/resources.hpp"
 
 namespace fwcert::analyzers::services {
 
 namespace {
+
+using text::lower;
 
 using detail::entries_of;
 using detail::file_name;
@@ -1472,21 +1474,14 @@ const SshdOption* first_of(const SshdEffective& eff, std::string_view keyword) {
   return nullptr;
 }
 
-std::string lower_copy(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 void check_ssh(const FsReader& r, const std::vector<Service>& services, const std::string& where, Output& out) {
   const auto& inv = r.inv;
   std::size_t fails = 0, warns = 0;
   // Shipped authorized keys: anyone holding the matching private key logs in on every unit.
   std::set<std::string> homes{"/root"};
   std::vector<std::string> key_files{"/etc/dropbear/authorized_keys"};
-  if (auto passwd = r.read("/etc/passwd")) {
-    for (const auto& p : accounts::parse_passwd(*passwd).records) {
-      if (!p.home.empty() && p.home[0] == '/' && p.home != "/") homes.insert(p.home);
-    }
+  for (const auto& p : r.accounts().passwd.records) {
+    if (!p.home.empty() && p.home[0] == '/' && p.home != "/") homes.insert(p.home);
   }
   for (const auto& h : homes) {
     key_files.push_back(h + "/.ssh/authorized_keys");
@@ -1555,16 +1550,16 @@ void check_ssh(const FsReader& r, const std::vector<Service>& services, const st
       ++(st == Status::kFail ? fails : warns);
     };
     if (const auto* o = opt("permitrootlogin");
-        o && lower_copy(split_command(o->value).empty() ? "" : split_command(o->value)[0]) == "yes") {
+        o && text::lower(split_command(o->value).empty() ? "" : split_command(o->value)[0]) == "yes") {
       flag(o, Status::kFail, "sshd lets root log in with a password (PermitRootLogin yes)",
            "PermitRootLogin no or prohibit-password");
     }
-    if (const auto* o = opt("permitemptypasswords"); o && lower_copy(o->value) == "yes") {
+    if (const auto* o = opt("permitemptypasswords"); o && text::lower(o->value) == "yes") {
       flag(o, Status::kFail, "sshd accepts accounts with empty passwords (PermitEmptyPasswords yes)",
            "PermitEmptyPasswords no");
     }
     const auto* pw = opt("passwordauthentication");
-    if (pw && lower_copy(pw->value) == "yes") {
+    if (pw && text::lower(pw->value) == "yes") {
       flag(pw, Status::kWarn, "sshd accepts password logins (PasswordAuthentication yes), open to guessing",
            "PasswordAuthentication no");
     } else if (!pw && !eff.files.empty()) {
@@ -1982,23 +1977,17 @@ Output run(const Context& ctx) {
   const auto& filesystems = ctx.inventory.filesystems();
   bool any = false;
   detail::DeclaredList declared;
-  if (!ctx.options.services_path.empty()) {
-    declared.source = ctx.options.services_path;
-    if (auto list = load_declared_services(ctx.options.services_path)) {
-      declared.entries = std::move(list.value());
-      declared.used.assign(declared.entries.size(), false);
-    } else {
-      declared.broken = true;
-      declared.error = list.error().describe();
-      out.diagnostics.push_back({Diagnostic::Level::kError, ctx.options.services_path, declared.error});
-    }
+  if (ctx.options.declared_services) {
+    declared.source = ctx.options.declared_services_source;
+    declared.entries = *ctx.options.declared_services;
+    declared.used.assign(declared.entries.size(), false);
   }
   for (std::uint32_t fs = 0; fs < filesystems.size(); ++fs) {
     if (!filesystems[fs].vfs) continue;
     const vfs::Vfs& v = ctx.inventory.vfs(fs);
     if (!v.exists("/etc") && !v.exists("/init.rc") && !v.exists("/lib/systemd")) continue;
     std::vector<Service> services = collect(ctx.inventory, fs, out);
-    FsReader r{ctx.inventory, fs, out};
+    FsReader r{ctx.inventory, fs, out, &ctx.evidence()};
     bool has_init = !services.empty() || v.exists("/etc/inittab") || v.exists("/etc/ssh");
     if (!has_init && !v.exists("/etc/passwd")) continue;
     any = true;

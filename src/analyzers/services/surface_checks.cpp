@@ -337,14 +337,6 @@ void check_listeners(const std::vector<Service>& services, DeclaredList& declare
   }
   for (const Service* s : listeners) {
     std::string why = s->network_reasons.empty() ? "network-facing" : s->network_reasons.front();
-    if (declared.broken) {
-      out.findings.push_back(finding(kListenersCheck, Status::kInconclusive, s->subject,
-                                     fmt::format("{} is network-facing, but the declared services list could not "
-                                                 "be read ({})",
-                                                 s->name, declared.error),
-                                     {at(s->path, s->line, why, "declared in " + declared.source)}));
-      continue;
-    }
     if (declared.source.empty()) {
       out.findings.push_back(finding(kListenersCheck, Status::kInconclusive, s->subject,
                                      fmt::format("{} is network-facing and started at boot; no declared services "

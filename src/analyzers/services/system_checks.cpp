@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/accounts/parse.hpp"
 #include "analyzers/services/common.hpp"
 #include "data/resources.hpp"
+#include "formats/accounts/accounts.hpp"
 
 namespace fwcert::analyzers::services::detail {
 

@@ -9,16 +9,19 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/avs/config.hpp"
-#include "analyzers/content/pass.hpp"
-#include "analyzers/secrets/secrets.hpp"
 #include "core/date.hpp"
 #include "core/limits.hpp"
+#include "core/text.hpp"
+#include "evidence/evidence.hpp"
+#include "evidence/values.hpp"
 #include "formats/keys/keys.hpp"
 
 namespace fwcert::analyzers::tls {
 
 namespace {
+
+using text::lower;
+using vfs::base_name;
 
 using inventory::Entry;
 using inventory::Kind;
@@ -56,17 +59,6 @@ constexpr std::string_view kSuspectCaWords[] = {"mitmproxy",   "charles proxy", 
                                                 "portswigger", "burp suite",     "owasp zap", "test ca",
                                                 "testing ca",  "test root",      "snakeoil",  "example ca",
                                                 "dev ca",      "development ca", "zscaler",   "untrusted"};
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view base_name(std::string_view p) {
-  auto slash = p.rfind('/');
-  return slash == std::string_view::npos ? p : p.substr(slash + 1);
-}
 
 struct Store {
   std::uint32_t fs = 0;
@@ -147,14 +139,14 @@ std::size_t amazon_roots_in(const Store& s, bool* starfield = nullptr) {
 /// The first existing value of an SDK configuration key, with its configuration.
 struct Configured {
   std::string value;
-  const avs::SdkConfig* config = nullptr;
+  const evidence::SdkConfig* config = nullptr;
   std::uint64_t line = 0;
 };
 
-std::optional<Configured> configured(const std::vector<avs::SdkConfig>& configs, std::string_view key) {
+std::optional<Configured> configured(const std::vector<evidence::SdkConfig>& configs, std::string_view key) {
   for (const auto& c : configs) {
-    for (const auto& v : avs::values_of(c.doc, key)) {
-      if (!v.empty()) return Configured{v, &c, avs::line_of_key(c.text, key)};
+    for (const auto& v : evidence::values_of(c.doc, key)) {
+      if (!v.empty()) return Configured{v, &c, evidence::line_of_key(c.text, key)};
     }
   }
   return std::nullopt;
@@ -193,7 +185,7 @@ void check_roots(const std::vector<Store>& stores, const Store* used, const std:
                                  std::move(ev)));
 }
 
-void check_restriction(const std::vector<avs::SdkConfig>& configs, const Store* used,
+void check_restriction(const std::vector<evidence::SdkConfig>& configs, const Store* used,
                        const std::optional<Configured>& capath, Output& out) {
   if (configs.empty()) {
     out.findings.push_back(finding(kRestrictionCheck, Status::kNotApplicable, "/",
@@ -341,23 +333,25 @@ bool disables_verification(const std::string& line) {
   return false;
 }
 
-void check_validation(const inventory::Inventory& inv, const content::PassResult& pass, Output& out) {
+void check_validation(const inventory::Inventory& inv, const evidence::content::PassResult& pass, Output& out) {
   if (!pass.error.empty()) {
     out.findings.push_back(
         finding(kValidationCheck, Status::kInconclusive, "/", "the content pass could not run: " + pass.error));
     return;
   }
-  static const std::uint32_t curl = content::rule_id("curl-insecure"), curlrc = content::rule_id("curlrc-insecure"),
-                             wget = content::rule_id("wget-no-check"), wgetrc = content::rule_id("wgetrc-no-check"),
-                             verify_none = content::rule_id("ssl-verify-none"),
-                             curlopt = content::rule_id("curlopt-verify-off"),
-                             python = content::rule_id("python-verify-false"),
-                             mender = content::rule_id("mender-skip-verify"),
-                             skip = content::rule_id("insecure-skip-verify");
+  static const std::uint32_t curl = evidence::content::rule_id("curl-insecure"),
+                             curlrc = evidence::content::rule_id("curlrc-insecure"),
+                             wget = evidence::content::rule_id("wget-no-check"),
+                             wgetrc = evidence::content::rule_id("wgetrc-no-check"),
+                             verify_none = evidence::content::rule_id("ssl-verify-none"),
+                             curlopt = evidence::content::rule_id("curlopt-verify-off"),
+                             python = evidence::content::rule_id("python-verify-false"),
+                             mender = evidence::content::rule_id("mender-skip-verify"),
+                             skip = evidence::content::rule_id("insecure-skip-verify");
   std::size_t failed = 0, warned = 0;
   for (const auto& fm : pass.files) {
     const Entry& e = inv.entries()[fm.entry];
-    if (secrets::is_documentation_path(e.path) || is_implementation(e)) continue;
+    if (evidence::is_documentation_path(e.path) || is_implementation(e)) continue;
     const bool text = e.kind == Kind::kText || e.kind == Kind::kScript;
     const std::string path = inv.display_path(e);
     const std::string name = lower(base_name(e.path));
@@ -440,7 +434,7 @@ void check_min_version(const inventory::Inventory& inv, Output& out) {
     std::string_view name = base_name(e.path);
     if (libssl.empty() && (name.starts_with("libssl.so.") || name.starts_with("libssl3.so")))
       libssl = inv.display_path(e);
-    if (!e.st.is_regular() || name != "openssl.cnf" || secrets::is_documentation_path(e.path)) continue;
+    if (!e.st.is_regular() || name != "openssl.cnf" || evidence::is_documentation_path(e.path)) continue;
     auto text = inv.vfs(e.filesystem).read_file(e.path, limits::kMaxConfigFileBytes);
     if (!text.ok()) continue;
     std::string path = inv.display_path(e);
@@ -530,12 +524,9 @@ std::span<const std::string_view> amazon_root_fingerprints() { return kAmazonRoo
 Output run(const Context& ctx) {
   Output out;
   const auto& inv = ctx.inventory;
-  auto day = assessment_day(ctx.options);
-  if (!day) out.diagnostics.push_back({Diagnostic::Level::kWarning, "/", day.error().message + "; using today"});
-  const CivilDate today = day ? *day : today_utc();
+  const CivilDate today = ctx.options.day;
 
-  std::vector<Diagnostic> config_diags;
-  auto configs = avs::find_sdk_configs(inv, config_diags);
+  const std::vector<evidence::SdkConfig>& configs = ctx.evidence().sdk_configs().configs;
   auto capath = configured(configs, "CURLOPT_CAPATH");
   if (!capath) capath = configured(configs, "CURLOPT_CAINFO");
 
@@ -565,8 +556,7 @@ Output run(const Context& ctx) {
   check_roots(stores, used, capath, out);
   check_restriction(configs, capath_index ? used : nullptr, capath, out);
   check_hygiene(inv, stores, today, out);
-  std::optional<content::PassResult> local;
-  check_validation(inv, content::pass_for(ctx, local), out);
+  check_validation(inv, ctx.evidence().content(), out);
   check_min_version(inv, out);
   for (const auto& s : stores) {
     out.facts.push_back({"tls", s.path, "ca_store.certificates", static_cast<std::int64_t>(s.certs.size()),

@@ -4,22 +4,14 @@
 #include <functional>
 
 #include "core/limits.hpp"
+#include "core/text.hpp"
 
 namespace fwcert::analyzers::updates {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-std::string_view unquote(std::string_view s) {
-  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front())
-    return s.substr(1, s.size() - 2);
-  return s;
-}
+using text::trim;
+using text::unquote;
 
 /// Calls f(line_number, line) for each line, bounded by limits::kMaxConfigLines.
 void each_line(std::string_view text, const std::function<void(std::size_t, std::string_view)>& f) {

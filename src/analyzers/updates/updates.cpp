@@ -9,10 +9,13 @@
 
 #include "analyzers/updates/parse.hpp"
 #include "core/limits.hpp"
+#include "core/text.hpp"
 
 namespace fwcert::analyzers::updates {
 
 namespace {
+
+using text::lower;
 
 constexpr std::string_view kAgentCheck = "upd-agent-present";
 constexpr std::string_view kRaucCheck = "upd-rauc-signature";
@@ -88,12 +91,6 @@ struct State {
 
 bool is_cleartext(std::string_view url) {
   return url.starts_with("http://") || url.starts_with("ftp://") || url.starts_with("tftp://");
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // --- RAUC --------------------------------------------------------------------------------

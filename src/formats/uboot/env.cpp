@@ -9,10 +9,13 @@
 
 #include "core/byte_reader.hpp"
 #include "core/limits.hpp"
+#include "core/text.hpp"
 
 namespace fwcert::formats::uboot {
 
 namespace {
+
+using text::trim;
 
 std::string_view as_chars(std::span<const std::byte> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
@@ -52,12 +55,6 @@ void split_pairs(std::string_view data, std::uint64_t base, Environment& env) {
     }
     pos = end + 1;
   }
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
 }
 
 std::optional<std::uint64_t> parse_number(std::string_view s) {

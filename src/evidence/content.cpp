@@ -1,4 +1,4 @@
-#include "analyzers/content/pass.hpp"
+#include "evidence/content.hpp"
 
 #include <fmt/format.h>
 #include <hs.h>
@@ -12,7 +12,7 @@
 #include "core/limits.hpp"
 #include "data/resources.hpp"
 
-namespace fwcert::analyzers::content {
+namespace fwcert::evidence::content {
 
 namespace {
 
@@ -156,7 +156,7 @@ std::vector<Match> Matcher::scan(std::string_view data) const {
   return out;
 }
 
-PassResult run_pass(const inventory::Inventory& inv, unsigned threads) {
+PassResult run_pass(const inventory::Inventory& inv, parallel::Pool& pool) {
   PassResult result;
   auto matcher = Matcher::compile();
   if (!matcher.ok()) {
@@ -230,14 +230,8 @@ PassResult run_pass(const inventory::Inventory& inv, unsigned threads) {
       slot.bytes = offset;
     }
   };
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, todo.size())));
-  if (threads == 1) {
-    worker();
-  } else {
-    std::vector<std::jthread> pool;
-    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-  }
+  // One worker per pool thread, each with its own scratch and buffer, taking files in turn.
+  pool.for_each(std::min<std::size_t>(pool.size(), todo.size()), [&](std::size_t) { worker(); });
 
   for (std::size_t k = 0; k < todo.size(); ++k) {
     Slot& s = slots[k];
@@ -267,15 +261,4 @@ PassResult run_pass(const inventory::Inventory& inv, unsigned threads) {
   return result;
 }
 
-const PassResult& SharedPass::get() {
-  std::call_once(once_, [this] { result_ = run_pass(inv_, threads_); });
-  return result_;
-}
-
-const PassResult& pass_for(const Context& ctx, std::optional<PassResult>& local) {
-  if (ctx.content) return ctx.content->get();
-  if (!local) local = run_pass(ctx.inventory, ctx.options.threads);
-  return *local;
-}
-
-}  // namespace fwcert::analyzers::content
+}  // namespace fwcert::evidence::content

@@ -2,23 +2,24 @@
 // The one content pass of a scan: every regular file of the inventory (up to
 // limits::kMaxContentScanFileBytes) is streamed once, in chunks read through the Vfs, through
 // one Vectorscan database compiled from data/content-rules.tsv. The secrets and tls analyzers
-// share the result through Context::content, so the bytes of the target are read once however
-// many analyzers need them. Matches are candidates only; the analyzers confirm them.
+// share the result through the scan's evidence (evidence/evidence.hpp), so the bytes of the target are read once
+// however many analyzers need them. Matches are candidates only; the analyzers confirm them.
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "analyzers/analyzer.hpp"
+#include "core/parallel.hpp"
+#include "fwcert/report.hpp"
 #include "fwcert/result.hpp"
+#include "inventory/inventory.hpp"
 
-namespace fwcert::analyzers::content {
+namespace fwcert::evidence::content {
 
 /// One row of data/content-rules.tsv.
 struct Rule {
@@ -78,29 +79,11 @@ class Matcher {
  private:
   explicit Matcher(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
-  friend PassResult run_pass(const inventory::Inventory&, unsigned);
+  friend PassResult run_pass(const inventory::Inventory&, parallel::Pool&);
 };
 
-/// Streams every regular file of the inventory through the matcher on `threads` workers
-/// (0 = one per core). Each file writes its own slot, so the result does not depend on the
-/// thread count.
-PassResult run_pass(const inventory::Inventory& inv, unsigned threads);
+/// Streams every regular file of the inventory through the matcher on the pool's threads. Each
+/// file writes its own slot, so the result does not depend on the thread count.
+PassResult run_pass(const inventory::Inventory& inv, parallel::Pool& pool);
 
-/// The pass of one scan, run by whichever analyzer asks first; the others wait for it.
-class SharedPass {
- public:
-  SharedPass(const inventory::Inventory& inv, unsigned threads) : inv_(inv), threads_(threads) {}
-  const PassResult& get();
-
- private:
-  const inventory::Inventory& inv_;
-  unsigned threads_;
-  std::once_flag once_;
-  PassResult result_;
-};
-
-/// The content pass for `ctx`: the scan's shared one, or (when an analyzer runs on its own, as
-/// in unit tests) one computed now and kept in `local`.
-const PassResult& pass_for(const Context& ctx, std::optional<PassResult>& local);
-
-}  // namespace fwcert::analyzers::content
+}  // namespace fwcert::evidence::content

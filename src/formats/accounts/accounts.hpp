@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace fwcert::analyzers::accounts {
+namespace fwcert::formats::accounts {
 
 /// A line that could not be used, and why.
 struct LineDiagnostic {
@@ -130,4 +130,4 @@ inline constexpr std::uint64_t kMaxHashMemoryBytes = 128ull << 20;
 /// sync, shutdown and halt. An empty field means /bin/sh and is a shell.
 bool is_login_shell(std::string_view shell);
 
-}  // namespace fwcert::analyzers::accounts
+}  // namespace fwcert::formats::accounts

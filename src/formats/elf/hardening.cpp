@@ -1,4 +1,4 @@
-#include "analyzers/elf/hardening.hpp"
+#include "formats/elf/hardening.hpp"
 
 #include <algorithm>
 #include <set>
@@ -6,7 +6,7 @@
 
 #include "data/resources.hpp"
 
-namespace fwcert::analyzers::elf {
+namespace fwcert::formats::elf {
 
 namespace fe = formats::elf;
 
@@ -172,4 +172,4 @@ Hardening assess(const fe::Elf& e) {
   return h;
 }
 
-}  // namespace fwcert::analyzers::elf
+}  // namespace fwcert::formats::elf

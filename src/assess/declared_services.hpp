@@ -15,7 +15,7 @@ namespace YAML {
 class Node;
 }
 
-namespace fwcert::analyzers::services {
+namespace fwcert::assess {
 
 struct DeclaredService {
   std::string name;                   ///< unit, service or program name ("sshd", "dropbear.service")
@@ -37,4 +37,4 @@ Result<std::vector<DeclaredService>> load_declared_services(const std::string& p
 /// name without a ".service"/".socket" suffix, or the file name of its program.
 bool declared_name_matches(const DeclaredService& d, const std::string& service_name, const std::string& program);
 
-}  // namespace fwcert::analyzers::services
+}  // namespace fwcert::assess

@@ -1,4 +1,4 @@
-#include "analyzers/kernel/parse.hpp"
+#include "formats/kernel/kernel.hpp"
 
 #include <fmt/format.h>
 #include <lz4.h>
@@ -11,19 +11,16 @@
 #include <cstring>
 
 #include "core/limits.hpp"
+#include "core/text.hpp"
 
-namespace fwcert::analyzers::kernel {
+namespace fwcert::formats::kernel {
 
 namespace {
 
+using text::trim;
+
 bool is_name_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
 }
 
 /// The option name after "CONFIG_" at the start of s, or "" when there is none.
@@ -385,9 +382,9 @@ std::optional<Payload> decompress_kernel_payload(std::string_view image, std::si
   return std::nullopt;
 }
 
-}  // namespace fwcert::analyzers::kernel
+}  // namespace fwcert::formats::kernel
 
-namespace fwcert::analyzers::kernel {
+namespace fwcert::formats::kernel {
 
 SysctlFile parse_sysctl(std::string_view text) {
   SysctlFile out;
@@ -420,4 +417,4 @@ SysctlFile parse_sysctl(std::string_view text) {
   return out;
 }
 
-}  // namespace fwcert::analyzers::kernel
+}  // namespace fwcert::formats::kernel

@@ -1,4 +1,4 @@
-#include "analyzers/services/declared.hpp"
+#include "assess/declared_services.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -8,7 +8,7 @@
 
 #include "catalog/catalog.hpp"
 
-namespace fwcert::analyzers::services {
+namespace fwcert::assess {
 
 namespace {
 
@@ -108,4 +108,4 @@ bool declared_name_matches(const DeclaredService& d, const std::string& service_
   return !base.empty() && declared == base;
 }
 
-}  // namespace fwcert::analyzers::services
+}  // namespace fwcert::assess

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace fwcert::analyzers::kernel {
+namespace fwcert::formats::kernel {
 
 /// A line that could not be used, and why.
 struct LineDiagnostic {
@@ -100,9 +100,9 @@ std::optional<Payload> decompress_kernel_payload(std::string_view image, std::si
 /// damage. Trailing bytes after the stream are ignored.
 std::optional<std::string> gunzip(std::string_view data, std::size_t max_bytes, std::string* error = nullptr);
 
-}  // namespace fwcert::analyzers::kernel
+}  // namespace fwcert::formats::kernel
 
-namespace fwcert::analyzers::kernel {
+namespace fwcert::formats::kernel {
 
 /// One assignment of a sysctl.d/sysctl.conf file.
 struct SysctlAssignment {
@@ -119,4 +119,4 @@ struct SysctlFile {
 };
 SysctlFile parse_sysctl(std::string_view text);
 
-}  // namespace fwcert::analyzers::kernel
+}  // namespace fwcert::formats::kernel

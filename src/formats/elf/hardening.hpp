@@ -13,7 +13,7 @@
 
 #include "formats/elf/elf.hpp"
 
-namespace fwcert::analyzers::elf {
+namespace fwcert::formats::elf {
 
 enum class Relro : std::uint8_t { kNone, kPartial, kFull };
 const char* to_string(Relro r);
@@ -66,4 +66,4 @@ std::vector<std::string> split_search_path(std::string_view value);
 /// Functions whose import marks code for manual review (input-unsafe-calls).
 std::span<const std::string_view> risky_functions();
 
-}  // namespace fwcert::analyzers::elf
+}  // namespace fwcert::formats::elf

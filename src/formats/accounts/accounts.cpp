@@ -1,4 +1,4 @@
-#include "analyzers/accounts/parse.hpp"
+#include "formats/accounts/accounts.hpp"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 
 #include "core/limits.hpp"
 
-namespace fwcert::analyzers::accounts {
+namespace fwcert::formats::accounts {
 
 namespace {
 
@@ -423,4 +423,4 @@ bool is_login_shell(std::string_view shell) {
   return std::find(std::begin(kNotShells), std::end(kNotShells), base) == std::end(kNotShells);
 }
 
-}  // namespace fwcert::analyzers::accounts
+}  // namespace fwcert::formats::accounts

@@ -1,4 +1,4 @@
-#include "analyzers/avs/config.hpp"
+#include "evidence/sdk_config.hpp"
 
 #include <fmt/format.h>
 
@@ -6,16 +6,11 @@
 #include <cctype>
 
 #include "core/limits.hpp"
+#include "core/text.hpp"
 
-namespace fwcert::analyzers::avs {
+namespace fwcert::evidence {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 void collect(const nlohmann::json& j, std::string_view key, std::vector<std::string>& out, int depth) {
   if (depth > 64 || out.size() > 1024) return;
@@ -35,14 +30,16 @@ void collect(const nlohmann::json& j, std::string_view key, std::vector<std::str
 }  // namespace
 
 bool is_sdk_config_name(std::string_view name) {
-  std::string n = lower(name);
+  std::string n = text::lower(name);
   if (!n.ends_with(".json")) return false;
   return n.find("alexaclientsdkconfig") != std::string::npos || n.find("smartscreensdkconfig") != std::string::npos ||
          n.starts_with("aace");
 }
 
-std::vector<SdkConfig> find_sdk_configs(const inventory::Inventory& inv, std::vector<Diagnostic>& diagnostics) {
-  std::vector<SdkConfig> out;
+SdkConfigs find_sdk_configs(const inventory::Inventory& inv) {
+  SdkConfigs found;
+  std::vector<SdkConfig>& out = found.configs;
+  std::vector<Diagnostic>& diagnostics = found.diagnostics;
   for (const auto& e : inv.entries()) {
     if (!e.st.is_regular() || e.hardlink_secondary) continue;
     auto slash = e.path.rfind('/');
@@ -64,7 +61,7 @@ std::vector<SdkConfig> find_sdk_configs(const inventory::Inventory& inv, std::ve
     }
     out.push_back(std::move(c));
   }
-  return out;
+  return found;
 }
 
 std::vector<std::string> values_of(const nlohmann::json& doc, std::string_view key) {
@@ -80,4 +77,4 @@ std::uint64_t line_of_key(std::string_view text, std::string_view key) {
          static_cast<std::uint64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
 }
 
-}  // namespace fwcert::analyzers::avs
+}  // namespace fwcert::evidence

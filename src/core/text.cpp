@@ -1,0 +1,66 @@
+#include "core/text.hpp"
+
+namespace fwcert::text {
+
+namespace {
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+char lower_char(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+}  // namespace
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && (is_blank(s.back()) || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view trim_space(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = lower_char(c);
+  return out;
+}
+
+bool iequals(std::string_view s, std::string_view t) {
+  if (s.size() != t.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (lower_char(s[i]) != lower_char(t[i])) return false;
+  }
+  return true;
+}
+
+std::string_view unquote(std::string_view s) {
+  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front())
+    return s.substr(1, s.size() - 2);
+  return s;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += separator;
+    out += parts[i];
+  }
+  return out;
+}
+
+void Lines::iterator::advance() {
+  if (pos_ >= text_.size() || line_.number >= max_) {
+    done_ = true;
+    return;
+  }
+  done_ = false;
+  auto end = text_.find('\n', pos_);
+  line_.text = text_.substr(pos_, end == std::string_view::npos ? std::string_view::npos : end - pos_);
+  ++line_.number;
+  pos_ = end == std::string_view::npos ? text_.size() : end + 1;
+}
+
+}  // namespace fwcert::text

@@ -1,0 +1,82 @@
+#pragma once
+// Small text helpers every parser of configuration files needs, written once: trimming,
+// ASCII case folding, unquoting, joining, and a line iterator bounded by the line limit.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/limits.hpp"
+
+namespace fwcert::text {
+
+/// Drops blanks (space, tab) at both ends and a carriage return at the end: a line of a
+/// configuration file as its daemon reads it.
+std::string_view trim(std::string_view s);
+
+/// Drops every ASCII white-space character (isspace in the C locale) at both ends.
+std::string_view trim_space(std::string_view s);
+
+/// ASCII lower case; other bytes are kept as they are.
+std::string lower(std::string_view s);
+
+/// True when `s` equals `t` ignoring ASCII case.
+bool iequals(std::string_view s, std::string_view t);
+
+/// The text between one pair of matching quotes (' or ") around the whole of `s`, else `s`.
+std::string_view unquote(std::string_view s);
+
+/// The parts joined with `separator` between them.
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+/// One line of a text: its 1-based number and its bytes without the newline.
+struct Line {
+  std::size_t number = 0;
+  std::string_view text;
+};
+
+/// The lines of a text in order, at most `max_lines` of them (a file longer than that is read
+/// up to the limit): `for (auto [no, line] : text::lines(s))`. A final line without a newline
+/// counts; an empty text has no line.
+class Lines {
+ public:
+  explicit Lines(std::string_view text, std::size_t max_lines = limits::kMaxConfigLines)
+      : text_(text), max_(max_lines) {}
+
+  class iterator {
+   public:
+    using value_type = Line;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    iterator(std::string_view text, std::size_t max) : text_(text), max_(max) { advance(); }
+    const Line& operator*() const { return line_; }
+    const Line* operator->() const { return &line_; }
+    iterator& operator++() {
+      advance();
+      return *this;
+    }
+    void operator++(int) { advance(); }
+    bool operator==(const iterator& o) const { return done_ == o.done_; }
+
+   private:
+    void advance();
+    std::string_view text_;
+    std::size_t pos_ = 0, max_ = 0;
+    Line line_;
+    bool done_ = true;
+  };
+
+  iterator begin() const { return iterator(text_, max_); }
+  iterator end() const { return iterator(); }
+
+ private:
+  std::string_view text_;
+  std::size_t max_;
+};
+
+inline Lines lines(std::string_view text, std::size_t max_lines = limits::kMaxConfigLines) {
+  return Lines(text, max_lines);
+}
+
+}  // namespace fwcert::text

@@ -1,0 +1,33 @@
+#include "evidence/evidence.hpp"
+
+namespace fwcert::evidence {
+
+Evidence::Evidence(const inventory::Inventory& inv, parallel::Pool& pool) : inv_(inv), pool_(pool) {
+  for (std::size_t i = 0; i < inv.filesystems().size(); ++i)
+    accounts_.push_back(std::make_unique<Lazy<AccountFiles>>());
+}
+
+Evidence::~Evidence() = default;
+
+const content::PassResult& Evidence::content() {
+  std::call_once(content_.once, [&] { content_.value = content::run_pass(inv_, pool_); });
+  return content_.value;
+}
+
+const KernelEvidence& Evidence::kernel() {
+  std::call_once(kernel_.once, [&] { kernel_.value = collect_kernel(inv_); });
+  return kernel_.value;
+}
+
+const SdkConfigs& Evidence::sdk_configs() {
+  std::call_once(sdk_.once, [&] { sdk_.value = find_sdk_configs(inv_); });
+  return sdk_.value;
+}
+
+const AccountFiles& Evidence::accounts(std::uint32_t fs) {
+  auto& slot = *accounts_.at(fs);
+  std::call_once(slot.once, [&] { slot.value = read_account_files(inv_.vfs(fs)); });
+  return slot.value;
+}
+
+}  // namespace fwcert::evidence
