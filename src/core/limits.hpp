@@ -28,6 +28,11 @@ inline constexpr std::uint64_t kMaxArchiveMemberBytes = 512ull << 20;
 inline constexpr std::uint64_t kMaxArchiveTotalBytes = 4ull << 30;
 /// Most members one archive may have.
 inline constexpr std::size_t kMaxArchiveMembers = 1'000'000;
+/// Bytes of input libarchive may read while looking for one member header. cpio and zip resync
+/// by scanning for the next magic, so junk or zeros after a member (the don't-care chunks of an
+/// Android sparse image, the holes of a file) are read to the end; real headers, a zip central
+/// directory of some 600,000 members or an ISO 9660 directory included, are far smaller.
+inline constexpr std::uint64_t kMaxArchiveHeaderSearchBytes = 64ull << 20;
 /// Largest ratio of decompressed to compressed bytes accepted from an archive (bomb guard).
 inline constexpr std::uint64_t kMaxDecompressionRatio = 1000;
 /// Archives smaller than this are exempt from the ratio guard (tiny inputs compress well).

@@ -18,6 +18,11 @@
 //    address-space limit such an input simply fails as damaged. We cannot bound it from here.
 //  - libarchive's "raw" format is not enabled: a compressed file that does not hold an
 //    archive fails to open instead of becoming a one-file tree.
+//  - Junk between members is bounded twice. cpio and zip scan forward for the next magic, so
+//    one header read may consume everything up to the end: it is cut off after
+//    kMaxArchiveHeaderSearchBytes of input. Binary cpio has no magic after the first header and
+//    reads zeros as an endless run of 26-byte members of no file type: such a member counts as
+//    a damaged header, and past kMaxHeaderRetries of them the rest of the archive is lost.
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -28,6 +33,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <optional>
 
 #include "core/checked.hpp"
 #include "core/limits.hpp"
@@ -42,7 +48,8 @@ namespace {
 constexpr std::size_t kReadChunk = 256 * 1024;
 /// Diagnostics kept from one archive; a hostile archive could otherwise produce one per member.
 constexpr std::size_t kMaxDiagnosticsPerArchive = 1000;
-/// Damaged headers libarchive may skip over (ARCHIVE_RETRY) before the archive counts as lost.
+/// Damaged headers libarchive may skip over (ARCHIVE_RETRY, or members of no file type) before
+/// the archive counts as lost.
 constexpr int kMaxHeaderRetries = 16;
 
 /// Feeds libarchive from a ByteSource through read, skip and seek callbacks, so the same code
@@ -51,17 +58,28 @@ struct SourceCursor {
   ByteSourcePtr src;
   std::uint64_t pos = 0;
   std::vector<std::byte> buffer;
+  std::uint64_t delivered = 0;  ///< bytes handed to libarchive by read_callback
+  /// Set while libarchive looks for a member header: `delivered` when the search began.
+  std::optional<std::uint64_t> header_search_from;
+  bool header_search_exceeded = false;  ///< a search was cut off at kMaxArchiveHeaderSearchBytes
 };
 
 la_ssize_t read_callback(archive* a, void* data, const void** out) {
   auto* c = static_cast<SourceCursor*>(data);
   const std::uint64_t size = c->src->size();
   if (c->pos >= size) return 0;
+  if (c->header_search_from && c->delivered - *c->header_search_from >= limits::kMaxArchiveHeaderSearchBytes) {
+    c->header_search_exceeded = true;
+    archive_set_error(a, ERANGE, "no member header in %llu bytes",
+                      static_cast<unsigned long long>(limits::kMaxArchiveHeaderSearchBytes));
+    return -1;
+  }
   auto mapped = c->src->contiguous();
   if (mapped.size() == size) {
     std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(size - c->pos, kReadChunk * 4));
     *out = mapped.data() + c->pos;
     c->pos += n;
+    c->delivered += n;
     return static_cast<la_ssize_t>(n);
   }
   if (c->buffer.empty()) c->buffer.resize(kReadChunk);
@@ -72,6 +90,7 @@ la_ssize_t read_callback(archive* a, void* data, const void** out) {
   }
   *out = c->buffer.data();
   c->pos += *n;
+  c->delivered += *n;
   return static_cast<la_ssize_t>(*n);
 }
 
@@ -238,20 +257,19 @@ class ArchiveLoader {
     }
 
     std::size_t members = 0;
-    int retries = 0;
     Stop stop = Stop::kNone;
     while (stop == Stop::kNone) {
       archive_entry* entry = nullptr;
-      int r = archive_read_next_header(a_, &entry);
+      int r = next_header(&entry);
       if (r == ARCHIVE_EOF) break;
-      if (r == ARCHIVE_RETRY && ++retries <= kMaxHeaderRetries) {
+      if (r == ARCHIVE_RETRY && ++damaged_headers_ <= kMaxHeaderRetries) {
         diag(Diagnostic::Level::kWarning, "/", fmt::format("damaged member header skipped: {}", last_error()));
         partial_ = true;
         continue;
       }
       if (r == ARCHIVE_FATAL || r == ARCHIVE_RETRY) {
         if (!fs_) {
-          return make_error(ErrorCode::kCorrupt, fmt::format("no readable member: {}", last_error()), describe());
+          return make_error(ErrorCode::kCorrupt, fmt::format("no readable member: {}", stop_reason()), describe());
         }
         stop = Stop::kDamaged;
         break;
@@ -276,7 +294,7 @@ class ArchiveLoader {
     if (!fs_) fs_ = std::make_shared<MemoryVfs>(format_name(a_));
     if (stop == Stop::kDamaged) {
       diag(Diagnostic::Level::kError, "/",
-           fmt::format("archive damaged after {} members; the rest is not read: {}", members, last_error()));
+           fmt::format("archive damaged after {} members; the rest is not read: {}", members, stop_reason()));
       partial_ = true;
     } else if (stop == Stop::kBomb) {
       diag(Diagnostic::Level::kError, "/",
@@ -298,6 +316,44 @@ class ArchiveLoader {
   std::string last_error() const {
     const char* e = archive_error_string(a_);
     return e ? e : "unknown libarchive error";
+  }
+
+  /// Why libarchive stopped: our own bound when one cut it off (libarchive may overwrite the
+  /// error we set with its own "truncated" message), else libarchive's error.
+  std::string stop_reason() const {
+    if (cursor_.header_search_exceeded) {
+      return fmt::format("no member header in the {} MiB read looking for one (junk or zeros)",
+                         limits::kMaxArchiveHeaderSearchBytes >> 20);
+    }
+    if (damaged_headers_ > kMaxHeaderRetries) {
+      return fmt::format(
+          "more than {} damaged member headers (or members of no file type, as zeros read as cpio "
+          "headers are)",
+          kMaxHeaderRetries);
+    }
+    return last_error();
+  }
+
+  /// archive_read_next_header with the search for the header bounded: the rest of the previous
+  /// member is skipped first, so what the search reads is header, padding and junk only.
+  int next_header(archive_entry** entry) {
+    if (in_data_) {
+      // As libarchive's own skip at the next header: data that ends early is fatal.
+      const int r = skip_member_data();
+      if (r == ARCHIVE_EOF) archive_set_error(a_, EIO, "Premature end-of-file.");
+      if (r == ARCHIVE_EOF || r == ARCHIVE_FATAL) return ARCHIVE_FATAL;
+    }
+    cursor_.header_search_from = cursor_.delivered;
+    const int r = archive_read_next_header(a_, entry);
+    cursor_.header_search_from.reset();
+    in_data_ = r == ARCHIVE_OK || r == ARCHIVE_WARN;
+    return r;
+  }
+
+  /// Skips what is left of the current member's data (libarchive allows this once per member).
+  int skip_member_data() {
+    in_data_ = false;
+    return archive_read_data_skip(a_);
   }
 
   void diag(Diagnostic::Level level, std::string path, std::string message) {
@@ -348,7 +404,7 @@ class ArchiveLoader {
 
     if (!keep && archive_filter_count(a_) <= 1) {
       // Nothing to decompress: skipping is a seek and cannot be a bomb.
-      if (archive_read_data_skip(a_) != ARCHIVE_OK) out.stop = Stop::kDamaged;
+      if (skip_member_data() != ARCHIVE_OK) out.stop = Stop::kDamaged;
       out.size = declared;
       return out;
     }
@@ -495,6 +551,9 @@ class ArchiveLoader {
           break;
         }
         default:
+          // No member has no file type; a header of zeros (binary cpio has no magic to resync
+          // on) is one. It counts as a damaged header.
+          if (++damaged_headers_ > kMaxHeaderRetries) return Stop::kDamaged;
           added = make_error(ErrorCode::kUnsupported, "member of unknown file type", path);
           stop = skip_data();
           break;
@@ -521,7 +580,7 @@ class ArchiveLoader {
     // Directories, links and devices carry no data in any supported format, but a hostile
     // header may declare some; consume it the same bounded way as file data.
     if (archive_filter_count(a_) <= 1) {
-      return archive_read_data_skip(a_) == ARCHIVE_FATAL ? Stop::kDamaged : Stop::kNone;
+      return skip_member_data() == ARCHIVE_FATAL ? Stop::kDamaged : Stop::kNone;
     }
     for (;;) {
       const void* block = nullptr;
@@ -563,6 +622,8 @@ class ArchiveLoader {
   std::uint64_t retained_ = 0;  ///< content bytes held in memory
   std::size_t emitted_ = 0;
   std::size_t suppressed_ = 0;
+  int damaged_headers_ = 0;  ///< headers skipped as damaged, and members of no file type
+  bool in_data_ = false;     ///< libarchive is in the current member's data (not yet skipped)
 };
 
 }  // namespace

@@ -54,7 +54,7 @@ class SparseSource final : public ByteSource {
       while (it != chunks_.end() && at >= it->out_start + it->out_len) ++it;
       std::size_t n;
       if (it == chunks_.end() || at < it->out_start) {
-        // A gap the chunks do not cover (a damaged index): zeros up to the next chunk.
+        // Not reached: the chunks cover [0, size_) without a gap. Kept so that no read can run off the index.
         std::uint64_t next = it == chunks_.end() ? size_ : it->out_start;
         n = static_cast<std::size_t>(std::min<std::uint64_t>(want - done, next - at));
         std::memset(out.data() + done, 0, n);
@@ -455,9 +455,12 @@ Result<ByteSourcePtr> android_sparse_source(const ByteSourcePtr& src, std::vecto
         }
       }
       if (type == kChunkRaw && in + chunk_hdr + len > src->size()) {
+        // Only the bytes the file holds are the chunk; the expanded image ends with them.
+        const std::uint64_t held = src->size() > in + chunk_hdr ? src->size() - (in + chunk_hdr) : 0;
         damage = fmt::format("raw chunk {} at {:#x} is cut short by the end of the file", i, in);
-        chunks.push_back(sc);
-        out += len;
+        sc.out_len = held;
+        if (held) chunks.push_back(sc);
+        out += held;
         break;
       }
       if (len) chunks.push_back(sc);
@@ -468,12 +471,20 @@ Result<ByteSourcePtr> android_sparse_source(const ByteSourcePtr& src, std::vecto
   if (damage.empty() && out != *out_size) {
     damage = fmt::format("chunks cover {} of the {} bytes the header declares", out, *out_size);
   }
+  std::uint64_t size = *out_size;
   if (!damage.empty()) {
-    diagnostics.push_back({Diagnostic::Level::kWarning, "", "android sparse image damaged: " + damage});
+    // What the damaged index does not describe, the file does not hold: the expanded image ends
+    // after the last chunk read, so a reader stops there instead of taking the declared rest as
+    // zeros (an archive reader would read them as an endless run of empty members).
+    size = out;
+    diagnostics.push_back(
+        {Diagnostic::Level::kWarning, "",
+         fmt::format("android sparse image damaged: {}; the expanded image ends after {} of the {} bytes declared",
+                     damage, out, *out_size)});
     partial = true;
   }
   if (chunks.empty()) return make_error(ErrorCode::kCorrupt, "android sparse image holds no data: " + damage);
-  return ByteSourcePtr(std::make_shared<SparseSource>(src, std::move(chunks), *out_size));
+  return ByteSourcePtr(std::make_shared<SparseSource>(src, std::move(chunks), size));
 }
 
 std::optional<std::string> container_name(std::span<const std::byte> head) {

@@ -46,4 +46,37 @@ std::string zero_tar_command(int members, std::uint64_t member_bytes) {
   return "python3 -c " + shell_quote(script);
 }
 
+std::string binary_cpio_member(const std::string& name, const std::string& data) {
+  const std::string stored = name + '\0';
+  // magic, dev, ino, mode, uid, gid, nlink, rdev, mtime (2), namesize, filesize (2): 16-bit
+  // little-endian words, the 32-bit ones high word first.
+  std::string out;
+  auto word = [&out](std::uint64_t w) {
+    out += static_cast<char>(w & 0xff);
+    out += static_cast<char>((w >> 8) & 0xff);
+  };
+  for (std::uint64_t w : {070707, 0, 1, 0100644, 0, 0, 1, 0, 0, 0}) word(w);
+  word(stored.size());
+  word(data.size() >> 16);
+  word(data.size());
+  out += stored;
+  if (out.size() % 2) out += '\0';
+  out += data;
+  if (out.size() % 2) out += '\0';
+  return out;
+}
+
+std::string newc_cpio_member(const std::string& name, const std::string& data) {
+  const std::string stored = name + '\0';
+  // ino, mode, uid, gid, nlink, mtime, filesize, devmajor, devminor, rdevmajor, rdevminor,
+  // namesize, check: eight hex digits each.
+  std::string out = fmt::format("070701{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}",
+                                1, 0100644, 0, 0, 1, 0, data.size(), 0, 0, 0, 0, stored.size(), 0);
+  out += stored;
+  out.append((4 - out.size() % 4) % 4, '\0');
+  out += data;
+  out.append((4 - out.size() % 4) % 4, '\0');
+  return out;
+}
+
 }  // namespace fwcert::test

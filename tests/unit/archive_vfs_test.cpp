@@ -361,6 +361,20 @@ TEST(ArchiveVfs, ZerosBombStopsAtTheRatioGuard) {
   EXPECT_FALSE(o->exists("/zero3")) << "reading stopped long before the last member";
 }
 
+TEST(ArchiveVfs, ZerosAfterABinaryCpioMemberAreNotReadAsMembers) {
+  // Binary cpio checks no magic after the first header: libarchive reads each 26 zero bytes as
+  // a member of no file type, which must count as damage, not as a million members.
+  TempDir d;
+  write_file(d / "zeros.cpio",
+             test::binary_cpio_member("etc/passwd", "root:x:0:0::/:/bin/sh\n") + std::string(1 << 20, '\0'));
+  auto o = open_file(d / "zeros.cpio");
+  ASSERT_TRUE(o.vfs.ok()) << o.vfs.error().describe();
+  EXPECT_EQ(*o->read_file("/etc/passwd", 100), "root:x:0:0::/:/bin/sh\n");
+  EXPECT_TRUE(o.partial);
+  EXPECT_TRUE(o.has_diagnostic("more than 16 damaged member headers")) << o.all_diagnostics();
+  EXPECT_FALSE(o.has_diagnostic("further diagnostics about this archive not shown")) << o.all_diagnostics();
+}
+
 TEST(ArchiveVfs, SeedCorpusOfTheFuzzerOpensExceptTheDamagedInputs) {
   // The corpus is only worth replaying if its intact seeds reach the member-reading code.
   const std::string dir = test::source_dir() + "/fuzz/corpus/archive";
