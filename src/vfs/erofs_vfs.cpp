@@ -29,6 +29,7 @@
 #include "core/byte_reader.hpp"
 #include "core/checked.hpp"
 #include "core/limits.hpp"
+#include "vfs/listing.hpp"
 #include "vfs/mode.hpp"
 #include "vfs/open.hpp"
 
@@ -302,10 +303,7 @@ class ErofsVfs final : public Vfs {
     if (!in) return in.error();
     auto list = listing(*in, canonical);
     if (!list) return list.error();
-    std::vector<DirEntry> out;
-    out.reserve((*list)->size());
-    for (const auto& c : **list) out.push_back({c.name, c.type});
-    return out;
+    return to_dir_entries(*list);
   }
 
   Result<std::string> readlink_raw(const std::string& canonical) const override {
@@ -426,39 +424,32 @@ class ErofsVfs final : public Vfs {
   Result<Inode> lookup_inode(const std::string& canonical) const {
     // Intermediate directories are found through cached listings alone; only the last
     // component's inode is read.
-    std::uint64_t nid = root_nid_;
-    bool entry_says_directory = true;
-    std::size_t i = 1;
-    std::string walked = "/";
-    while (i < canonical.size()) {
-      std::size_t j = canonical.find('/', i);
-      if (j == std::string::npos) j = canonical.size();
-      std::string_view name(canonical.data() + i, j - i);
-      auto list = listing_of(nid, walked);
-      if (!list) return list.error();
-      auto it = std::lower_bound((*list)->begin(), (*list)->end(), name,
-                                 [](const Child& c, std::string_view n) { return c.name < n; });
-      walked = canonical.substr(0, j);
-      if (it == (*list)->end() || it->name != name) return make_error(ErrorCode::kNotFound, "no such file", walked);
-      if (it->loop) return corrupt("directory already listed under another directory (a cycle)", walked);
-      if (j < canonical.size() && it->type != FileType::kDirectory) {
-        return make_error(ErrorCode::kNotADirectory, "not a directory", walked);
-      }
-      nid = it->nid;
-      entry_says_directory = it->type == FileType::kDirectory;
-      i = j + 1;
-    }
-    auto in = read_inode(nid);
-    if (!in) return with_path(in.error(), walked);
-    if (type_of_mode(in->mode) == FileType::kDirectory && !entry_says_directory) {
-      return corrupt("a directory whose directory entry names another file type", walked);
+    struct Found {
+      std::uint64_t nid;
+      bool entry_says_directory;
+    };
+    auto found = walk_listings(
+        canonical, Found{root_nid_, true},
+        [this](const Found& dir, const std::string& path) { return listing_of(dir.nid, path); },
+        [](const Child& c, const std::string& path, bool last) -> Result<Found> {
+          if (c.loop) return corrupt("directory already listed under another directory (a cycle)", path);
+          if (!last && c.type != FileType::kDirectory) {
+            return make_error(ErrorCode::kNotADirectory, "not a directory", path);
+          }
+          return Found{c.nid, c.type == FileType::kDirectory};
+        });
+    if (!found) return found.error();
+    auto in = read_inode(found->nid);
+    if (!in) return with_path(in.error(), canonical);
+    if (type_of_mode(in->mode) == FileType::kDirectory && !found->entry_says_directory) {
+      return corrupt("a directory whose directory entry names another file type", canonical);
     }
     return in;
   }
 
   /// The listing of directory `nid`, reading its inode only when the listing is not cached.
-  Result<const Listing*> listing_of(std::uint64_t nid, const std::string& path) const {
-    if (auto it = listings_.find(nid); it != listings_.end()) return &it->second;
+  Result<std::span<const Child>> listing_of(std::uint64_t nid, const std::string& path) const {
+    if (const Listing* cached = listings_.find(nid)) return std::span<const Child>(*cached);
     auto in = read_inode(nid);
     if (!in) return with_path(in.error(), path);
     return listing(*in, path);
@@ -466,8 +457,8 @@ class ErofsVfs final : public Vfs {
 
   // ---- directories ----
 
-  Result<const Listing*> listing(const Inode& dir, const std::string& path) const {
-    if (auto it = listings_.find(dir.nid); it != listings_.end()) return &it->second;
+  Result<std::span<const Child>> listing(const Inode& dir, const std::string& path) const {
+    if (const Listing* cached = listings_.find(dir.nid)) return std::span<const Child>(*cached);
     if (type_of_mode(dir.mode) != FileType::kDirectory) {
       return make_error(ErrorCode::kNotADirectory, "not a directory", path);
     }
@@ -485,10 +476,7 @@ class ErofsVfs final : public Vfs {
         return corrupt(fmt::format("directory block {} damaged: {}", off / blksz_, ok.error().message), path);
       }
     }
-    std::stable_sort(list.begin(), list.end(), [](const Child& a, const Child& b) { return a.name < b.name; });
-    // A duplicate name is damage; the first one wins so lookups are deterministic.
-    list.erase(std::unique(list.begin(), list.end(), [](const Child& a, const Child& b) { return a.name == b.name; }),
-               list.end());
+    sort_by_name(list);
     // A directory has one parent: the root, itself, or a directory first listed elsewhere as a
     // child is a cycle, so every walk of the tree ends.
     for (Child& c : list) {
@@ -496,12 +484,7 @@ class ErofsVfs final : public Vfs {
       auto [it, inserted] = parent_of_.emplace(c.nid, dir.nid);
       c.loop = c.nid == root_nid_ || c.nid == dir.nid || (!inserted && it->second != dir.nid);
     }
-    cached_entries_ += list.size();
-    if (cached_entries_ > limits::kMaxCachedDirectoryEntries) {
-      listings_.clear();
-      cached_entries_ = list.size();
-    }
-    return &listings_.emplace(dir.nid, std::move(list)).first->second;
+    return listings_.add(dir.nid, std::move(list));
   }
 
   /// Dirents (nid u64, nameoff u16, file_type u8, reserved u8) then names; the first nameoff
@@ -1041,8 +1024,7 @@ class ErofsVfs final : public Vfs {
   std::uint16_t algs_ = 0;
 
   mutable std::mutex mu_;
-  mutable std::unordered_map<std::uint64_t, Listing> listings_;
-  mutable std::size_t cached_entries_ = 0;
+  mutable ListingCache<std::uint64_t, Child> listings_;
   mutable std::unordered_map<std::uint64_t, std::uint64_t> parent_of_;  ///< directory nid -> parent nid
   mutable std::array<CachedExtent, limits::kErofsCachedExtents> cache_;
   mutable std::uint64_t clock_ = 0;
