@@ -51,17 +51,15 @@ std::string checks_text(const Listed& in) {
   return out;
 }
 
+/// A check as `checks` lists it in JSON; `explain` adds the rest.
+nlohmann::ordered_json check_json(const catalog::CheckDef& c) {
+  return {{"id", c.id},       {"title", c.title},       {"severity", to_string(c.severity)}, {"area", c.area},
+          {"modes", c.modes}, {"analyzer", c.analyzer}, {"implemented", !c.analyzer.empty()}};
+}
+
 std::string checks_json(const Listed& in) {
   nlohmann::ordered_json j = nlohmann::ordered_json::array();
-  for (const auto& c : in.catalog->checks) {
-    j.push_back({{"id", c.id},
-                 {"title", c.title},
-                 {"severity", to_string(c.severity)},
-                 {"area", c.area},
-                 {"modes", c.modes},
-                 {"analyzer", c.analyzer},
-                 {"implemented", !c.analyzer.empty()}});
-  }
+  for (const auto& c : in.catalog->checks) j.push_back(check_json(c));
   return j.dump(2) + "\n";
 }
 
@@ -182,14 +180,7 @@ std::string explain_text(const Listed& in) {
 
 std::string explain_json(const Listed& in) {
   const catalog::CheckDef& c = *in.check;
-  nlohmann::ordered_json j;
-  j["id"] = c.id;
-  j["title"] = c.title;
-  j["severity"] = to_string(c.severity);
-  j["area"] = c.area;
-  j["modes"] = c.modes;
-  j["analyzer"] = c.analyzer;
-  j["implemented"] = !c.analyzer.empty();
+  nlohmann::ordered_json j = check_json(c);
   j["rationale"] = c.rationale;
   j["logic"] = c.logic;
   j["remediation"] = c.remediation;

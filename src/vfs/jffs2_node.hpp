@@ -35,17 +35,9 @@ constexpr std::size_t kXrefBytes = 28;
 constexpr std::uint32_t kRootIno = 1;
 constexpr std::uint32_t kXattrDeleted = 0xFFFFFFFFu;  // an xattr node of this version deletes
 
-enum Compr : std::uint8_t {
-  kNone = 0,
-  kZero = 1,
-  kRtime = 2,
-  kRubinMips = 3,
-  kCopy = 4,
-  kDynRubin = 5,
-  kZlib = 6,
-  kLzo = 7,
-  kLzma = 8,
-};
+// JFFS2_COMPR_* in the order of their numbers, 0 to 8.
+enum Compr : std::uint8_t { kNone, kZero, kRtime, kRubinMips, kCopy, kDynRubin, kZlib, kLzo, kLzma };
+static_assert(kLzma == 8);
 
 /// The name of a compression number, for messages ("unknown" when there is none).
 const char* compr_name(std::uint8_t c);
