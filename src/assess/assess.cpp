@@ -38,17 +38,26 @@ std::string describe(const DocumentRef& d) {
   return s;
 }
 
-/// A finding for a check backed by one optional document field.
-Finding document_finding(const Manifest& m, const char* check, const char* key, const std::optional<DocumentRef>& d,
-                         const char* expected) {
+/// A finding of `check` about the manifest field `key`, failed already when the field is not
+/// `present`: `expected` says what it should give.
+Finding field_finding(const Manifest& m, const char* check, const char* key, bool present, const char* expected) {
   Finding f;
   f.check = check;
   f.subject = key;
-  if (!d) {
+  if (!present) {
     f.status = Status::kFail;
     f.message = fmt::format("the manifest has no '{}'", key);
     f.evidence.push_back(manifest_line(m, 0, "absent", expected));
-  } else if (!d->problem.empty()) {
+  }
+  return f;
+}
+
+/// A finding for a check backed by one optional document field.
+Finding document_finding(const Manifest& m, const char* check, const char* key, const std::optional<DocumentRef>& d,
+                         const char* expected) {
+  Finding f = field_finding(m, check, key, d.has_value(), expected);
+  if (!d) return f;
+  if (!d->problem.empty()) {
     f.status = Status::kFail;
     f.message = d->problem;
     f.evidence.push_back(manifest_line(m, d->line, d->document, "a readable document"));
@@ -98,13 +107,10 @@ std::vector<Finding> manifest_findings(const Manifest& m, const CivilDate& day,
   out.push_back(document_finding(m, kThreatModel, "threat_model", m.threat_model, "the product threat model"));
 
   // Support period: named, not over, and not longer than the kernel branch is maintained.
-  Finding support;
-  support.check = kSupport;
-  support.subject = "support_period_end";
+  Finding support = field_finding(m, kSupport, "support_period_end", m.support_end.has_value(),
+                                  "the published end of the support period");
   if (!m.support_end) {
-    support.status = Status::kFail;
-    support.message = "the manifest has no 'support_period_end'";
-    support.evidence.push_back(manifest_line(m, 0, "absent", "the published end of the support period"));
+    // Failed as absent.
   } else if (*m.support_end < day) {
     support.status = Status::kFail;
     support.message = fmt::format("the support period ended on {}, before the assessment day {}",
@@ -128,14 +134,9 @@ std::vector<Finding> manifest_findings(const Manifest& m, const CivilDate& day,
   out.push_back(std::move(support));
 
   // Lab assessment: named, report readable (and matching its stated hash), not older than the firmware.
-  Finding lab;
-  lab.check = kAssessment;
-  lab.subject = "lab_assessment";
-  if (!m.lab_assessment) {
-    lab.status = Status::kFail;
-    lab.message = "the manifest has no 'lab_assessment'";
-    lab.evidence.push_back(manifest_line(m, 0, "absent", "lab, date and report of the independent assessment"));
-  } else {
+  Finding lab = field_finding(m, kAssessment, "lab_assessment", m.lab_assessment.has_value(),
+                              "lab, date and report of the independent assessment");
+  if (m.lab_assessment) {
     const LabAssessment& a = *m.lab_assessment;
     if (!a.report.problem.empty()) {
       lab.status = Status::kFail;

@@ -9,6 +9,7 @@
 #include <set>
 #include <string_view>
 
+#include "assess/yaml.hpp"
 #include "catalog/catalog.hpp"
 #include "core/sha256.hpp"
 
@@ -19,11 +20,7 @@ namespace {
 struct Parser {
   const std::string& file;
 
-  Error bad(const YAML::Node& n, std::string message) const {
-    const YAML::Mark m = n.Mark();
-    return make_error(ErrorCode::kParse, std::move(message),
-                      m.line >= 0 ? fmt::format("{}:{}:{}", file, m.line + 1, m.column + 1) : file);
-  }
+  Error bad(const YAML::Node& n, std::string message) const { return yaml_error(file, n, std::move(message)); }
 
   OkResult keys(const YAML::Node& map, std::initializer_list<std::string_view> allowed) const {
     if (!map.IsMap()) return bad(map, "expected a mapping");

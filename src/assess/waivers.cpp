@@ -6,20 +6,9 @@
 
 #include <set>
 
+#include "assess/yaml.hpp"
+
 namespace fwcert::assess {
-
-namespace {
-
-std::string where(const std::string& file, const YAML::Node& n) {
-  const YAML::Mark m = n.Mark();
-  return m.line >= 0 ? fmt::format("{}:{}:{}", file, m.line + 1, m.column + 1) : file;
-}
-
-Error bad(const std::string& file, const YAML::Node& n, std::string message) {
-  return make_error(ErrorCode::kParse, std::move(message), where(file, n));
-}
-
-}  // namespace
 
 Result<std::vector<Waiver>> parse_waivers(const std::string& text, const std::string& name,
                                           const catalog::Catalog& catalog) {
@@ -33,30 +22,31 @@ Result<std::vector<Waiver>> parse_waivers(const std::string& text, const std::st
     }
     for (const auto& kv : root) {
       if (!kv.first.IsScalar() || kv.first.Scalar() != "waivers") {
-        return bad(name, kv.first, "unknown key (a waivers file has only 'waivers')");
+        return yaml_error(name, kv.first, "unknown key (a waivers file has only 'waivers')");
       }
     }
     const YAML::Node list = root["waivers"];
-    if (!list.IsSequence()) return bad(name, list, "'waivers' must be a list");
+    if (!list.IsSequence()) return yaml_error(name, list, "'waivers' must be a list");
     static constexpr const char* kFields[] = {"check", "subject", "justification", "owner", "expires"};
     for (const auto& n : list) {
       if (!n.IsMap())
-        return bad(name, n, "each waiver must be a mapping (check, subject, justification, owner, expires)");
+        return yaml_error(name, n, "each waiver must be a mapping (check, subject, justification, owner, expires)");
       std::set<std::string> seen;
       for (const auto& kv : n) {
         const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
         if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields)) {
-          return bad(name, kv.first,
-                     fmt::format("unknown field '{}' (expected check, subject, justification, owner, expires)", key));
+          return yaml_error(
+              name, kv.first,
+              fmt::format("unknown field '{}' (expected check, subject, justification, owner, expires)", key));
         }
-        if (!seen.insert(key).second) return bad(name, kv.first, fmt::format("field '{}' given twice", key));
+        if (!seen.insert(key).second) return yaml_error(name, kv.first, fmt::format("field '{}' given twice", key));
       }
       std::string values[5];
       for (int i = 0; i < 5; ++i) {
         const YAML::Node v = n[kFields[i]];
-        if (!v.IsDefined()) return bad(name, n, fmt::format("missing required field '{}'", kFields[i]));
+        if (!v.IsDefined()) return yaml_error(name, n, fmt::format("missing required field '{}'", kFields[i]));
         if (!v.IsScalar() || v.Scalar().find_first_not_of(" \t\r\n") == std::string::npos) {
-          return bad(name, v, fmt::format("'{}' must be a non-empty string", kFields[i]));
+          return yaml_error(name, v, fmt::format("'{}' must be a non-empty string", kFields[i]));
         }
         values[i] = v.Scalar();
       }
@@ -71,11 +61,11 @@ Result<std::vector<Waiver>> parse_waivers(const std::string& text, const std::st
         std::string hint;
         for (const auto& c : close) hint += (hint.empty() ? " (did you mean " : ", ") + c;
         if (!hint.empty()) hint += "?)";
-        return bad(name, n["check"], fmt::format("unknown check '{}'{}", w.check, hint));
+        return yaml_error(name, n["check"], fmt::format("unknown check '{}'{}", w.check, hint));
       }
       auto expires = parse_date(values[4]);
       if (!expires)
-        return bad(name, n["expires"], fmt::format("'expires' must be a date YYYY-MM-DD, got '{}'", values[4]));
+        return yaml_error(name, n["expires"], fmt::format("'expires' must be a date YYYY-MM-DD, got '{}'", values[4]));
       w.expires = *expires;
       out.push_back(std::move(w));
     }
@@ -90,13 +80,12 @@ std::vector<WaiverResult> apply_waivers(const std::vector<Waiver>& waivers, cons
   std::vector<WaiverResult> out;
   out.reserve(waivers.size());
   for (const auto& w : waivers) {
-    WaiverResult r;
-    r.id = w.id;
-    r.check = w.check;
-    r.subject = w.subject;
-    r.justification = w.justification;
-    r.owner = w.owner;
-    r.expires = format_date(w.expires);
+    WaiverResult r{.id = w.id,
+                   .check = w.check,
+                   .subject = w.subject,
+                   .justification = w.justification,
+                   .owner = w.owner,
+                   .expires = format_date(w.expires)};
     const bool expired = day > w.expires;
     for (auto& f : findings) {
       if (f.check != w.check || (f.status != Status::kFail && f.status != Status::kWarn)) continue;

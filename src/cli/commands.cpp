@@ -9,13 +9,10 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
 
-#include "analyzers/analyzer.hpp"
-#include "assess/assess.hpp"
-#include "catalog/catalog.hpp"
 #include "cli/cli_docs.hpp"
 #include "cli/data_command.hpp"
+#include "cli/listing.hpp"
 #include "cli/progress.hpp"
 #include "cli/report_output.hpp"
 #include "core/date.hpp"
@@ -130,10 +127,6 @@ bool emit(const std::string& path, const std::string& text) {
   return true;
 }
 
-Result<catalog::Catalog> load_catalog(const std::string& dir) {
-  return dir.empty() ? catalog::load_builtin() : catalog::load_directory(dir);
-}
-
 struct ScanArgs {
   std::string target;
   std::string format = "text";
@@ -142,74 +135,55 @@ struct ScanArgs {
   std::string color = "auto";
   bool strict = false;
   bool no_nested = false;
-  bool one_fs = true;
   bool show_passing = false;
   bool quiet = false;
-  unsigned threads = 0;
-  std::vector<std::string> only;
-  std::vector<std::string> skip;
-  std::string catalog_dir;
-  std::string profile = "avs";
-  bool fail_on_given = false;
-  std::string assessment_date;
-  std::string manifest;
-  std::string waivers;
-  std::string services;
+  ScanOptions options = ScanOptions::ci();  ///< the options that set it directly
 };
 
 void add_scan_options(CLI::App* cmd, ScanArgs& a) {
   cmd->add_option("TARGET", a.target, "Directory, image file, archive or raw firmware blob")
       ->required()
       ->type_name("PATH");
-  cmd->add_option("--profile", a.profile, "Requirement set to judge against")->capture_default_str();
+  cmd->add_option("--profile", a.options.profile, "Requirement set to judge against")->capture_default_str();
   cmd->add_flag("--no-nested", a.no_nested, "Do not open images and archives found inside the target");
-  cmd->add_flag("--one-file-system,!--no-one-file-system,!--cross-filesystems", a.one_fs,
+  cmd->add_flag("--one-file-system,!--no-one-file-system,!--cross-filesystems", a.options.one_file_system,
                 "For a directory target, stay on the target's filesystem: do not descend into /proc, /sys, "
                 "/dev or other mounts (default on; --no-one-file-system turns it off)");
-  cmd->add_option("--threads", a.threads, "Analyzer threads (0 = one per core)")->capture_default_str();
+  cmd->add_option("--threads", a.options.threads, "Analyzer threads (0 = one per core)")->capture_default_str();
   // One value per occurrence, so `--only elf firmware.img` leaves the target alone.
-  cmd->add_option("--only", a.only, "Run only these analyzers (comma-separated)")
+  cmd->add_option("--only", a.options.only_analyzers, "Run only these analyzers (comma-separated)")
       ->type_name("ANALYZER")
       ->delimiter(',')
       ->allow_extra_args(false);
-  cmd->add_option("--skip", a.skip, "Do not run these analyzers (comma-separated)")
+  cmd->add_option("--skip", a.options.skip_analyzers, "Do not run these analyzers (comma-separated)")
       ->type_name("ANALYZER")
       ->delimiter(',')
       ->allow_extra_args(false);
-  cmd->add_option("--catalog", a.catalog_dir,
+  cmd->add_option("--catalog", a.options.catalog_dir,
                   "Directory with checks.yaml and requirement sets to use instead of the built-in catalog")
       ->type_name("DIR");
-  cmd->add_option("--assessment-date", a.assessment_date,
+  cmd->add_option("--assessment-date", a.options.assessment_date,
                   "Judge dates (end of life, support period, waiver expiry) at this day, YYYY-MM-DD "
                   "(default: today, UTC); set it to make a report reproducible")
       ->type_name("DATE")
       ->check([](const std::string& v) {
         return parse_date(v) ? std::string() : "expected a real day in the form YYYY-MM-DD, got '" + v + "'";
       });
-  cmd->add_option("--manifest", a.manifest,
+  cmd->add_option("--manifest", a.options.manifest_path,
                   "Product manifest (YAML) with the evidence for process requirements (docs/manifest.md)")
       ->type_name("FILE");
-  cmd->add_option("--waivers", a.waivers, "Waivers file (YAML): findings accepted on purpose (docs/waivers.md)")
+  cmd->add_option("--waivers", a.options.waivers_path,
+                  "Waivers file (YAML): findings accepted on purpose (docs/waivers.md)")
       ->type_name("FILE");
-  cmd->add_option("--services", a.services,
+  cmd->add_option("--services", a.options.services_path,
                   "Declared network services (YAML `network_services` list; a product manifest works too): any "
                   "other network-facing service fails net-listeners (docs/services.md)")
       ->type_name("FILE");
 }
 
 ScanOptions to_options(const ScanArgs& a) {
-  ScanOptions o = ScanOptions::ci();
-  o.profile = a.profile;
+  ScanOptions o = a.options;
   o.nested = !a.no_nested;
-  o.one_file_system = a.one_fs;
-  o.threads = a.threads;
-  o.only_analyzers = a.only;
-  o.skip_analyzers = a.skip;
-  o.catalog_dir = a.catalog_dir;
-  o.assessment_date = a.assessment_date;
-  o.manifest_path = a.manifest;
-  o.waivers_path = a.waivers;
-  o.services_path = a.services;
   return o;
 }
 
@@ -233,7 +207,7 @@ int do_scan(const ScanArgs& a) {
   if (a.fail_on.empty()) sev = parse_severity(report->metadata.gate).value_or(Severity::kHigh);
   report::TextOptions text{want_color(a.color), *sev, a.show_passing};
   if (a.format != "text") {
-    auto rendered = render_report(*report, a.format, a.catalog_dir);
+    auto rendered = render_report(*report, a.format, a.options.catalog_dir);
     if (!rendered) {
       fmt::print(stderr, "fwcert: {}\n", rendered.error().describe());
       return kExitUsage;
@@ -251,204 +225,6 @@ int do_scan(const ScanArgs& a) {
   for (const auto& f : report->findings) {
     if (f.status == Status::kFail && f.severity >= *sev && !f.waiver) return kExitFindings;
   }
-  return kExitOk;
-}
-
-/// The check reference (docs/checks.md is this output; a test keeps them equal).
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-std::string checks_markdown(const catalog::Catalog& cat) {
-  std::string out =
-      "# Check reference\n\n"
-      "Generated from `catalog/checks.yaml` by `fwcert checks --format markdown`; do not edit by hand.\n"
-      "Checks without an analyzer are not implemented yet: requirements that depend on them are\n"
-      "`inconclusive`, never `met`.\n";
-  std::string area;
-  for (const auto& c : cat.checks) {
-    if (c.area != area) {
-      area = c.area;
-      out += fmt::format("\n## {}\n", area.empty() ? "other" : area);
-    }
-    std::string modes, refs;
-    for (const auto& m : c.modes) modes += (modes.empty() ? "" : ", ") + m;
-    for (const auto& r : c.references) refs += (refs.empty() ? "" : "; ") + r;
-    out += fmt::format("\n### `{}`\n\n{}\n\n", c.id, c.title);
-    out += fmt::format("- severity: {}\n- modes: {}\n- implemented by: {}\n", to_string(c.severity),
-                       modes.empty() ? "-" : modes,
-                       c.analyzer.empty() ? "not implemented yet" : "`" + c.analyzer + "` analyzer");
-    if (!refs.empty()) out += fmt::format("- references: {}\n", refs);
-    if (!c.rationale.empty()) out += fmt::format("\n**Why.** {}\n", trimmed(c.rationale));
-    if (!c.logic.empty()) out += fmt::format("\n**Logic.** {}\n", trimmed(c.logic));
-    if (!c.remediation.empty()) out += fmt::format("\n**Fix.** {}\n", trimmed(c.remediation));
-  }
-  return out;
-}
-
-int do_checks(const std::string& format, const std::string& catalog_dir) {
-  auto cat = load_catalog(catalog_dir);
-  if (!cat) {
-    fmt::print(stderr, "fwcert: {}\n", cat.error().describe());
-    return kExitUsage;
-  }
-  if (format == "json") {
-    nlohmann::ordered_json j = nlohmann::ordered_json::array();
-    for (const auto& c : cat->checks) {
-      j.push_back({{"id", c.id},
-                   {"title", c.title},
-                   {"severity", to_string(c.severity)},
-                   {"area", c.area},
-                   {"modes", c.modes},
-                   {"analyzer", c.analyzer},
-                   {"implemented", !c.analyzer.empty()}});
-    }
-    fmt::print("{}\n", j.dump(2));
-    return kExitOk;
-  }
-  if (format == "markdown") {
-    fmt::print("{}", checks_markdown(*cat));
-    return kExitOk;
-  }
-  std::size_t implemented = 0;
-  for (const auto& c : cat->checks) {
-    implemented += !c.analyzer.empty();
-    fmt::print("{:<32} {:<9} {}{}\n", c.id, to_string(c.severity), c.title,
-               c.analyzer.empty() ? "  [not implemented yet]" : "");
-  }
-  fmt::print("\n{} checks, {} implemented in this version\n", cat->checks.size(), implemented);
-  return kExitOk;
-}
-
-int do_requirements(const std::string& profile, const std::string& format, const std::string& catalog_dir) {
-  auto cat = load_catalog(catalog_dir);
-  if (!cat) {
-    fmt::print(stderr, "fwcert: {}\n", cat.error().describe());
-    return kExitUsage;
-  }
-  auto chosen = assess::resolve_profile(*cat, profile);
-  if (!chosen) {
-    fmt::print(stderr, "fwcert: {}\n", chosen.error().describe());
-    return kExitUsage;
-  }
-  const catalog::RequirementSet selected = catalog::select(*cat->find_set(chosen->set), *chosen);
-  const auto* set = &selected;
-  if (format == "json") {
-    nlohmann::ordered_json j;
-    j["profile"] = chosen->id;
-    j["id"] = set->id;
-    j["title"] = set->title;
-    j["source"] = set->source;
-    j["gate"] = to_string(set->gate);
-    nlohmann::ordered_json reqs = nlohmann::ordered_json::array();
-    for (const auto& r : set->requirements) {
-      reqs.push_back({{"id", r.id},
-                      {"title", r.title},
-                      {"level", r.level},
-                      {"subject", r.subject},
-                      {"text", r.text},
-                      {"modes", r.modes},
-                      {"checks", r.checks},
-                      {"attestation", r.attestation},
-                      {"unverified", r.unverified},
-                      {"verification_level", r.verification_level}});
-    }
-    j["requirements"] = std::move(reqs);
-    fmt::print("{}\n", j.dump(2));
-    return kExitOk;
-  }
-  fmt::print("{} ({}; profile {}, {} requirements, exit code gate {})\n{}\n\n", set->title, set->id, chosen->id,
-             set->requirements.size(), to_string(chosen->gate), set->source);
-  for (const auto& r : set->requirements) {
-    std::string modes;
-    for (const auto& m : r.modes) modes += (modes.empty() ? "" : ",") + m;
-    fmt::print("{:<22} {:<10} {}{}{}\n", r.id, r.level, r.title,
-               r.verification_level ? fmt::format("  [L{}]", r.verification_level) : "",
-               r.unverified ? "  [UNVERIFIED]" : "");
-    if (!r.checks.empty()) {
-      std::string checks;
-      for (const auto& c : r.checks) checks += (checks.empty() ? "" : ", ") + c;
-      fmt::print("{:<33} checks: {}\n", "", checks);
-    }
-    if (!r.attestation.empty()) fmt::print("{:<33} attestation: {}\n", "", r.attestation);
-    if (!modes.empty()) fmt::print("{:<33} evidence from: {}\n", "", modes);
-  }
-  return kExitOk;
-}
-
-/// Every requirement, in every set, that cites `check`: "set: id, id".
-std::vector<std::pair<std::string, std::vector<std::string>>> citing(const catalog::Catalog& cat,
-                                                                     const std::string& check) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> out;
-  for (const auto& s : cat.sets) {
-    std::vector<std::string> ids;
-    for (const auto& r : s.requirements) {
-      if (std::find(r.checks.begin(), r.checks.end(), check) != r.checks.end()) ids.push_back(r.id);
-    }
-    if (!ids.empty()) out.emplace_back(s.id, std::move(ids));
-  }
-  return out;
-}
-
-int do_explain(const std::string& id, const std::string& format, const std::string& catalog_dir) {
-  auto cat = load_catalog(catalog_dir);
-  if (!cat) {
-    fmt::print(stderr, "fwcert: {}\n", cat.error().describe());
-    return kExitUsage;
-  }
-  const catalog::CheckDef* c = cat->find_check(id);
-  if (!c) {
-    auto close = catalog::suggest_checks(*cat, id);
-    std::string hint;
-    for (const auto& s : close) hint += (hint.empty() ? "; did you mean " : " or ") + s;
-    fmt::print(stderr, "fwcert: unknown check '{}'{}{} (fwcert checks lists them all)\n", id, hint,
-               close.empty() ? "" : "?");
-    return kExitUsage;
-  }
-  const auto cited = citing(*cat, c->id);
-  if (format == "json") {
-    nlohmann::ordered_json j;
-    j["id"] = c->id;
-    j["title"] = c->title;
-    j["severity"] = to_string(c->severity);
-    j["area"] = c->area;
-    j["modes"] = c->modes;
-    j["analyzer"] = c->analyzer;
-    j["implemented"] = !c->analyzer.empty();
-    j["rationale"] = c->rationale;
-    j["logic"] = c->logic;
-    j["remediation"] = c->remediation;
-    j["references"] = c->references;
-    nlohmann::ordered_json req = nlohmann::ordered_json::object();
-    for (const auto& [set, ids] : cited) req[set] = ids;
-    j["requirements"] = std::move(req);
-    fmt::print("{}\n", j.dump(2));
-    return kExitOk;
-  }
-  std::string modes, refs;
-  for (const auto& m : c->modes) modes += (modes.empty() ? "" : ", ") + m;
-  for (const auto& r : c->references) refs += (refs.empty() ? "" : "; ") + r;
-  std::string out = fmt::format("{}: {}\n\n", c->id, c->title);
-  out += fmt::format("  severity     {}\n  area         {}\n  modes        {}\n  implemented  {}\n",
-                     to_string(c->severity), c->area.empty() ? "-" : c->area, modes.empty() ? "-" : modes,
-                     c->analyzer.empty() ? "not yet (requirements citing it stay inconclusive)"
-                                         : "by the " + c->analyzer + " analyzer");
-  auto section = [&](const char* name, const std::string& text) {
-    if (!text.empty()) out += fmt::format("\n{}\n  {}\n", name, trimmed(text));
-  };
-  section("Why", c->rationale);
-  section("Logic and the evidence it reads", c->logic);
-  section("How to fix", c->remediation);
-  if (!refs.empty()) out += fmt::format("\nReferences\n  {}\n", refs);
-  out += "\nCited by\n";
-  if (cited.empty()) out += "  no requirement set\n";
-  for (const auto& [set, ids] : cited) {
-    std::string list;
-    for (const auto& r : ids) list += (list.empty() ? "" : ", ") + r;
-    out += fmt::format("  {}: {}\n", set, list);
-  }
-  fmt::print("{}", out);
   return kExitOk;
 }
 
@@ -542,23 +318,22 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
 
-  std::string checks_format = "text";
-  std::string checks_catalog;
+  ListingArgs checks_args;
   auto* checks_cmd = app.add_subcommand("checks", "List every check with its id, severity and title");
-  checks_cmd->add_option("--format", checks_format, "Output format (markdown is the check reference in docs/checks.md)")
-      ->check(CLI::IsMember({"text", "json", "markdown"}));
-  checks_cmd->add_option("--catalog", checks_catalog, "Catalog directory to list instead of the built-in one")
+  checks_cmd
+      ->add_option("--format", checks_args.format, "Output format (markdown is the check reference in docs/checks.md)")
+      ->check(CLI::IsMember(listing_formats(Listing::kChecks)));
+  checks_cmd->add_option("--catalog", checks_args.catalog_dir, "Catalog directory to list instead of the built-in one")
       ->type_name("DIR");
 
-  std::string req_profile = "avs";
-  std::string req_format = "text";
-  std::string req_catalog;
+  ListingArgs req_args;
   auto* req_cmd =
       app.add_subcommand("requirements", "List a requirement set and the checks that give evidence for each item");
-  req_cmd->add_option("--profile", req_profile, "Profile: avs, etsi-303645, isvs-l1, isvs-l2, or a profile file")
+  req_cmd->add_option("--profile", req_args.profile, "Profile: avs, etsi-303645, isvs-l1, isvs-l2, or a profile file")
       ->capture_default_str();
-  req_cmd->add_option("--format", req_format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  req_cmd->add_option("--catalog", req_catalog, "Catalog directory to use instead of the built-in one")
+  req_cmd->add_option("--format", req_args.format, "Output format")
+      ->check(CLI::IsMember(listing_formats(Listing::kRequirements)));
+  req_cmd->add_option("--catalog", req_args.catalog_dir, "Catalog directory to use instead of the built-in one")
       ->type_name("DIR");
 
   ScanArgs facts_args;
@@ -579,16 +354,15 @@ int run(int argc, char** argv) {
 
   auto* analyzers_cmd = app.add_subcommand("analyzers", "List the analyzers and the checks each implements");
 
-  std::string explain_id;
-  std::string explain_format = "text";
-  std::string explain_catalog;
+  ListingArgs explain_args;
   auto* explain_cmd = app.add_subcommand(
       "explain", "Explain a check: why it matters, its logic and evidence, how to fix it, which requirements cite it");
-  explain_cmd->add_option("CHECK-ID", explain_id, "Check id (fwcert checks lists them)")
+  explain_cmd->add_option("CHECK-ID", explain_args.check, "Check id (fwcert checks lists them)")
       ->required()
       ->type_name("CHECK");
-  explain_cmd->add_option("--format", explain_format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  explain_cmd->add_option("--catalog", explain_catalog, "Catalog directory to use instead of the built-in one")
+  explain_cmd->add_option("--format", explain_args.format, "Output format")
+      ->check(CLI::IsMember(listing_formats(Listing::kExplain)));
+  explain_cmd->add_option("--catalog", explain_args.catalog_dir, "Catalog directory to use instead of the built-in one")
       ->type_name("DIR");
 
   DataArgs data_args;
@@ -617,10 +391,10 @@ int run(int argc, char** argv) {
   }
 
   if (*scan_cmd) return do_scan(scan_args);
-  if (*checks_cmd) return do_checks(checks_format, checks_catalog);
-  if (*req_cmd) return do_requirements(req_profile, req_format, req_catalog);
+  if (*checks_cmd) return run_listing(Listing::kChecks, checks_args);
+  if (*req_cmd) return run_listing(Listing::kRequirements, req_args);
   if (*facts_cmd) return facts_layout ? do_layout(facts_args) : do_facts(facts_args, facts_analyzers);
-  if (*explain_cmd) return do_explain(explain_id, explain_format, explain_catalog);
+  if (*explain_cmd) return run_listing(Listing::kExplain, explain_args);
   if (*data_cmd) return run_data_command(data_args);
   if (*completion_cmd) {
     const std::string script = completion_shell == "bash" ? bash_completion(app) : zsh_completion(app);
@@ -631,14 +405,7 @@ int run(int argc, char** argv) {
                      man_date(), sections};
     return emit(man_output, man_page(app, info)) ? kExitOk : kExitUsage;
   }
-  if (*analyzers_cmd) {
-    for (const auto& a : analyzers::registry()) {
-      std::string checks;
-      for (auto c : a.checks) checks += (checks.empty() ? "" : ", ") + std::string(c);
-      fmt::print("{:<12} {}\n{:<12} checks: {}\n", a.id, a.description, "", checks);
-    }
-    return kExitOk;
-  }
+  if (*analyzers_cmd) return run_listing(Listing::kAnalyzers, ListingArgs{});
   return kExitUsage;
 }
 

@@ -69,18 +69,25 @@ CLI::App* add_data_command(CLI::App& app, DataArgs& a) {
   a.import_cmd->add_option("DIR", a.input_dir, "Folder with linux-kernel.md, debian.md, ... (and SOURCES.md, LICENSE)")
       ->required()
       ->type_name("DIR");
-  a.import_cmd
-      ->add_option("-o,--output", a.output_dir,
-                   "Where to write the tables (default: data/endoflife of the source tree you are in)")
-      ->type_name("DIR");
-  a.import_cmd->add_option("--commit", a.commit, "Upstream commit of the files (default: read from DIR/SOURCES.md)")
-      ->type_name("COMMIT");
-  a.import_cmd
-      ->add_option("--retrieved", a.retrieved,
-                   "Day the files were taken, YYYY-MM-DD (default: read from DIR/SOURCES.md)")
-      ->type_name("DATE");
-  a.import_cmd->add_option("--license", a.license, "The data's licence file (default: DIR/LICENSE or DIR/../LICENSE)")
-      ->type_name("FILE");
+  // The optional inputs of import-endoflife, in the order --help lists them.
+  struct ImportOption {
+    const char* flags;
+    std::string DataArgs::*value;
+    const char* help;
+    const char* type_name;
+  };
+  for (const ImportOption& o : {
+           ImportOption{"-o,--output", &DataArgs::output_dir,
+                        "Where to write the tables (default: data/endoflife of the source tree you are in)", "DIR"},
+           ImportOption{"--commit", &DataArgs::commit,
+                        "Upstream commit of the files (default: read from DIR/SOURCES.md)", "COMMIT"},
+           ImportOption{"--retrieved", &DataArgs::retrieved,
+                        "Day the files were taken, YYYY-MM-DD (default: read from DIR/SOURCES.md)", "DATE"},
+           ImportOption{"--license", &DataArgs::license,
+                        "The data's licence file (default: DIR/LICENSE or DIR/../LICENSE)", "FILE"},
+       }) {
+    a.import_cmd->add_option(o.flags, a.*o.value, o.help)->type_name(o.type_name);
+  }
 
   a.rules_cmd = data->add_subcommand(
       "rules", "Every kernel configuration, command-line and sysctl rule with its reason (docs/kernel-rules.md)");

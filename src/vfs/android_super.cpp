@@ -93,57 +93,6 @@ struct Metadata {
   std::string problem;    ///< which checksum does not match, when not verified
 };
 
-struct Extent {
-  std::uint64_t logical = 0;  ///< first byte within the partition
-  std::uint64_t length = 0;
-  bool zero = false;
-  std::uint64_t physical = 0;  ///< first byte within this image (linear)
-};
-
-/// A logical partition's bytes: its extents, concatenated, read in place.
-class ExtentSource final : public ByteSource {
- public:
-  ExtentSource(ByteSourcePtr base, std::vector<Extent> extents, std::uint64_t size, std::string name)
-      : base_(std::move(base)), extents_(std::move(extents)), size_(size), name_(std::move(name)) {}
-  std::uint64_t size() const override { return size_; }
-  std::string describe() const override { return base_->describe() + " (android-super " + name_ + ")"; }
-  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) const override {
-    if (offset >= size_) return std::size_t{0};
-    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), size_ - offset));
-    auto it = std::upper_bound(extents_.begin(), extents_.end(), offset,
-                               [](std::uint64_t o, const Extent& e) { return o < e.logical; });
-    if (it != extents_.begin()) --it;
-    std::size_t done = 0;
-    while (done < want) {
-      const std::uint64_t at = offset + done;
-      while (it != extents_.end() && at >= it->logical + it->length) ++it;
-      if (it == extents_.end()) {  // cannot happen: extents cover [0, size_)
-        std::memset(out.data() + done, 0, want - done);
-        break;
-      }
-      const std::uint64_t within = at - it->logical;
-      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(want - done, it->length - within));
-      auto dst = out.subspan(done, n);
-      if (it->zero) {
-        std::memset(dst.data(), 0, n);
-      } else {
-        auto r = base_->read_at(it->physical + within, dst);
-        if (!r) return r.error();
-        // Past the end of a cut image: zeros (reported once when the partition was listed).
-        if (*r < n) std::memset(dst.data() + *r, 0, n - *r);
-      }
-      done += n;
-    }
-    return done;
-  }
-
- private:
-  ByteSourcePtr base_;
-  std::vector<Extent> extents_;
-  std::uint64_t size_;
-  std::string name_;
-};
-
 class SuperReader {
  public:
   SuperReader(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial)
@@ -354,7 +303,7 @@ class SuperReader {
                                first_extent + num_extents, extent_count));
         continue;
       }
-      std::vector<Extent> extents;
+      std::vector<Run> extents;
       std::uint64_t size = 0;
       std::string problem;
       for (std::uint64_t x = first_extent; x < first_extent + num_extents && problem.empty(); ++x) {
@@ -371,7 +320,7 @@ class SuperReader {
           break;
         }
         if (sectors == 0) continue;
-        Extent ex{size, *length, type == kTargetZero, 0};
+        Run ex{size, *length, type == kTargetZero ? Run::Kind::kZero : Run::Kind::kCopy};
         if (type == kTargetLinear) {
           if (source != 0) {
             std::string device = source < m.block_devices.count
@@ -392,7 +341,7 @@ class SuperReader {
                                    "as zeros there",
                                    x, *length, *physical, src_->size()));
           }
-          ex.physical = *physical;
+          ex.offset = *physical;
         } else if (type != kTargetZero) {
           problem = fmt::format("extent {} has unknown target type {}", x, type);
           break;
@@ -408,7 +357,7 @@ class SuperReader {
         continue;
       }
       if (size == 0) continue;  // an empty slot (system_b before an update): listed in the table only
-      auto added = parts->add(path, std::make_shared<ExtentSource>(src_, std::move(extents), size, name));
+      auto added = parts->add(path, spliced_source(src_, std::move(extents), size, "android-super " + name));
       if (!added) warn(path, "partition not exposed: " + added.error().message);
     }
     (void)parts->add_text("/lp-partitions.txt", std::move(table));

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -106,6 +107,55 @@ class WindowSource final : public ByteSource {
   std::uint64_t length_;
 };
 
+class SplicedSource final : public ByteSource {
+ public:
+  SplicedSource(ByteSourcePtr base, std::vector<Run> runs, std::uint64_t size, std::string label)
+      : base_(std::move(base)), runs_(std::move(runs)), size_(size), label_(std::move(label)) {}
+  std::uint64_t size() const override { return size_; }
+  std::string describe() const override { return base_->describe() + " (" + label_ + ")"; }
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) const override {
+    if (offset >= size_) return std::size_t{0};
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), size_ - offset));
+    // The run holding `offset`: the last one starting at or before it.
+    auto it =
+        std::upper_bound(runs_.begin(), runs_.end(), offset, [](std::uint64_t o, const Run& r) { return o < r.start; });
+    if (it != runs_.begin()) --it;
+    std::size_t done = 0;
+    while (done < want) {
+      const std::uint64_t at = offset + done;
+      while (it != runs_.end() && at >= it->start + it->length) ++it;
+      if (it == runs_.end() || at < it->start) {
+        // A gap no run covers: zeros up to the next run.
+        const std::uint64_t next = it == runs_.end() ? size_ : it->start;
+        const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(want - done, next - at));
+        std::memset(out.data() + done, 0, n);
+        done += n;
+        continue;
+      }
+      const std::uint64_t within = at - it->start;
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(want - done, it->length - within));
+      auto dst = out.subspan(done, n);
+      if (it->kind == Run::Kind::kCopy) {
+        auto r = base_->read_at(it->offset + within, dst);
+        if (!r) return r.error();
+        if (*r < n) std::memset(dst.data() + *r, 0, n - *r);
+      } else if (it->kind == Run::Kind::kFill) {
+        for (std::size_t i = 0; i < n; ++i) dst[i] = it->fill[(within + i) % 4];
+      } else {
+        std::memset(dst.data(), 0, n);
+      }
+      done += n;
+    }
+    return done;
+  }
+
+ private:
+  ByteSourcePtr base_;
+  std::vector<Run> runs_;
+  std::uint64_t size_;
+  std::string label_;
+};
+
 }  // namespace
 
 Result<ByteSourcePtr> open_host_file(const std::string& path) {
@@ -135,6 +185,10 @@ ByteSourcePtr fd_source(int fd, std::uint64_t size, std::string name) {
 
 ByteSourcePtr memory_source(std::vector<std::byte> bytes, std::string name) {
   return std::make_shared<MemorySource>(std::move(bytes), std::move(name));
+}
+
+ByteSourcePtr spliced_source(ByteSourcePtr base, std::vector<Run> runs, std::uint64_t size, std::string label) {
+  return std::make_shared<SplicedSource>(std::move(base), std::move(runs), size, std::move(label));
 }
 
 Result<ByteSourcePtr> window_source(ByteSourcePtr base, std::uint64_t offset, std::uint64_t length) {

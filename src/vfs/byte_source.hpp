@@ -4,6 +4,7 @@
 // Backends never see host paths, so the same code reads an image on disk, inside an image, or
 // from a fuzzer's buffer.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -42,6 +43,23 @@ ByteSourcePtr memory_source(std::vector<std::byte> bytes, std::string name);
 
 /// A window [offset, offset+length) of another source.
 Result<ByteSourcePtr> window_source(ByteSourcePtr base, std::uint64_t offset, std::uint64_t length);
+
+/// One run of a spliced source: its bytes [start, start + length) are bytes of the base from
+/// `offset` on, zeros, or a 4-byte pattern repeated from the run's start.
+struct Run {
+  enum class Kind : std::uint8_t { kCopy, kZero, kFill };
+  std::uint64_t start = 0;
+  std::uint64_t length = 0;
+  Kind kind = Kind::kZero;
+  std::uint64_t offset = 0;         ///< kCopy: where the run's bytes start in the base
+  std::array<std::byte, 4> fill{};  ///< kFill: the pattern
+};
+
+/// A source of `size` bytes spliced from `runs` (sorted by start, not overlapping) of `base`:
+/// an Android sparse image's expanded view, a logical partition of an Android super. Bytes no
+/// run covers, and those of a run past the end of a cut base, read as zeros. It describes
+/// itself as "<base> (<label>)".
+ByteSourcePtr spliced_source(ByteSourcePtr base, std::vector<Run> runs, std::uint64_t size, std::string label);
 
 /// Reads exactly out.size() bytes or fails.
 OkResult read_exact(const ByteSource& src, std::uint64_t offset, std::span<std::byte> out);

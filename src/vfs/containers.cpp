@@ -27,63 +27,6 @@ constexpr std::uint32_t kFdtMagic = 0xD00DFEEDu;
 
 // ---- Android sparse ----
 
-struct SparseChunk {
-  std::uint64_t out_start = 0;  ///< first output byte
-  std::uint64_t out_len = 0;
-  std::uint16_t type = kChunkDontCare;
-  std::uint64_t in_offset = 0;      ///< raw: where the data starts in the sparse file
-  std::array<std::byte, 4> fill{};  ///< fill: the repeated pattern
-};
-
-class SparseSource final : public ByteSource {
- public:
-  SparseSource(ByteSourcePtr base, std::vector<SparseChunk> chunks, std::uint64_t size)
-      : base_(std::move(base)), chunks_(std::move(chunks)), size_(size) {}
-  std::uint64_t size() const override { return size_; }
-  std::string describe() const override { return base_->describe() + " (android-sparse)"; }
-  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) const override {
-    if (offset >= size_) return std::size_t{0};
-    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), size_ - offset));
-    std::size_t done = 0;
-    // The chunk holding `offset`: the last one starting at or before it.
-    auto it = std::upper_bound(chunks_.begin(), chunks_.end(), offset,
-                               [](std::uint64_t o, const SparseChunk& c) { return o < c.out_start; });
-    if (it != chunks_.begin()) --it;
-    while (done < want) {
-      const std::uint64_t at = offset + done;
-      while (it != chunks_.end() && at >= it->out_start + it->out_len) ++it;
-      std::size_t n;
-      if (it == chunks_.end() || at < it->out_start) {
-        // Not reached: the chunks cover [0, size_) without a gap. Kept so that no read can run off the index.
-        std::uint64_t next = it == chunks_.end() ? size_ : it->out_start;
-        n = static_cast<std::size_t>(std::min<std::uint64_t>(want - done, next - at));
-        std::memset(out.data() + done, 0, n);
-      } else {
-        const SparseChunk& c = *it;
-        const std::uint64_t within = at - c.out_start;
-        n = static_cast<std::size_t>(std::min<std::uint64_t>(want - done, c.out_len - within));
-        auto dst = out.subspan(done, n);
-        if (c.type == kChunkRaw) {
-          auto r = base_->read_at(c.in_offset + within, dst);
-          if (!r) return r.error();
-          if (*r < n) std::memset(dst.data() + *r, 0, n - *r);
-        } else if (c.type == kChunkFill) {
-          for (std::size_t i = 0; i < n; ++i) dst[i] = c.fill[(within + i) % 4];
-        } else {
-          std::memset(dst.data(), 0, n);
-        }
-      }
-      done += n;
-    }
-    return done;
-  }
-
- private:
-  ByteSourcePtr base_;
-  std::vector<SparseChunk> chunks_;
-  std::uint64_t size_;
-};
-
 // ---- parts helpers ----
 
 /// Adds the part [offset, offset+size) of `src` at `path`, cut at the end of `src` with a
@@ -406,7 +349,7 @@ Result<ByteSourcePtr> android_sparse_source(const ByteSourcePtr& src, std::vecto
   if (!out_size || *out_size > limits::kMaxDecompressedImageBytes) {
     return make_error(ErrorCode::kLimitExceeded, "sparse image claims an expanded size beyond the limit");
   }
-  std::vector<SparseChunk> chunks;
+  std::vector<Run> chunks;
   std::uint64_t in = file_hdr, out = 0;
   std::string damage;
   for (std::uint32_t i = 0; i < total_chunks; ++i) {
@@ -447,7 +390,11 @@ Result<ByteSourcePtr> android_sparse_source(const ByteSourcePtr& src, std::vecto
         damage = fmt::format("chunk {} runs past the {} blocks the header declares", i, total_blocks);
         break;
       }
-      SparseChunk sc{out, len, type, in + chunk_hdr, {}};
+      Run sc{out, len,
+             type == kChunkRaw    ? Run::Kind::kCopy
+             : type == kChunkFill ? Run::Kind::kFill
+                                  : Run::Kind::kZero,
+             in + chunk_hdr};
       if (type == kChunkFill) {
         if (!read_exact(*src, in + chunk_hdr, sc.fill)) {
           damage = fmt::format("chunk {} fill value is past the end of the file", i);
@@ -484,7 +431,7 @@ Result<ByteSourcePtr> android_sparse_source(const ByteSourcePtr& src, std::vecto
     partial = true;
   }
   if (chunks.empty()) return make_error(ErrorCode::kCorrupt, "android sparse image holds no data: " + damage);
-  return ByteSourcePtr(std::make_shared<SparseSource>(src, std::move(chunks), size));
+  return spliced_source(src, std::move(chunks), size, "android-sparse");
 }
 
 std::optional<std::string> container_name(std::span<const std::byte> head) {

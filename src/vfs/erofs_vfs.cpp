@@ -9,7 +9,8 @@
 //   indexes, holes as zeros), compressed with full or compact logical-cluster indexes, big
 //   pclusters and inline (tail-packed) pclusters. Decompression follows the index walk of the
 //   kernel's zmap: lookback over NONHEAD clusters to the HEAD, then forward to the next HEAD for
-//   the extent's decoded length; every step is bounded by the index and by limits.hpp.
+//   the extent's decoded length; every step is bounded by the index and by limits.hpp. That
+//   reader is erofs_zmap.cpp; the layout facts both files use are in erofs_format.hpp.
 // - Algorithms: LZ4 (zero-padded or not) and uncompressed pclusters (shifted or interlaced).
 //   LZMA, DEFLATE, ZSTD and fragment/packed-inode data are reported as unsupported for the file
 //   that uses them; its metadata is still listed.
@@ -17,7 +18,6 @@
 //   walk reports as a warning (the scan is partial); nothing else is lost.
 
 #include <fmt/format.h>
-#include <lz4.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -29,59 +29,15 @@
 #include "core/byte_reader.hpp"
 #include "core/checked.hpp"
 #include "core/limits.hpp"
+#include "vfs/erofs_format.hpp"
+#include "vfs/listing.hpp"
 #include "vfs/mode.hpp"
 #include "vfs/open.hpp"
 
 namespace fwcert::vfs {
 
+namespace erofs {
 namespace {
-
-constexpr std::uint32_t kMagic = 0xE0F5E1E2;
-constexpr std::uint64_t kSuperOffset = 1024;
-constexpr std::size_t kSuperSize = 128;
-constexpr std::uint32_t kNullAddr = 0xFFFFFFFFu;
-
-// feature_compat
-constexpr std::uint32_t kCompatSbChecksum = 0x1;
-// feature_incompat
-constexpr std::uint32_t kIncompatZeroPadding = 0x1;
-constexpr std::uint32_t kIncompatComprCfgs = 0x2;  // also big pclusters
-constexpr std::uint32_t kIncompatChunkedFile = 0x4;
-constexpr std::uint32_t kIncompatDeviceTable = 0x8;
-constexpr std::uint32_t kIncompatZtailpacking = 0x10;
-constexpr std::uint32_t kIncompatFragments = 0x20;  // also dedupe
-constexpr std::uint32_t kIncompatXattrPrefixes = 0x40;
-constexpr std::uint32_t kIncompatKnown = kIncompatZeroPadding | kIncompatComprCfgs | kIncompatChunkedFile |
-                                         kIncompatDeviceTable | kIncompatZtailpacking | kIncompatFragments |
-                                         kIncompatXattrPrefixes;
-
-// i_format data layouts
-constexpr unsigned kFlatPlain = 0;
-constexpr unsigned kCompressedFull = 1;
-constexpr unsigned kFlatInline = 2;
-constexpr unsigned kCompressedCompact = 3;
-constexpr unsigned kChunkBased = 4;
-
-// chunk info
-constexpr std::uint32_t kChunkBitsMask = 0x1F;
-constexpr std::uint32_t kChunkIndexes = 0x20;
-
-// z_erofs_map_header h_advise
-constexpr std::uint16_t kAdviseCompacted2B = 0x0001;
-constexpr std::uint16_t kAdviseBigPcluster1 = 0x0002;
-constexpr std::uint16_t kAdviseBigPcluster2 = 0x0004;
-constexpr std::uint16_t kAdviseInlinePcluster = 0x0008;
-constexpr std::uint16_t kAdviseInterlacedPcluster = 0x0010;
-constexpr std::uint16_t kAdviseFragmentPcluster = 0x0020;
-
-// logical cluster types
-constexpr unsigned kLclusterPlain = 0;
-constexpr unsigned kLclusterHead1 = 1;
-constexpr unsigned kLclusterNonhead = 2;
-constexpr unsigned kLclusterHead2 = 3;
-constexpr std::uint32_t kD0CompressedBlockCount = 1u << 11;
-
-constexpr unsigned kAlgLz4 = 0;
 
 /// crc32c (Castagnoli, reflected 0x82F63B78) without the final inversion, as the kernel's
 /// crc32c(~0, ...) that EROFS stores.
@@ -98,8 +54,6 @@ std::uint32_t crc32c_raw(std::uint32_t crc, std::span<const std::byte> data) {
   for (std::byte b : data) crc = table[(crc ^ static_cast<std::uint8_t>(b)) & 0xFF] ^ (crc >> 8);
   return crc;
 }
-
-std::uint64_t align_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / a * a; }
 
 FileType type_of_dirent(std::uint8_t t) {
   switch (t) {
@@ -141,59 +95,6 @@ const char* xattr_prefix(std::uint8_t index) {
   }
 }
 
-Error corrupt(std::string message, std::string where = "") {
-  return make_error(ErrorCode::kCorrupt, std::move(message), std::move(where));
-}
-
-/// One parsed on-disk inode.
-struct Inode {
-  std::uint64_t nid = 0;
-  std::uint64_t pos = 0;  ///< absolute byte offset of the inode
-  unsigned isize = 32;    ///< 32 (compact) or 64 (extended)
-  std::uint64_t xattr_isize = 0;
-  unsigned layout = 0;
-  std::uint32_t mode = 0;  ///< full st_mode
-  std::uint64_t size = 0;
-  std::uint32_t u = 0;  ///< raw_blkaddr, rdev, compressed block count or chunk info
-  std::uint32_t uid = 0, gid = 0;
-  std::uint64_t nlink = 1;
-  std::int64_t mtime = 0;
-
-  std::uint64_t body_end() const { return pos + isize + xattr_isize; }
-  bool compressed() const { return layout == kCompressedFull || layout == kCompressedCompact; }
-};
-
-/// What one logical cluster index says.
-struct Lcluster {
-  unsigned type = 0;
-  std::uint32_t clusterofs = 0;
-  std::uint32_t pblk = 0;
-  std::uint32_t delta0 = 0;
-  std::uint32_t compressed_blocks = 0;  ///< from a CBLKCNT NONHEAD, else 0
-  std::uint64_t next_pack = 0;          ///< byte after this index's pack (where inline data starts)
-};
-
-/// A compressed file's map header, decoded.
-struct ZInfo {
-  std::uint16_t advise = 0;
-  unsigned algorithm[2] = {0, 0};
-  unsigned lclusterbits = 12;
-  std::uint32_t idata_size = 0;
-  // tail extent of a ztailpacking file (found on first use)
-  bool tail_known = false;
-  std::uint64_t tail_head_lcn = 0;
-  std::uint64_t idata_off = 0;
-};
-
-/// A decoded extent: [la, la + llen) of the file comes from [pa, pa + plen) of the image.
-struct Extent {
-  std::uint64_t la = 0, llen = 0;
-  std::uint64_t pa = 0, plen = 0;
-  unsigned head_type = 0;
-  bool plain = false;  ///< stored uncompressed
-  unsigned algorithm = 0;
-};
-
 class ErofsVfs final : public Vfs {
  public:
   explicit ErofsVfs(ByteSourcePtr src) : src_(std::move(src)) {}
@@ -208,7 +109,7 @@ class ErofsVfs final : public Vfs {
     if (r.u32().value_or(0) != kMagic) return corrupt("no erofs superblock magic", where);
     const std::uint32_t checksum = r.u32().value_or(0);
     const std::uint32_t compat = r.u32().value_or(0);
-    blkbits_ = r.u8().value_or(0);
+    img_.blkbits = r.u8().value_or(0);
     const std::uint8_t extslots = r.u8().value_or(0);
     root_nid_ = r.u16().value_or(0);
     r.skip(8);  // inos
@@ -218,22 +119,22 @@ class ErofsVfs final : public Vfs {
     meta_blkaddr_ = r.u32().value_or(0);
     xattr_blkaddr_ = r.u32().value_or(0);
     r.seek(80);
-    incompat_ = r.u32().value_or(0);
-    algs_ = r.u16().value_or(0);
+    img_.incompat = r.u32().value_or(0);
+    img_.algs = r.u16().value_or(0);
     const std::uint16_t extra_devices = r.u16().value_or(0);
     r.seek(90);
     const std::uint8_t dirblkbits = r.u8().value_or(0);
     (void)extslots;
 
-    if (blkbits_ < 9 || blkbits_ > 12) {
-      return corrupt(fmt::format("erofs block size 2^{} outside 512..4096 bytes", blkbits_), where);
+    if (img_.blkbits < 9 || img_.blkbits > 12) {
+      return corrupt(fmt::format("erofs block size 2^{} outside 512..4096 bytes", img_.blkbits), where);
     }
-    blksz_ = std::uint64_t{1} << blkbits_;
-    if (incompat_ & ~kIncompatKnown) {
-      return make_error(
-          ErrorCode::kUnsupported,
-          fmt::format("erofs image uses incompatible features {:#x} fwcert does not read", incompat_ & ~kIncompatKnown),
-          where);
+    img_.blksz = std::uint64_t{1} << img_.blkbits;
+    if (img_.incompat & ~kIncompatKnown) {
+      return make_error(ErrorCode::kUnsupported,
+                        fmt::format("erofs image uses incompatible features {:#x} fwcert does not read",
+                                    img_.incompat & ~kIncompatKnown),
+                        where);
     }
     if (dirblkbits != 0) {
       return make_error(ErrorCode::kUnsupported, "erofs directory blocks larger than the block size", where);
@@ -241,7 +142,7 @@ class ErofsVfs final : public Vfs {
     if (compat & kCompatSbChecksum) {
       // The checksum covers the rest of the first block from the superblock on (a 512-byte
       // block: one block), with the checksum field read as zero.
-      std::vector<std::byte> block(blksz_ > kSuperOffset ? blksz_ - kSuperOffset : blksz_);
+      std::vector<std::byte> block(img_.blksz > kSuperOffset ? img_.blksz - kSuperOffset : img_.blksz);
       if (!read_exact(*src_, kSuperOffset, block)) return corrupt("erofs superblock block truncated", where);
       std::fill(block.begin() + 4, block.begin() + 8, std::byte{0});
       std::uint32_t crc = crc32c_raw(0xFFFFFFFFu, block);
@@ -253,12 +154,12 @@ class ErofsVfs final : public Vfs {
         partial = true;
       }
     }
-    if (extra_devices > 0 && (incompat_ & kIncompatDeviceTable)) {
+    if (extra_devices > 0 && (img_.incompat & kIncompatDeviceTable)) {
       diagnostics.push_back(
           {Diagnostic::Level::kNote, "/",
            fmt::format("erofs image refers to {} extra devices; data stored on them is not read", extra_devices)});
     }
-    auto image_bytes = core::checked_mul(blocks_, blksz_);
+    auto image_bytes = core::checked_mul(blocks_, img_.blksz);
     if (!image_bytes || *image_bytes < kSuperOffset + kSuperSize) {
       return corrupt(fmt::format("erofs superblock claims {} blocks", blocks_), where);
     }
@@ -302,10 +203,7 @@ class ErofsVfs final : public Vfs {
     if (!in) return in.error();
     auto list = listing(*in, canonical);
     if (!list) return list.error();
-    std::vector<DirEntry> out;
-    out.reserve((*list)->size());
-    for (const auto& c : **list) out.push_back({c.name, c.type});
-    return out;
+    return to_dir_entries(*list);
   }
 
   Result<std::string> readlink_raw(const std::string& canonical) const override {
@@ -371,7 +269,7 @@ class ErofsVfs final : public Vfs {
   // ---- inodes ----
 
   Result<Inode> read_inode(std::uint64_t nid) const {
-    auto base = core::checked_mul(meta_blkaddr_, blksz_);
+    auto base = core::checked_mul(meta_blkaddr_, img_.blksz);
     auto rel = core::checked_mul(nid, 32);
     auto pos = base && rel ? core::checked_add(*base, *rel) : std::nullopt;
     if (!pos || *pos >= src_->size()) return corrupt(fmt::format("inode {} lies outside the image", nid));
@@ -416,7 +314,7 @@ class ErofsVfs final : public Vfs {
     if (type_of_mode(in.mode) == FileType::kUnknown) {
       return corrupt(fmt::format("inode {} has an unknown file type (mode {:o})", nid, in.mode));
     }
-    if (in.layout == kChunkBased && !(incompat_ & kIncompatChunkedFile)) {
+    if (in.layout == kChunkBased && !(img_.incompat & kIncompatChunkedFile)) {
       return corrupt(fmt::format("inode {} is chunk-based but the superblock has no chunked files", nid));
     }
     return in;
@@ -426,39 +324,32 @@ class ErofsVfs final : public Vfs {
   Result<Inode> lookup_inode(const std::string& canonical) const {
     // Intermediate directories are found through cached listings alone; only the last
     // component's inode is read.
-    std::uint64_t nid = root_nid_;
-    bool entry_says_directory = true;
-    std::size_t i = 1;
-    std::string walked = "/";
-    while (i < canonical.size()) {
-      std::size_t j = canonical.find('/', i);
-      if (j == std::string::npos) j = canonical.size();
-      std::string_view name(canonical.data() + i, j - i);
-      auto list = listing_of(nid, walked);
-      if (!list) return list.error();
-      auto it = std::lower_bound((*list)->begin(), (*list)->end(), name,
-                                 [](const Child& c, std::string_view n) { return c.name < n; });
-      walked = canonical.substr(0, j);
-      if (it == (*list)->end() || it->name != name) return make_error(ErrorCode::kNotFound, "no such file", walked);
-      if (it->loop) return corrupt("directory already listed under another directory (a cycle)", walked);
-      if (j < canonical.size() && it->type != FileType::kDirectory) {
-        return make_error(ErrorCode::kNotADirectory, "not a directory", walked);
-      }
-      nid = it->nid;
-      entry_says_directory = it->type == FileType::kDirectory;
-      i = j + 1;
-    }
-    auto in = read_inode(nid);
-    if (!in) return with_path(in.error(), walked);
-    if (type_of_mode(in->mode) == FileType::kDirectory && !entry_says_directory) {
-      return corrupt("a directory whose directory entry names another file type", walked);
+    struct Found {
+      std::uint64_t nid;
+      bool entry_says_directory;
+    };
+    auto found = walk_listings(
+        canonical, Found{root_nid_, true},
+        [this](const Found& dir, const std::string& path) { return listing_of(dir.nid, path); },
+        [](const Child& c, const std::string& path, bool last) -> Result<Found> {
+          if (c.loop) return corrupt("directory already listed under another directory (a cycle)", path);
+          if (!last && c.type != FileType::kDirectory) {
+            return make_error(ErrorCode::kNotADirectory, "not a directory", path);
+          }
+          return Found{c.nid, c.type == FileType::kDirectory};
+        });
+    if (!found) return found.error();
+    auto in = read_inode(found->nid);
+    if (!in) return with_path(in.error(), canonical);
+    if (type_of_mode(in->mode) == FileType::kDirectory && !found->entry_says_directory) {
+      return corrupt("a directory whose directory entry names another file type", canonical);
     }
     return in;
   }
 
   /// The listing of directory `nid`, reading its inode only when the listing is not cached.
-  Result<const Listing*> listing_of(std::uint64_t nid, const std::string& path) const {
-    if (auto it = listings_.find(nid); it != listings_.end()) return &it->second;
+  Result<std::span<const Child>> listing_of(std::uint64_t nid, const std::string& path) const {
+    if (const Listing* cached = listings_.find(nid)) return std::span<const Child>(*cached);
     auto in = read_inode(nid);
     if (!in) return with_path(in.error(), path);
     return listing(*in, path);
@@ -466,8 +357,8 @@ class ErofsVfs final : public Vfs {
 
   // ---- directories ----
 
-  Result<const Listing*> listing(const Inode& dir, const std::string& path) const {
-    if (auto it = listings_.find(dir.nid); it != listings_.end()) return &it->second;
+  Result<std::span<const Child>> listing(const Inode& dir, const std::string& path) const {
+    if (const Listing* cached = listings_.find(dir.nid)) return std::span<const Child>(*cached);
     if (type_of_mode(dir.mode) != FileType::kDirectory) {
       return make_error(ErrorCode::kNotADirectory, "not a directory", path);
     }
@@ -475,20 +366,17 @@ class ErofsVfs final : public Vfs {
       return make_error(ErrorCode::kLimitExceeded, fmt::format("directory claims {} bytes", dir.size), path);
     }
     Listing list;
-    std::vector<std::byte> block(blksz_);
-    for (std::uint64_t off = 0; off < dir.size; off += blksz_) {
-      const std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(blksz_, dir.size - off));
+    std::vector<std::byte> block(img_.blksz);
+    for (std::uint64_t off = 0; off < dir.size; off += img_.blksz) {
+      const std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(img_.blksz, dir.size - off));
       auto n = read_data(dir, off, std::span<std::byte>(block.data(), len));
       if (!n) return with_path(n.error(), path);
       if (*n != len) return corrupt("directory data truncated", path);
       if (auto ok = parse_dir_block(std::span<const std::byte>(block.data(), len), list, path); !ok) {
-        return corrupt(fmt::format("directory block {} damaged: {}", off / blksz_, ok.error().message), path);
+        return corrupt(fmt::format("directory block {} damaged: {}", off / img_.blksz, ok.error().message), path);
       }
     }
-    std::stable_sort(list.begin(), list.end(), [](const Child& a, const Child& b) { return a.name < b.name; });
-    // A duplicate name is damage; the first one wins so lookups are deterministic.
-    list.erase(std::unique(list.begin(), list.end(), [](const Child& a, const Child& b) { return a.name == b.name; }),
-               list.end());
+    sort_by_name(list);
     // A directory has one parent: the root, itself, or a directory first listed elsewhere as a
     // child is a cycle, so every walk of the tree ends.
     for (Child& c : list) {
@@ -496,12 +384,7 @@ class ErofsVfs final : public Vfs {
       auto [it, inserted] = parent_of_.emplace(c.nid, dir.nid);
       c.loop = c.nid == root_nid_ || c.nid == dir.nid || (!inserted && it->second != dir.nid);
     }
-    cached_entries_ += list.size();
-    if (cached_entries_ > limits::kMaxCachedDirectoryEntries) {
-      listings_.clear();
-      cached_entries_ = list.size();
-    }
-    return &listings_.emplace(dir.nid, std::move(list)).first->second;
+    return listings_.add(dir.nid, std::move(list));
   }
 
   /// Dirents (nid u64, nameoff u16, file_type u8, reserved u8) then names; the first nameoff
@@ -557,38 +440,30 @@ class ErofsVfs final : public Vfs {
     return done;
   }
 
-  /// Copies image bytes [pos, pos + out.size()); fails when they lie beyond the image.
-  OkResult copy_from_image(std::uint64_t pos, std::span<std::byte> out) const {
-    if (!core::in_bounds(pos, out.size(), src_->size())) {
-      return corrupt(fmt::format("file data at {:#x} lies beyond the end of the image", pos));
-    }
-    return read_exact(*src_, pos, out);
-  }
-
   /// One contiguous piece of a flat or chunk-based file starting at `at`.
   Result<std::size_t> read_flat(const Inode& in, std::uint64_t at, std::span<std::byte> out) const {
     std::uint64_t run = 0;
     std::optional<std::uint64_t> pos;  // nullopt: a hole
     const std::uint64_t remaining = in.size - at;
     if (in.layout == kFlatPlain || in.layout == kFlatInline) {
-      const std::uint64_t nblocks = (in.size + blksz_ - 1) / blksz_;
-      const std::uint64_t tail_start = in.layout == kFlatInline ? (nblocks - 1) * blksz_ : in.size;
+      const std::uint64_t nblocks = (in.size + img_.blksz - 1) / img_.blksz;
+      const std::uint64_t tail_start = in.layout == kFlatInline ? (nblocks - 1) * img_.blksz : in.size;
       if (at < tail_start) {
-        auto start = core::checked_mul(in.u, blksz_);
+        auto start = core::checked_mul(in.u, img_.blksz);
         pos = start ? core::checked_add(*start, at) : std::nullopt;
         if (!pos) return corrupt("block address overflows");
         run = tail_start - at;
       } else {
         // The last partial block is stored right after the inode and its xattrs, inside that block.
         const std::uint64_t tail_len = in.size - tail_start;
-        if ((in.body_end() % blksz_) + tail_len > blksz_) {
+        if ((in.body_end() % img_.blksz) + tail_len > img_.blksz) {
           return corrupt(fmt::format("inline tail of {} bytes crosses a block boundary", tail_len));
         }
         pos = in.body_end() + (at - tail_start);
         run = remaining;
       }
     } else {
-      const unsigned chunkbits = blkbits_ + (in.u & kChunkBitsMask);
+      const unsigned chunkbits = img_.blkbits + (in.u & kChunkBitsMask);
       if (chunkbits > 40) return corrupt(fmt::format("chunk size 2^{} out of range", chunkbits));
       const std::uint64_t chunk = at >> chunkbits;
       if (((in.size - 1) >> chunkbits) + 1 > limits::kMaxImageFileBlocks) {
@@ -597,7 +472,7 @@ class ErofsVfs final : public Vfs {
       const unsigned unit = (in.u & kChunkIndexes) ? 8 : 4;
       const std::uint64_t entry = align_up(in.body_end(), unit) + unit * chunk;
       std::array<std::byte, 8> raw{};
-      if (auto ok = copy_from_image(entry, std::span<std::byte>(raw.data(), unit)); !ok) return ok.error();
+      if (auto ok = img_.copy(entry, std::span<std::byte>(raw.data(), unit)); !ok) return ok.error();
       core::ByteReader r(raw);
       std::uint32_t blkaddr = 0;
       if (unit == 8) {
@@ -612,331 +487,18 @@ class ErofsVfs final : public Vfs {
       }
       const std::uint64_t in_chunk = at - (chunk << chunkbits);
       run = std::min<std::uint64_t>((std::uint64_t{1} << chunkbits) - in_chunk, remaining);
-      if (blkaddr != kNullAddr) pos = std::uint64_t{blkaddr} * blksz_ + in_chunk;
+      if (blkaddr != kNullAddr) pos = std::uint64_t{blkaddr} * img_.blksz + in_chunk;
     }
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(run, out.size()));
     if (!pos) {
       std::fill_n(out.begin(), n, std::byte{0});
       return n;
     }
-    if (auto ok = copy_from_image(*pos, out.first(n)); !ok) return ok.error();
+    if (auto ok = img_.copy(*pos, out.first(n)); !ok) return ok.error();
     return n;
   }
 
   // ---- compressed files ----
-
-  Result<ZInfo> read_zinfo(const Inode& in) const {
-    const std::uint64_t at = align_up(in.body_end(), 8);
-    std::array<std::byte, 8> raw{};
-    if (auto ok = copy_from_image(at, raw); !ok) return ok.error();
-    core::ByteReader r(raw);
-    ZInfo z;
-    r.skip(2);
-    z.idata_size = r.u16().value_or(0);
-    z.advise = r.u16().value_or(0);
-    const std::uint8_t alg = r.u8().value_or(0);
-    const std::uint8_t clusterbits = r.u8().value_or(0);
-    if (clusterbits & 0x80) {
-      return make_error(ErrorCode::kUnsupported, "file is stored in the packed inode (fragments), not read");
-    }
-    if (z.advise & kAdviseFragmentPcluster) {
-      return make_error(ErrorCode::kUnsupported, "file tail is a fragment of the packed inode, not read");
-    }
-    z.algorithm[0] = alg & 0xF;
-    z.algorithm[1] = alg >> 4;
-    z.lclusterbits = blkbits_ + (clusterbits & 7);
-    if ((z.advise & (kAdviseBigPcluster1 | kAdviseBigPcluster2)) && !(incompat_ & kIncompatComprCfgs)) {
-      return corrupt("big pclusters without the superblock feature");
-    }
-    if (in.layout == kCompressedCompact) {
-      if (z.lclusterbits > 14) return corrupt(fmt::format("compact indexes with 2^{} clusters", z.lclusterbits));
-      if (!(z.advise & kAdviseBigPcluster1) != !(z.advise & kAdviseBigPcluster2)) {
-        return corrupt("compact indexes with inconsistent big-pcluster flags");
-      }
-    }
-    if ((z.advise & kAdviseInlinePcluster) && !(incompat_ & kIncompatZtailpacking)) {
-      return corrupt("inline pcluster without the superblock feature");
-    }
-    return z;
-  }
-
-  Result<Lcluster> load_lcluster(const Inode& in, const ZInfo& z, std::uint64_t lcn) const {
-    const std::uint64_t lcsize = std::uint64_t{1} << z.lclusterbits;
-    if (lcn > (in.size - 1) / lcsize) return corrupt(fmt::format("cluster index {} beyond the end of file", lcn));
-    Lcluster m;
-    if (in.layout == kCompressedFull) {
-      // Full indexes start after the 8-byte map header and 8 more reserved bytes.
-      const std::uint64_t pos = align_up(in.body_end(), 8) + 16 + lcn * 8;
-      std::array<std::byte, 8> raw{};
-      if (auto ok = copy_from_image(pos, raw); !ok) return ok.error();
-      core::ByteReader r(raw);
-      const std::uint16_t advise = r.u16().value_or(0);
-      const std::uint16_t clusterofs = r.u16().value_or(0);
-      const std::uint32_t u = r.u32().value_or(0);
-      m.next_pack = pos + 8;
-      m.type = advise & 3;
-      if (m.type == kLclusterNonhead) {
-        m.clusterofs = static_cast<std::uint32_t>(lcsize);
-        m.delta0 = u & 0xFFFF;
-        if (m.delta0 & kD0CompressedBlockCount) {
-          if (!(z.advise & (kAdviseBigPcluster1 | kAdviseBigPcluster2)))
-            return corrupt("block count without big pclusters");
-          m.compressed_blocks = m.delta0 & ~kD0CompressedBlockCount;
-          m.delta0 = 1;
-        }
-      } else {
-        m.clusterofs = clusterofs;
-        if (m.clusterofs >= lcsize) return corrupt(fmt::format("cluster offset {} out of range", m.clusterofs));
-        m.pblk = u;
-      }
-      return m;
-    }
-    // Compact: a run of 4-byte packs up to 32-byte alignment, then 2-byte packs (16 per 32
-    // bytes) when the file asks for them, then 4-byte packs again.
-    const std::uint64_t ebase = align_up(in.body_end(), 8) + 8;
-    const std::uint64_t totalidx = (in.size + blksz_ - 1) / blksz_;
-    std::uint64_t initial4 = (32 - ebase % 32) / 4;
-    if (initial4 == 8) initial4 = 0;
-    std::uint64_t compacted2 = 0;
-    if ((z.advise & kAdviseCompacted2B) && initial4 < totalidx) compacted2 = (totalidx - initial4) / 16 * 16;
-    std::uint64_t pos = ebase;
-    std::uint64_t idx = lcn;
-    unsigned shift = 2;
-    if (idx >= initial4) {
-      pos += initial4 * 4;
-      idx -= initial4;
-      if (idx < compacted2) {
-        shift = 1;
-      } else {
-        pos += compacted2 * 2;
-        idx -= compacted2;
-      }
-    }
-    pos += idx << shift;
-    unsigned vcnt = 0;
-    if (shift == 2 && z.lclusterbits <= 14) {
-      vcnt = 2;
-    } else if (shift == 1 && z.lclusterbits <= 12) {
-      vcnt = 16;
-    } else {
-      return corrupt("compact index form not valid for the cluster size");
-    }
-    const std::uint64_t packsize = std::uint64_t{vcnt} << shift;
-    const std::uint64_t base = pos / packsize * packsize;
-    std::array<std::byte, 32 + 4> pack{};  // +4: the bit decoder reads 32 bits at a time
-    if (auto ok = copy_from_image(base, std::span<std::byte>(pack.data(), packsize)); !ok) return ok.error();
-    m.next_pack = base + packsize;
-    const bool big = z.advise & kAdviseBigPcluster1;
-    const unsigned lobits = std::max(z.lclusterbits, 12u);
-    const unsigned encodebits = static_cast<unsigned>((packsize - 4) * 8 / vcnt);
-    int i = static_cast<int>((pos - base) >> shift);
-    auto decode = [&](int k, unsigned& type) {
-      const unsigned bit = encodebits * static_cast<unsigned>(k);
-      core::ByteReader word(std::span<const std::byte>(pack.data() + bit / 8, 4));
-      const std::uint32_t v = word.u32().value_or(0) >> (bit & 7);
-      type = (v >> lobits) & 3;
-      return v & ((1u << lobits) - 1);
-    };
-    unsigned type = 0;
-    std::uint32_t lo = decode(i, type);
-    m.type = type;
-    if (type == kLclusterNonhead) {
-      m.clusterofs = static_cast<std::uint32_t>(lcsize);
-      if (lo & kD0CompressedBlockCount) {
-        if (!big) return corrupt("block count without big pclusters");
-        m.compressed_blocks = lo & ~kD0CompressedBlockCount;
-        m.delta0 = 1;
-        return m;
-      }
-      if (i + 1 != static_cast<int>(vcnt)) {
-        m.delta0 = lo;
-        return m;
-      }
-      // The last entry of a pack holds delta[1]; delta[0] comes from the one before it.
-      unsigned t2 = 0;
-      lo = decode(i - 1, t2);
-      if (t2 != kLclusterNonhead) {
-        lo = 0;
-      } else if (lo & kD0CompressedBlockCount) {
-        lo = 1;
-      }
-      m.delta0 = lo + 1;
-      return m;
-    }
-    m.clusterofs = lo;
-    if (m.clusterofs >= lcsize) return corrupt(fmt::format("cluster offset {} out of range", m.clusterofs));
-    std::uint64_t nblk = 0;
-    if (!big) {
-      nblk = 1;
-      while (i > 0) {
-        --i;
-        unsigned t = 0;
-        std::uint32_t l = decode(i, t);
-        if (t == kLclusterNonhead) i -= static_cast<int>(l);
-        if (i >= 0) ++nblk;
-      }
-    } else {
-      while (i > 0) {
-        --i;
-        unsigned t = 0;
-        std::uint32_t l = decode(i, t);
-        if (t == kLclusterNonhead) {
-          if (l & kD0CompressedBlockCount) {
-            --i;
-            nblk += l & ~kD0CompressedBlockCount;
-            continue;
-          }
-          if (l <= 1) return corrupt("bad lookback distance in a compact pack");
-          i -= static_cast<int>(l) - 2;
-          continue;
-        }
-        ++nblk;
-      }
-    }
-    core::ByteReader r(std::span<const std::byte>(pack.data() + packsize - 4, 4));
-    auto pblk = core::checked_add(r.u32().value_or(0), nblk);
-    if (!pblk || *pblk > 0xFFFFFFFFu) return corrupt("block address overflows");
-    m.pblk = static_cast<std::uint32_t>(*pblk);
-    return m;
-  }
-
-  /// The extent holding byte `at` of a compressed file (the kernel's z_erofs_map_blocks).
-  Result<Extent> map_extent(const Inode& in, ZInfo& z, std::uint64_t at) const {
-    const unsigned lcb = z.lclusterbits;
-    const std::uint64_t lcsize = std::uint64_t{1} << lcb;
-    auto head_of = [&](std::uint64_t off, std::uint64_t& head_lcn, Lcluster& head) -> OkResult {
-      std::uint64_t lcn = off >> lcb;
-      auto m = load_lcluster(in, z, lcn);
-      if (!m) return m.error();
-      std::uint32_t distance = 0;
-      if (m->type != kLclusterNonhead) {
-        if ((off & (lcsize - 1)) >= m->clusterofs) {
-          head_lcn = lcn;
-          head = *m;
-          return Ok{};
-        }
-        if (lcn == 0) return corrupt("the first cluster does not start an extent");
-        distance = 1;
-      } else {
-        distance = m->delta0;
-      }
-      // Look back over NONHEAD clusters; every step moves strictly back, so this ends.
-      for (;;) {
-        if (distance == 0 || lcn < distance) return corrupt(fmt::format("bogus lookback distance {}", distance));
-        lcn -= distance;
-        m = load_lcluster(in, z, lcn);
-        if (!m) return m.error();
-        if (m->type == kLclusterNonhead) {
-          distance = m->delta0;
-          continue;
-        }
-        head_lcn = lcn;
-        head = *m;
-        return Ok{};
-      }
-    };
-    const bool ztail = z.advise & kAdviseInlinePcluster;
-    if (ztail && !z.tail_known) {
-      auto last = load_lcluster(in, z, (in.size - 1) >> lcb);
-      if (!last) return last.error();
-      std::uint64_t tail_lcn = 0;
-      Lcluster tail_head;
-      if (auto ok = head_of(in.size - 1, tail_lcn, tail_head); !ok) return ok.error();
-      z.idata_off = last->next_pack;
-      z.tail_head_lcn = tail_lcn;
-      z.tail_known = true;
-    }
-    std::uint64_t head_lcn = 0;
-    Lcluster head;
-    if (auto ok = head_of(at, head_lcn, head); !ok) return ok.error();
-    Extent e;
-    e.head_type = head.type;
-    e.la = (head_lcn << lcb) | head.clusterofs;
-    // Forward to the next HEAD cluster for the extent's decoded length.
-    std::uint64_t end = in.size;
-    for (std::uint64_t lcn = head_lcn + 1; (lcn << lcb) < in.size; ++lcn) {
-      if ((lcn << lcb) - e.la > limits::kMaxErofsExtentBytes) break;
-      auto m = load_lcluster(in, z, lcn);
-      if (!m) return m.error();
-      if (m->type != kLclusterNonhead) {
-        end = std::min(end, (lcn << lcb) | m->clusterofs);
-        break;
-      }
-    }
-    if (end <= e.la || at < e.la || at >= end) return corrupt(fmt::format("no extent maps byte {}", at));
-    e.llen = end - e.la;
-    if (e.llen > limits::kMaxErofsExtentBytes) {
-      return make_error(ErrorCode::kLimitExceeded, fmt::format("compressed extent decodes to {} bytes", e.llen));
-    }
-    if (ztail && head_lcn == z.tail_head_lcn) {
-      e.pa = z.idata_off;
-      e.plen = z.idata_size;
-      if ((e.pa % blksz_) + e.plen > blksz_) return corrupt("inline pcluster crosses a block boundary");
-    } else {
-      const bool big1 = z.advise & kAdviseBigPcluster1;
-      const bool big2 = z.advise & kAdviseBigPcluster2;
-      std::uint64_t blocks = std::uint64_t{1} << (lcb - blkbits_);
-      const bool big_head = (head.type == kLclusterHead1 && big1) ||
-                            ((head.type == kLclusterPlain || head.type == kLclusterHead2) && big2);
-      if (big_head && ((head_lcn + 1) << lcb) < in.size) {
-        auto next = load_lcluster(in, z, head_lcn + 1);
-        if (!next) return next.error();
-        if (next->type == kLclusterNonhead) {
-          if (next->compressed_blocks == 0 || next->delta0 != 1) return corrupt("big pcluster without its block count");
-          blocks = next->compressed_blocks;
-        }
-      }
-      e.pa = std::uint64_t{head.pblk} << blkbits_;
-      e.plen = blocks << blkbits_;
-    }
-    if (e.plen == 0 || e.plen > limits::kMaxErofsPclusterBytes) {
-      return corrupt(fmt::format("pcluster of {} bytes", e.plen));
-    }
-    if (head.type == kLclusterPlain) {
-      e.plain = true;
-    } else {
-      e.algorithm = head.type == kLclusterHead2 ? z.algorithm[1] : z.algorithm[0];
-    }
-    return e;
-  }
-
-  /// Decodes one extent into `out` (e.llen bytes).
-  OkResult decode_extent(const Extent& e, const ZInfo& z, std::vector<std::byte>& out) const {
-    std::vector<std::byte> in(static_cast<std::size_t>(e.plen));
-    if (auto ok = copy_from_image(e.pa, in); !ok) return ok.error();
-    out.resize(static_cast<std::size_t>(e.llen));
-    if (e.plain) {
-      if (e.llen > e.plen) return corrupt("uncompressed pcluster shorter than its extent");
-      std::size_t first = 0;
-      if (z.advise & kAdviseInterlacedPcluster) {
-        // The extent's first block part is stored at the end of the pcluster.
-        first = static_cast<std::size_t>(std::min<std::uint64_t>(blksz_ - (e.la % blksz_), e.llen));
-        std::memcpy(out.data(), in.data() + (in.size() - first), first);
-      }
-      std::memcpy(out.data() + first, in.data(), out.size() - first);
-      return Ok{};
-    }
-    if (e.algorithm != kAlgLz4) {
-      static const char* kNames[] = {"lz4", "lzma", "deflate", "zstd"};
-      return make_error(ErrorCode::kUnsupported,
-                        fmt::format("{}-compressed data is not decoded", e.algorithm < 4 ? kNames[e.algorithm] : "?"));
-    }
-    if ((incompat_ & kIncompatComprCfgs) && !(algs_ & 1)) return corrupt("lz4 data but lz4 is not enabled");
-    std::size_t skip = 0;
-    if (incompat_ & kIncompatZeroPadding) {
-      // The compressed bytes end the pcluster; the zeros before them are padding.
-      const std::size_t pad_window = static_cast<std::size_t>(std::min<std::uint64_t>(in.size(), blksz_));
-      while (skip < pad_window && in[skip] == std::byte{0}) ++skip;
-      if (skip == pad_window) return corrupt("compressed pcluster holds only padding");
-    }
-    const int got = LZ4_decompress_safe_partial(reinterpret_cast<const char*>(in.data() + skip),
-                                                reinterpret_cast<char*>(out.data()), static_cast<int>(in.size() - skip),
-                                                static_cast<int>(out.size()), static_cast<int>(out.size()));
-    if (got < 0 || static_cast<std::size_t>(got) != out.size()) {
-      return corrupt(fmt::format("lz4 pcluster at {:#x} does not decode ({} of {} bytes)", e.pa, got, out.size()));
-    }
-    return Ok{};
-  }
 
   Result<std::size_t> read_compressed(const Inode& in, std::uint64_t at, std::span<std::byte> out) const {
     // A decoded extent already in the cache?
@@ -949,17 +511,17 @@ class ErofsVfs final : public Vfs {
       }
     }
     if (!zinfo_ || zinfo_nid_ != in.nid) {
-      auto z = read_zinfo(in);
+      auto z = read_zinfo(img_, in);
       if (!z) return z.error();
       zinfo_ = *z;
       zinfo_nid_ = in.nid;
     }
-    auto e = map_extent(in, *zinfo_, at);
+    auto e = map_extent(img_, in, *zinfo_, at);
     if (!e) return e.error();
     auto victim = std::min_element(cache_.begin(), cache_.end(),
                                    [](const CachedExtent& a, const CachedExtent& b) { return a.used < b.used; });
     victim->nid = ~std::uint64_t{0};
-    if (auto ok = decode_extent(*e, *zinfo_, victim->data); !ok) {
+    if (auto ok = decode_extent(img_, *e, *zinfo_, victim->data); !ok) {
       victim->data.clear();
       victim->data.shrink_to_fit();
       return ok.error();
@@ -978,7 +540,7 @@ class ErofsVfs final : public Vfs {
   Result<std::uint64_t> read_xattr_entry(std::uint64_t pos, std::uint64_t limit, std::vector<Xattr>& out) const {
     std::array<std::byte, 4> hdr{};
     if (!core::in_bounds(pos, 4, limit)) return corrupt("xattr entry beyond its area");
-    if (auto ok = copy_from_image(pos, hdr); !ok) return ok.error();
+    if (auto ok = img_.copy(pos, hdr); !ok) return ok.error();
     core::ByteReader r(hdr);
     const std::uint8_t name_len = r.u8().value_or(0);
     const std::uint8_t index = r.u8().value_or(0);
@@ -992,8 +554,7 @@ class ErofsVfs final : public Vfs {
       return make_error(ErrorCode::kLimitExceeded, fmt::format("more than {} xattrs on one file", out.size()));
     }
     std::string body(std::size_t{name_len} + value_size, '\0');
-    if (auto ok =
-            copy_from_image(pos + 4, std::span<std::byte>(reinterpret_cast<std::byte*>(body.data()), body.size()));
+    if (auto ok = img_.copy(pos + 4, std::span<std::byte>(reinterpret_cast<std::byte*>(body.data()), body.size()));
         !ok) {
       return ok.error();
     }
@@ -1008,16 +569,16 @@ class ErofsVfs final : public Vfs {
     const std::uint64_t end = area + in.xattr_isize;
     if (end > src_->size()) return corrupt("xattrs beyond the end of the image");
     std::array<std::byte, 12> hdr{};
-    if (auto ok = copy_from_image(area, hdr); !ok) return ok.error();
+    if (auto ok = img_.copy(area, hdr); !ok) return ok.error();
     const std::uint8_t shared = static_cast<std::uint8_t>(hdr[4]);
     std::uint64_t pos = area + 12;
     if (pos + 4 * std::uint64_t{shared} > end) return corrupt("shared xattr list beyond the xattr area");
     for (unsigned i = 0; i < shared; ++i, pos += 4) {
       std::array<std::byte, 4> raw{};
-      if (auto ok = copy_from_image(pos, raw); !ok) return ok.error();
+      if (auto ok = img_.copy(pos, raw); !ok) return ok.error();
       core::ByteReader r(raw);
       const std::uint64_t id = r.u32().value_or(0);
-      const std::uint64_t at = std::uint64_t{xattr_blkaddr_} * blksz_ + id * 4;
+      const std::uint64_t at = std::uint64_t{xattr_blkaddr_} * img_.blksz + id * 4;
       auto n = read_xattr_entry(at, src_->size(), out);
       if (!n) return n.error();
     }
@@ -1030,19 +591,15 @@ class ErofsVfs final : public Vfs {
   }
 
   ByteSourcePtr src_;
-  unsigned blkbits_ = 12;
-  std::uint64_t blksz_ = 4096;
+  Image img_{src_.get()};
   std::uint64_t root_nid_ = 0;
   std::int64_t build_time_ = 0;
   std::uint64_t blocks_ = 0;
   std::uint64_t meta_blkaddr_ = 0;
   std::uint32_t xattr_blkaddr_ = 0;
-  std::uint32_t incompat_ = 0;
-  std::uint16_t algs_ = 0;
 
   mutable std::mutex mu_;
-  mutable std::unordered_map<std::uint64_t, Listing> listings_;
-  mutable std::size_t cached_entries_ = 0;
+  mutable ListingCache<std::uint64_t, Child> listings_;
   mutable std::unordered_map<std::uint64_t, std::uint64_t> parent_of_;  ///< directory nid -> parent nid
   mutable std::array<CachedExtent, limits::kErofsCachedExtents> cache_;
   mutable std::uint64_t clock_ = 0;
@@ -1051,9 +608,10 @@ class ErofsVfs final : public Vfs {
 };
 
 }  // namespace
+}  // namespace erofs
 
 Result<std::shared_ptr<Vfs>> open_erofs(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial) {
-  auto vfs = std::make_shared<ErofsVfs>(std::move(src));
+  auto vfs = std::make_shared<erofs::ErofsVfs>(std::move(src));
   if (auto ok = vfs->open(diagnostics, partial); !ok) return ok.error();
   return std::shared_ptr<Vfs>(std::move(vfs));
 }

@@ -26,6 +26,7 @@
 #include "core/byte_reader.hpp"
 #include "core/checked.hpp"
 #include "core/limits.hpp"
+#include "vfs/listing.hpp"
 #include "vfs/mode.hpp"
 #include "vfs/open.hpp"
 
@@ -330,10 +331,7 @@ class ExtVfs final : public Vfs {
     if (!ino) return ino.error();
     auto list = listing(*ino, canonical);
     if (!list) return list.error();
-    std::vector<DirEntry> out;
-    out.reserve((*list)->size());
-    for (const auto& c : **list) out.push_back({c.name, c.type});
-    return out;
+    return to_dir_entries(*list);
   }
 
   Result<std::string> readlink_raw(const std::string& canonical) const override {
@@ -448,28 +446,15 @@ class ExtVfs final : public Vfs {
 
   /// The inode number of a canonical path, walking cached listings from the root.
   Result<ext2_ino_t> lookup(const std::string& canonical) const {
-    ext2_ino_t ino = EXT2_ROOT_INO;
-    std::size_t i = 1;
-    std::string walked = "/";
-    while (i < canonical.size()) {
-      std::size_t j = canonical.find('/', i);
-      if (j == std::string::npos) j = canonical.size();
-      std::string_view name(canonical.data() + i, j - i);
-      auto list = listing(ino, walked);
-      if (!list) return list.error();
-      auto it = std::lower_bound((*list)->begin(), (*list)->end(), name,
-                                 [](const Child& c, std::string_view n) { return c.name < n; });
-      walked = canonical.substr(0, j);
-      if (it == (*list)->end() || it->name != name) return make_error(ErrorCode::kNotFound, "no such file", walked);
-      ino = it->ino;
-      i = j + 1;
-    }
-    return ino;
+    return walk_listings(
+        canonical, ext2_ino_t{EXT2_ROOT_INO},
+        [this](ext2_ino_t dir, const std::string& path) { return listing(dir, path); },
+        [](const Child& c, const std::string&, bool) -> Result<ext2_ino_t> { return c.ino; });
   }
 
   /// The entries of directory `ino`, read once and cached.
-  Result<const Listing*> listing(ext2_ino_t ino, const std::string& path) const {
-    if (auto it = listings_.find(ino); it != listings_.end()) return &it->second;
+  Result<std::span<const Child>> listing(ext2_ino_t ino, const std::string& path) const {
+    if (const Listing* cached = listings_.find(ino)) return std::span<const Child>(*cached);
     auto inode = read_inode(ino, path);
     if (!inode) return inode.error();
     if (type_of_mode(inode->i_mode) != FileType::kDirectory) {
@@ -502,15 +487,8 @@ class ExtVfs final : public Vfs {
       if (c.type != FileType::kUnknown) continue;
       if (auto child = read_inode(c.ino, path); child) c.type = type_of_mode(child->i_mode);
     }
-    std::stable_sort(list.begin(), list.end(), [](const Child& a, const Child& b) { return a.name < b.name; });
-    list.erase(std::unique(list.begin(), list.end(), [](const Child& a, const Child& b) { return a.name == b.name; }),
-               list.end());
-    cached_entries_ += list.size();
-    if (cached_entries_ > limits::kMaxCachedDirectoryEntries) {
-      listings_.clear();
-      cached_entries_ = list.size();
-    }
-    return &listings_.emplace(ino, std::move(list)).first->second;
+    sort_by_name(list);
+    return listings_.add(ino, std::move(list));
   }
 
   ByteSourcePtr src_;
@@ -518,8 +496,7 @@ class ExtVfs final : public Vfs {
   std::string format_ = "ext2";
 
   mutable std::mutex mu_;
-  mutable std::unordered_map<ext2_ino_t, Listing> listings_;
-  mutable std::size_t cached_entries_ = 0;
+  mutable ListingCache<ext2_ino_t, Child> listings_;
 };
 
 }  // namespace

@@ -22,10 +22,11 @@
 //   dynrubin and lzma (no mkfs.jffs2 here writes them) are reported, their files unreadable.
 // - Xattrs: per xid the newest xattr node, per (inode, xid) the xref with the highest sequence
 //   number (odd = deleted); values are read from flash when asked for.
+//
+// The node format (header check, byte order, erased flash, decompression) is jffs2_node.cpp;
+// this file is the scan, the tree built from it, and the Vfs.
 
 #include <fmt/format.h>
-#include <lzo/lzo1x.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <array>
@@ -39,169 +40,14 @@
 
 #include "core/checked.hpp"
 #include "core/limits.hpp"
+#include "vfs/jffs2_node.hpp"
 #include "vfs/mode.hpp"
 #include "vfs/open.hpp"
 
 namespace fwcert::vfs {
 
+namespace jffs2 {
 namespace {
-
-constexpr std::uint16_t kMagic = 0x1985;
-constexpr std::uint16_t kAccurate = 0x2000;  // cleared on flash when a node is obsoleted
-constexpr std::uint16_t kCompatMask = 0xC000;
-constexpr std::uint16_t kIncompat = 0xC000;
-constexpr std::uint16_t kRoCompat = 0x8000;
-constexpr std::uint16_t kTypeDirent = 0xE001;
-constexpr std::uint16_t kTypeInode = 0xE002;
-constexpr std::uint16_t kTypeCleanmarker = 0x2003;
-constexpr std::uint16_t kTypePadding = 0x2004;
-constexpr std::uint16_t kTypeSummary = 0x2006;
-constexpr std::uint16_t kTypeXattr = 0xE008;
-constexpr std::uint16_t kTypeXref = 0xE009;
-
-constexpr std::size_t kHeaderBytes = 12;
-constexpr std::size_t kInodeBytes = 68;
-constexpr std::size_t kDirentBytes = 40;
-constexpr std::size_t kXattrBytes = 32;
-constexpr std::size_t kXrefBytes = 28;
-
-constexpr std::uint32_t kRootIno = 1;
-constexpr std::uint32_t kXattrDeleted = 0xFFFFFFFFu;  // an xattr node of this version deletes
-
-enum Compr : std::uint8_t {
-  kNone = 0,
-  kZero = 1,
-  kRtime = 2,
-  kRubinMips = 3,
-  kCopy = 4,
-  kDynRubin = 5,
-  kZlib = 6,
-  kLzo = 7,
-  kLzma = 8,
-};
-
-const char* compr_name(std::uint8_t c) {
-  switch (c) {
-    case kNone:
-      return "none";
-    case kZero:
-      return "zero";
-    case kRtime:
-      return "rtime";
-    case kRubinMips:
-      return "rubinmips";
-    case kCopy:
-      return "copy";
-    case kDynRubin:
-      return "dynrubin";
-    case kZlib:
-      return "zlib";
-    case kLzo:
-      return "lzo";
-    case kLzma:
-      return "lzma";
-    default:
-      return "unknown";
-  }
-}
-
-bool is_supported_compr(std::uint8_t c) { return c == kNone || c == kZero || c == kRtime || c == kZlib || c == kLzo; }
-
-/// JFFS2's CRC: the kernel's crc32_le seeded with 0 and not inverted, which is zlib's CRC-32
-/// with the pre- and post-inversion undone.
-std::uint32_t jffs2_crc(std::span<const std::byte> b) {
-  uLong crc = 0xFFFFFFFFul;
-  const auto* p = reinterpret_cast<const Bytef*>(b.data());
-  std::size_t left = b.size();
-  while (left > 0) {
-    auto n = static_cast<uInt>(std::min<std::size_t>(left, 1u << 30));
-    crc = crc32(crc, p, n);
-    p += n;
-    left -= n;
-  }
-  return ~static_cast<std::uint32_t>(crc);
-}
-
-/// Fixed-endian integer reads from a span the caller has sized.
-struct Decoder {
-  bool big = false;
-  std::uint16_t u16(std::span<const std::byte> b, std::size_t at) const {
-    auto x = static_cast<std::uint16_t>(b[at]), y = static_cast<std::uint16_t>(b[at + 1]);
-    return big ? static_cast<std::uint16_t>((x << 8) | y) : static_cast<std::uint16_t>((y << 8) | x);
-  }
-  std::uint32_t u32(std::span<const std::byte> b, std::size_t at) const {
-    std::uint32_t v = 0;
-    for (std::size_t i = 0; i < 4; ++i) {
-      std::size_t shift = big ? 3 - i : i;
-      v |= static_cast<std::uint32_t>(b[at + i]) << (8 * shift);
-    }
-    return v;
-  }
-};
-
-/// True when `b` starts with a JFFS2 node header of byte order `d` whose header CRC holds. The
-/// CRC was computed with the node's "accurate" bit set: the kernel clears that bit in place on
-/// NOR flash to obsolete a node, so an obsolete node still has a valid header.
-bool valid_header(std::span<const std::byte> b, const Decoder& d) {
-  if (b.size() < kHeaderBytes || d.u16(b, 0) != kMagic) return false;
-  const std::uint32_t totlen = d.u32(b, 4);
-  if (totlen < kHeaderBytes || totlen > limits::kMaxJffs2NodeBytes) return false;
-  std::array<std::byte, 8> crc_input{};
-  std::memcpy(crc_input.data(), b.data(), 8);
-  crc_input[d.big ? 2 : 3] |= std::byte{kAccurate >> 8};
-  return jffs2_crc(crc_input) == d.u32(b, 8);
-}
-
-/// Sequential views of a ByteSource: the mapping when it has one, otherwise a buffer refilled
-/// in large reads (the scan reads the image once, front to back).
-class Cursor {
- public:
-  explicit Cursor(const ByteSource& src) : src_(src), whole_(src.contiguous()) {}
-
-  /// Up to `len` bytes at `offset` (fewer only at the end), valid until the next call.
-  std::span<const std::byte> view(std::uint64_t offset, std::size_t len) {
-    const std::uint64_t size = src_.size();
-    if (offset >= size) return {};
-    len = static_cast<std::size_t>(std::min<std::uint64_t>(len, size - offset));
-    if (!whole_.empty()) return whole_.subspan(static_cast<std::size_t>(offset), len);
-    if (offset < start_ || offset + len > start_ + filled_) {
-      buf_.resize(std::max<std::size_t>(len, kRefill));
-      auto n = src_.read_at(offset, buf_);
-      start_ = offset;
-      filled_ = n ? *n : 0;
-    }
-    const std::size_t at = static_cast<std::size_t>(offset - start_);
-    return std::span<const std::byte>(buf_.data() + at, std::min(len, filled_ - std::min(at, filled_)));
-  }
-
- private:
-  static constexpr std::size_t kRefill = 4u << 20;
-  const ByteSource& src_;
-  std::span<const std::byte> whole_;
-  std::vector<std::byte> buf_;
-  std::uint64_t start_ = 0;
-  std::size_t filled_ = 0;
-};
-
-/// Decompresses JFFS2's rtime: pairs of (literal byte, repeat count); the repeat copies from
-/// just after the previous occurrence of that literal. Fails on any read or write out of range.
-bool rtime_decompress(std::span<const std::byte> in, std::span<std::byte> out) {
-  std::array<std::size_t, 256> last{};  // output position after the previous occurrence
-  std::size_t ip = 0, op = 0;
-  while (op < out.size()) {
-    if (ip + 2 > in.size()) return false;
-    const auto value = static_cast<std::uint8_t>(in[ip]);
-    std::size_t repeat = static_cast<std::uint8_t>(in[ip + 1]);
-    ip += 2;
-    out[op++] = static_cast<std::byte>(value);
-    std::size_t from = last[value];
-    last[value] = op;
-    if (repeat > out.size() - op) return false;
-    // Byte by byte: the source may overlap what is being written.
-    while (repeat--) out[op++] = out[from++];
-  }
-  return true;
-}
 
 struct Fragment {
   std::uint64_t flash = 0;  ///< offset of the compressed data in the image
@@ -258,23 +104,6 @@ struct LostRange {
   std::uint32_t ino, version, offset, length;
   std::uint64_t at;
 };
-
-std::string xattr_prefix(std::uint8_t p) {
-  switch (p) {
-    case 1:
-      return "user.";
-    case 2:
-      return "security.";
-    case 3:
-      return "system.posix_acl_access";
-    case 4:
-      return "system.posix_acl_default";
-    case 5:
-      return "trusted.";
-    default:
-      return "";
-  }
-}
 
 class Jffs2Vfs final : public Vfs {
  public:
@@ -507,31 +336,6 @@ class Jffs2Vfs final : public Vfs {
     if (wrong_endian > 0) {
       warn(fmt::format("jffs2: {} nodes of the other byte order than the image's first node; skipped", wrong_endian),
            true);
-    }
-  }
-
-  /// The offset of the first 4-byte word at or after `off` that is not 0xFFFFFFFF.
-  static std::uint64_t skip_erased(Cursor& cur, std::uint64_t off) {
-    constexpr std::size_t kStep = 64 * 1024;
-    for (;;) {
-      auto b = cur.view(off, kStep);
-      if (b.size() < 4) return off + b.size();
-      std::size_t i = 0;
-      // Eight bytes at a time while they are all 0xFF.
-      while (i + 8 <= b.size()) {
-        std::uint64_t w = 0;
-        std::memcpy(&w, b.data() + i, 8);
-        if (w != ~std::uint64_t{0}) break;
-        i += 8;
-      }
-      while (i + 4 <= b.size()) {
-        std::uint32_t w = 0;
-        std::memcpy(&w, b.data() + i, 4);
-        if (w != ~std::uint32_t{0}) return off + i;
-        i += 4;
-      }
-      if (b.size() < kStep) return off + b.size();
-      off += i;
     }
   }
 
@@ -938,22 +742,7 @@ class Jffs2Vfs final : public Vfs {
       }
       std::vector<std::byte> in(f.csize);
       if (!read_exact(*src_, f.flash, in)) return make_error(ErrorCode::kIo, "jffs2 data node unreadable", path);
-      bool ok = false;
-      if (f.compr == kRtime) {
-        ok = rtime_decompress(in, *out);
-      } else if (f.compr == kZlib) {
-        uLongf len = f.dsize;
-        ok = uncompress(reinterpret_cast<Bytef*>(out->data()), &len, reinterpret_cast<const Bytef*>(in.data()),
-                        f.csize) == Z_OK &&
-             len == f.dsize;
-      } else if (f.compr == kLzo) {
-        static const bool lzo_ready = lzo_init() == LZO_E_OK;
-        lzo_uint len = f.dsize;
-        ok = lzo_ready &&
-             lzo1x_decompress_safe(reinterpret_cast<const unsigned char*>(in.data()), f.csize,
-                                   reinterpret_cast<unsigned char*>(out->data()), &len, nullptr) == LZO_E_OK &&
-             len == f.dsize;
-      }
+      const bool ok = decompress(f.compr, in, *out);
       if (!ok) {
         return make_error(ErrorCode::kCorrupt,
                           fmt::format("jffs2 {} data node at {:#x} does not decompress", compr_name(f.compr), f.flash),
@@ -1018,55 +807,10 @@ class Jffs2Vfs final : public Vfs {
 };
 
 }  // namespace
-
-bool is_jffs2_node(std::span<const std::byte> head) {
-  return valid_header(head, Decoder{false}) || valid_header(head, Decoder{true});
-}
-
-std::uint64_t jffs2_extent(const ByteSource& src, std::uint64_t offset) {
-  Cursor cur(src);
-  const std::uint64_t size = src.size();
-  auto first = cur.view(offset, kHeaderBytes);
-  Decoder d{false};
-  if (!valid_header(first, d)) {
-    d.big = true;
-    if (!valid_header(first, d)) return 0;
-  }
-  // Node headers only (no data CRCs): the extent ends after the last valid node before
-  // something that is neither a node nor erased flash.
-  std::uint64_t off = offset;
-  std::uint64_t end = offset;
-  while (off + kHeaderBytes <= size) {
-    auto h = cur.view(off, kHeaderBytes);
-    if (h.size() < kHeaderBytes) break;
-    std::uint32_t word = 0;
-    std::memcpy(&word, h.data(), 4);
-    if (word == ~std::uint32_t{0}) {
-      off += 4;
-      // Skip erased flash in big steps.
-      while (off + 8 <= size) {
-        auto b = cur.view(off, 8);
-        std::uint64_t w = 0;
-        std::memcpy(&w, b.data(), 8);
-        if (w != ~std::uint64_t{0}) break;
-        off += 8;
-      }
-      continue;
-    }
-    if (!valid_header(h, d)) break;
-    const std::uint64_t totlen = d.u32(h, 4);
-    if (totlen > size - off) {
-      end = size;
-      break;
-    }
-    off += (totlen + 3) & ~std::uint64_t{3};
-    end = std::min(off, size);
-  }
-  return end - offset;
-}
+}  // namespace jffs2
 
 Result<std::shared_ptr<Vfs>> open_jffs2(ByteSourcePtr src, std::vector<Diagnostic>& diagnostics, bool& partial) {
-  auto vfs = std::make_shared<Jffs2Vfs>(std::move(src));
+  auto vfs = std::make_shared<jffs2::Jffs2Vfs>(std::move(src));
   if (auto ok = vfs->open(diagnostics, partial); !ok) return ok.error();
   return std::shared_ptr<Vfs>(std::move(vfs));
 }

@@ -42,6 +42,21 @@ OkResult MemoryVfs::insert(const std::string& canonical, std::shared_ptr<Node> n
   return Ok{};
 }
 
+void MemoryVfs::set_meta(Stat& st, const Meta& meta) {
+  st.mode = meta.mode & 07777;
+  st.uid = meta.uid;
+  st.gid = meta.gid;
+  st.mtime = meta.mtime;
+}
+
+std::shared_ptr<MemoryVfs::Node> MemoryVfs::new_node(FileType type, const Meta& meta) {
+  auto n = std::make_shared<Node>();
+  n->st.type = type;
+  set_meta(n->st, meta);
+  n->st.inode = next_inode_++;
+  return n;
+}
+
 OkResult MemoryVfs::add_dir(std::string_view path, Meta meta) {
   std::string c = normalize_path(path);
   auto it = nodes_.find(c);
@@ -49,19 +64,10 @@ OkResult MemoryVfs::add_dir(std::string_view path, Meta meta) {
     if (it->second->st.type != FileType::kDirectory) {
       return make_error(ErrorCode::kInvalidArgument, "path exists and is not a directory", c);
     }
-    it->second->st.mode = meta.mode & 07777;  // an explicit entry sets the metadata
-    it->second->st.uid = meta.uid;
-    it->second->st.gid = meta.gid;
-    it->second->st.mtime = meta.mtime;
+    set_meta(it->second->st, meta);  // an explicit entry sets the metadata
     return Ok{};
   }
-  auto n = std::make_shared<Node>();
-  n->st.type = FileType::kDirectory;
-  n->st.mode = meta.mode & 07777;
-  n->st.uid = meta.uid;
-  n->st.gid = meta.gid;
-  n->st.mtime = meta.mtime;
-  n->st.inode = next_inode_++;
+  auto n = new_node(FileType::kDirectory, meta);
   n->st.nlink = 2;
   return insert(c, std::move(n));
 }
@@ -73,27 +79,15 @@ OkResult MemoryVfs::add_file(std::string_view path, std::string_view content, Me
 }
 
 OkResult MemoryVfs::add_file_bytes(std::string_view path, Bytes content, std::uint64_t size, Meta meta) {
-  auto n = std::make_shared<Node>();
-  n->st.type = FileType::kRegular;
-  n->st.mode = meta.mode & 07777;
-  n->st.uid = meta.uid;
-  n->st.gid = meta.gid;
-  n->st.mtime = meta.mtime;
+  auto n = new_node(FileType::kRegular, meta);
   n->st.size = size;
-  n->st.inode = next_inode_++;
   n->content = std::move(content);
   return insert(normalize_path(path), std::move(n));
 }
 
 OkResult MemoryVfs::add_symlink(std::string_view path, std::string_view target, Meta meta) {
-  auto n = std::make_shared<Node>();
-  n->st.type = FileType::kSymlink;
-  n->st.mode = meta.mode & 07777;
-  n->st.uid = meta.uid;
-  n->st.gid = meta.gid;
-  n->st.mtime = meta.mtime;
+  auto n = new_node(FileType::kSymlink, meta);
   n->st.size = target.size();
-  n->st.inode = next_inode_++;
   n->link_target = std::string(target);
   return insert(normalize_path(path), std::move(n));
 }
@@ -103,15 +97,9 @@ OkResult MemoryVfs::add_special(std::string_view path, FileType type, std::uint3
   if (type == FileType::kRegular || type == FileType::kDirectory || type == FileType::kSymlink) {
     return make_error(ErrorCode::kInvalidArgument, "not a special file type", std::string(path));
   }
-  auto n = std::make_shared<Node>();
-  n->st.type = type;
-  n->st.mode = meta.mode & 07777;
-  n->st.uid = meta.uid;
-  n->st.gid = meta.gid;
-  n->st.mtime = meta.mtime;
+  auto n = new_node(type, meta);
   n->st.rdev_major = major;
   n->st.rdev_minor = minor;
-  n->st.inode = next_inode_++;
   return insert(normalize_path(path), std::move(n));
 }
 

@@ -66,6 +66,10 @@ class MemoryVfs final : public Vfs {
     std::map<std::string, FileType> children;  // directories only; ordered for stable walks
   };
 
+  /// Sets the metadata `meta` gives (permission bits, owner, mtime).
+  static void set_meta(Stat& st, const Meta& meta);
+  /// A new node of `type` with `meta` and the next inode number.
+  std::shared_ptr<Node> new_node(FileType type, const Meta& meta);
   Result<Node*> ensure_parent(const std::string& canonical);
   OkResult insert(const std::string& canonical, std::shared_ptr<Node> node);
 

@@ -33,6 +33,7 @@
 #include "core/byte_reader.hpp"
 #include "core/checked.hpp"
 #include "core/limits.hpp"
+#include "vfs/listing.hpp"
 #include "vfs/open.hpp"
 
 namespace fwcert::vfs {
@@ -231,10 +232,7 @@ class SquashfsVfs final : public Vfs {
     if (!ref) return ref.error();
     auto list = listing(*ref, canonical);
     if (!list) return list.error();
-    std::vector<DirEntry> out;
-    out.reserve((*list)->size());
-    for (const auto& c : **list) out.push_back({c.name, c.type});
-    return out;
+    return to_dir_entries(*list);
   }
 
   Result<std::string> readlink_raw(const std::string& canonical) const override {
@@ -482,31 +480,20 @@ class SquashfsVfs final : public Vfs {
 
   /// The inode reference of a canonical path, walking cached listings from the root.
   Result<std::uint64_t> lookup(const std::string& canonical) const {
-    std::uint64_t ref = super_.root_inode_ref;
-    std::size_t i = 1;
-    std::string walked;
-    while (i < canonical.size()) {
-      std::size_t j = canonical.find('/', i);
-      if (j == std::string::npos) j = canonical.size();
-      std::string_view name(canonical.data() + i, j - i);
-      auto list = listing(ref, walked.empty() ? "/" : walked);
-      if (!list) return list.error();
-      auto it = std::lower_bound((*list)->begin(), (*list)->end(), name,
-                                 [](const Child& c, std::string_view n) { return c.name < n; });
-      walked = canonical.substr(0, j);
-      if (it == (*list)->end() || it->name != name) return make_error(ErrorCode::kNotFound, "no such file", walked);
-      if (j < canonical.size() && it->type != FileType::kDirectory) {
-        return make_error(ErrorCode::kNotADirectory, "not a directory", walked);
-      }
-      ref = it->ref;
-      i = j + 1;
-    }
-    return ref;
+    return walk_listings(
+        canonical, std::uint64_t{super_.root_inode_ref},
+        [this](std::uint64_t dir, const std::string& path) { return listing(dir, path); },
+        [](const Child& c, const std::string& path, bool last) -> Result<std::uint64_t> {
+          if (!last && c.type != FileType::kDirectory) {
+            return make_error(ErrorCode::kNotADirectory, "not a directory", path);
+          }
+          return c.ref;
+        });
   }
 
   /// The entries of the directory inode at `ref`, read once and cached.
-  Result<const Listing*> listing(std::uint64_t ref, const std::string& path) const {
-    if (auto it = listings_.find(ref); it != listings_.end()) return &it->second;
+  Result<std::span<const Child>> listing(std::uint64_t ref, const std::string& path) const {
+    if (const Listing* cached = listings_.find(ref)) return std::span<const Child>(*cached);
     auto inode = read_inode(ref);
     if (!inode) return with_path(inode.error(), path);
     if (type_of((*inode)->base.type) != FileType::kDirectory) {
@@ -531,16 +518,8 @@ class SquashfsVfs final : public Vfs {
       list.push_back({std::string(reinterpret_cast<const char*>(ent->name), std::size_t{ent->size} + 1),
                       type_of(ent->type), child_ref});
     }
-    std::stable_sort(list.begin(), list.end(), [](const Child& a, const Child& b) { return a.name < b.name; });
-    // A duplicate name is damage; the first one wins so lookups are deterministic.
-    list.erase(std::unique(list.begin(), list.end(), [](const Child& a, const Child& b) { return a.name == b.name; }),
-               list.end());
-    cached_entries_ += list.size();
-    if (cached_entries_ > limits::kMaxCachedDirectoryEntries) {
-      listings_.clear();
-      cached_entries_ = list.size();
-    }
-    return &listings_.emplace(ref, std::move(list)).first->second;
+    sort_by_name(list);
+    return listings_.add(ref, std::move(list));
   }
 
   ByteSourcePtr src_;
@@ -555,8 +534,7 @@ class SquashfsVfs final : public Vfs {
   SqfsPtr<sqfs_xattr_reader_t> xattrs_;
 
   mutable std::mutex mu_;
-  mutable std::unordered_map<std::uint64_t, Listing> listings_;
-  mutable std::size_t cached_entries_ = 0;
+  mutable ListingCache<std::uint64_t, Child> listings_;
   mutable InodePtr cached_file_;
   mutable std::uint64_t cached_file_ref_ = 0;
 };

@@ -1,26 +1,17 @@
 #include "formats/avb/vbmeta.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include "core/byte_reader.hpp"
 #include "core/checked.hpp"
 #include "core/limits.hpp"
+#include "core/sha256.hpp"
 
 namespace fwcert::formats::avb {
 
 namespace {
 
 constexpr std::size_t kHeaderSize = 256;
-
-std::string sha256_hex(std::span<const std::byte> data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr) != 1) return {};
-  std::string hex;
-  for (unsigned i = 0; i < n; ++i) hex += fmt::format("{:02x}", md[i]);
-  return hex;
-}
 
 std::string text(std::span<const std::byte> b) {
   std::string_view s(reinterpret_cast<const char*>(b.data()), b.size());
@@ -32,6 +23,23 @@ std::optional<std::span<const std::byte>> sub(std::span<const std::byte> block, 
                                               std::uint64_t size) {
   if (!core::in_bounds(offset, size, block.size())) return std::nullopt;
   return block.subspan(static_cast<std::size_t>(offset), static_cast<std::size_t>(size));
+}
+
+/// The partition name that ends a descriptor, `name_len` bytes (names over 256 are not read).
+void read_partition_name(core::ByteReader& b, std::optional<std::uint32_t> name_len, Descriptor& d) {
+  if (name_len && *name_len <= 256) {
+    if (auto n = b.bytes(*name_len)) d.partition = text(*n);
+  }
+}
+
+/// What hash and hashtree descriptors both end with: hash_algorithm[32], partition_name_len
+/// u32, salt_len u32, digest_len u32, flags u32, reserved[60], then the name.
+void read_algorithm_and_partition(core::ByteReader& b, Descriptor& d) {
+  auto algo = b.bytes(32);
+  auto name_len = b.u32();
+  b.skip(4 + 4 + 4 + 60);
+  if (algo) d.hash_algorithm = text(*algo);
+  read_partition_name(b, name_len, d);
 }
 
 void read_descriptors(std::span<const std::byte> area, VbMeta& m) {
@@ -54,28 +62,14 @@ void read_descriptors(std::span<const std::byte> area, VbMeta& m) {
     d.tag = *tag;
     if (*tag == kTagHashtree) {
       // dm_verity_version u32, image_size u64, tree_offset u64, tree_size u64, data_block_size
-      // u32, hash_block_size u32, fec_num_roots u32, fec_offset u64, fec_size u64,
-      // hash_algorithm[32], partition_name_len u32, salt_len u32, root_digest_len u32, flags
-      // u32, reserved[60], then the name.
+      // u32, hash_block_size u32, fec_num_roots u32, fec_offset u64, fec_size u64, then the
+      // algorithm and the name.
       b.skip(4 + 8 + 8 + 8 + 4 + 4 + 4 + 8 + 8);
-      auto algo = b.bytes(32);
-      auto name_len = b.u32();
-      b.skip(4 + 4 + 4 + 60);
-      if (algo) d.hash_algorithm = text(*algo);
-      if (name_len && *name_len <= 256) {
-        if (auto n = b.bytes(*name_len)) d.partition = text(*n);
-      }
+      read_algorithm_and_partition(b, d);
     } else if (*tag == kTagHash) {
-      // image_size u64, hash_algorithm[32], partition_name_len u32, salt_len u32, digest_len
-      // u32, flags u32, reserved[60], then the name.
+      // image_size u64, then the algorithm and the name.
       b.skip(8);
-      auto algo = b.bytes(32);
-      auto name_len = b.u32();
-      b.skip(4 + 4 + 4 + 60);
-      if (algo) d.hash_algorithm = text(*algo);
-      if (name_len && *name_len <= 256) {
-        if (auto n = b.bytes(*name_len)) d.partition = text(*n);
-      }
+      read_algorithm_and_partition(b, d);
     } else if (*tag == kTagKernelCmdline) {
       // flags u32, kernel_cmdline_length u32, then the command line.
       b.skip(4);
@@ -88,9 +82,7 @@ void read_descriptors(std::span<const std::byte> area, VbMeta& m) {
       b.skip(4);
       auto name_len = b.u32();
       b.skip(4 + 4 + 60);
-      if (name_len && *name_len <= 256) {
-        if (auto n = b.bytes(*name_len)) d.partition = text(*n);
-      }
+      read_partition_name(b, name_len, d);
     }
     if (b.failed())
       m.diagnostics.push_back(fmt::format("descriptor at offset {} is shorter than its type needs", start));
@@ -140,7 +132,7 @@ std::optional<VbMeta> parse(std::span<const std::byte> bytes) {
   }
   if (pk_size > 0) {
     if (auto pk = sub(*aux, pk_offset, pk_size)) {
-      m.public_key_sha256 = sha256_hex(*pk);
+      m.public_key_sha256 = sha256_hex(std::string_view(reinterpret_cast<const char*>(pk->data()), pk->size()));
       core::ByteReader k(*pk, core::Endian::kBig);
       m.public_key_bits = k.u32().value_or(0);
     } else {

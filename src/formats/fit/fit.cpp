@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <libfdt.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <charconv>
@@ -10,6 +9,7 @@
 
 #include "core/byte_reader.hpp"
 #include "core/limits.hpp"
+#include "core/sha256.hpp"
 
 namespace fwcert::formats::fit {
 
@@ -54,15 +54,6 @@ std::string node_name(const void* fdt, int node) {
   return n && len > 0 ? std::string(n, static_cast<std::size_t>(len)) : std::string();
 }
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr) != 1) return {};
-  std::string hex;
-  for (unsigned i = 0; i < n; ++i) hex += fmt::format("{:02x}", md[i]);
-  return hex;
-}
-
 std::string raw_prop(const void* fdt, int node, const char* name) {
   int len = 0;
   const auto* p = static_cast<const char*>(fdt_getprop(fdt, node, name, &len));
@@ -77,6 +68,25 @@ Signature read_signature(const void* fdt, int node) {
   s.sign_images = string_list(fdt, node, "sign-images");
   s.has_value = has_prop(fdt, node, "value");
   return s;
+}
+
+/// A public key node under /signature: its name, algorithm and policy, and a digest of its
+/// material (the RSA modulus, or the ECDSA point).
+Key read_key(const void* fdt, int node) {
+  Key k{.node = node_name(fdt, node),
+        .algo = string_prop(fdt, node, "algo"),
+        .required = string_prop(fdt, node, "required"),
+        .key_name_hint = string_prop(fdt, node, "key-name-hint"),
+        .ecdsa_curve = string_prop(fdt, node, "ecdsa,curve")};
+  int len = 0;
+  if (const auto* bits = static_cast<const std::byte*>(fdt_getprop(fdt, node, "rsa,num-bits", &len));
+      bits && len == 4) {
+    k.rsa_bits = *core::ByteReader(bits, 4, core::Endian::kBig).u32();
+  }
+  std::string material = raw_prop(fdt, node, "rsa,modulus");
+  if (material.empty()) material = raw_prop(fdt, node, "ecdsa,x-point") + raw_prop(fdt, node, "ecdsa,y-point");
+  if (!material.empty()) k.public_key_sha256 = sha256_hex(material);
+  return k;
 }
 
 struct Walk {
@@ -125,10 +135,9 @@ Result<DeviceTree> parse(std::span<const std::byte> bytes) {
     int node = 0;
     fdt_for_each_subnode(node, fdt, images) {
       if (walk.over()) break;
-      Image img;
-      img.name = node_name(fdt, node);
-      img.type = string_prop(fdt, node, "type");
-      img.compression = string_prop(fdt, node, "compression");
+      Image img{.name = node_name(fdt, node),
+                .type = string_prop(fdt, node, "type"),
+                .compression = string_prop(fdt, node, "compression")};
       int sub = 0;
       fdt_for_each_subnode(sub, fdt, node) {
         if (walk.over()) break;
@@ -165,21 +174,7 @@ Result<DeviceTree> parse(std::span<const std::byte> bytes) {
     int node = 0;
     fdt_for_each_subnode(node, fdt, sig) {
       if (walk.over()) break;
-      Key k;
-      k.node = node_name(fdt, node);
-      k.algo = string_prop(fdt, node, "algo");
-      k.required = string_prop(fdt, node, "required");
-      k.key_name_hint = string_prop(fdt, node, "key-name-hint");
-      int len = 0;
-      if (const auto* bits = static_cast<const std::byte*>(fdt_getprop(fdt, node, "rsa,num-bits", &len));
-          bits && len == 4) {
-        k.rsa_bits = *core::ByteReader(bits, 4, core::Endian::kBig).u32();
-      }
-      k.ecdsa_curve = string_prop(fdt, node, "ecdsa,curve");
-      std::string material = raw_prop(fdt, node, "rsa,modulus");
-      if (material.empty()) material = raw_prop(fdt, node, "ecdsa,x-point") + raw_prop(fdt, node, "ecdsa,y-point");
-      if (!material.empty()) k.public_key_sha256 = sha256_hex(material);
-      t.keys.push_back(std::move(k));
+      t.keys.push_back(read_key(fdt, node));
     }
   }
   t.truncated = walk.nodes > limits::kMaxFdtNodes;
