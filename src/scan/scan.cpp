@@ -168,6 +168,10 @@ Result<Report> scan(const std::string& target, const ScanOptions& options) {
     meta.waivers_sha256 = waivers_sha256;
   }
   report.inventory = inv.summary();
+  // The report carries what writers show of the checks it cites, and the numbers the exit code
+  // is decided on, so writers read neither the catalog nor each other's counts.
+  catalog::cite_checks(*cat, report);
+  report.summary = summarize(report, options.fail_on.value_or(profile->gate));
   return report;
 }
 
