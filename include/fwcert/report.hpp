@@ -232,8 +232,7 @@ struct CitedCheck {
 struct Summary {
   /// The lowest failing severity that sets exit code 1: --fail-on when given, else the profile's.
   Severity gate = Severity::kHigh;
-  /// Failing, unwaived findings at or above `gate`: the exit code is 1 when this is not 0.
-  std::size_t gated = 0;
+  std::size_t gated = 0;                    ///< failing, unwaived findings at or above `gate`: exit code 1 when not 0
   std::size_t waived = 0;                   ///< failing or warning findings a waiver accepted
   std::map<Status, std::size_t> statuses;   ///< findings per status, waived ones left out
   std::map<Verdict, std::size_t> verdicts;  ///< requirements per verdict
