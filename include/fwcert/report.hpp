@@ -214,6 +214,33 @@ struct ToolInfo {
   std::string version;
 };
 
+/// What writers show of one catalog check: copied from the catalog by the scan, so that no
+/// writer reads the catalog.
+struct CitedCheck {
+  std::string id;
+  std::string title;
+  std::string area;                     ///< capability area ("authentication"), "" when the catalog gives none
+  Severity severity = Severity::kInfo;  ///< the catalog's severity (a finding may override it)
+  std::string rationale;
+  std::string logic;  ///< pass/fail logic in words
+  std::string remediation;
+  std::vector<std::string> references;  ///< requirement ids citing it, as the catalog lists them
+  bool implemented = false;             ///< an analyzer of this version emits it
+};
+
+/// The numbers every writer prints and the exit code is decided on, computed once by summarize().
+struct Summary {
+  /// The lowest failing severity that sets exit code 1: --fail-on when given, else the profile's.
+  Severity gate = Severity::kHigh;
+  std::size_t gated = 0;                    ///< failing, unwaived findings at or above `gate`: exit code 1 when not 0
+  std::size_t waived = 0;                   ///< failing or warning findings a waiver accepted
+  std::map<Status, std::size_t> statuses;   ///< findings per status, waived ones left out
+  std::map<Verdict, std::size_t> verdicts;  ///< requirements per verdict
+
+  std::size_t count(Status s) const;
+  std::size_t count(Verdict v) const;
+};
+
 struct Report {
   ToolInfo tool;
   TargetInfo target;
@@ -225,6 +252,18 @@ struct Report {
   ReportMetadata metadata;
   std::vector<WaiverResult> waivers;      ///< every waiver in the file, in file order
   std::vector<Attestation> attestations;  ///< every process (DOC) requirement of the profile
+  /// The catalog entry of every check a finding or a requirement cites, in catalog order.
+  std::vector<CitedCheck> checks;
+  /// Every capability area of the catalog, in catalog order (the order of JUnit's suites).
+  std::vector<std::string> areas;
+  Summary summary;
+
+  /// The cited check `id`, or nullptr when the catalog lacks it.
+  const CitedCheck* find_check(std::string_view id) const;
 };
+
+/// The summary of `report` judged at `gate`: findings counted per status with waived problems
+/// apart, verdicts counted, and the failing unwaived findings at or above `gate`.
+Summary summarize(const Report& report, Severity gate);
 
 }  // namespace fwcert

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,8 @@ struct ScanOptions {
   std::string waivers_path;
   /// Declared network services (YAML) for net-listeners; empty = none declared.
   std::string services_path;
+  /// The lowest failing severity that sets exit code 1 (Report::summary); unset: the profile's gate.
+  std::optional<Severity> fail_on;
 
   /// Told how far the scan has come: at most every 100 ms while the target is walked, then
   /// once when the analyzers start and after each one finishes. Calls never overlap but may

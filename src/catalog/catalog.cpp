@@ -528,6 +528,22 @@ Result<Catalog> load_directory(const std::string& dir) {
   return load(files);
 }
 
+void cite_checks(const Catalog& catalog, Report& report) {
+  std::set<std::string_view> cited;
+  for (const auto& f : report.findings) cited.insert(f.check);
+  for (const auto& q : report.requirements) cited.insert(q.checks.begin(), q.checks.end());
+  report.checks.clear();
+  report.areas.clear();
+  for (const auto& c : catalog.checks) {
+    if (std::find(report.areas.begin(), report.areas.end(), c.area) == report.areas.end()) {
+      report.areas.push_back(c.area);
+    }
+    if (!cited.contains(c.id)) continue;
+    report.checks.push_back(
+        {c.id, c.title, c.area, c.severity, c.rationale, c.logic, c.remediation, c.references, !c.analyzer.empty()});
+  }
+}
+
 void complete_findings(const Catalog& catalog, const std::vector<std::string>& analyzers_run,
                        std::vector<Finding>& findings) {
   std::set<std::string> seen;

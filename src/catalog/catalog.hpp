@@ -126,6 +126,10 @@ Result<Catalog> load_directory(const std::string& dir);
 void complete_findings(const Catalog& catalog, const std::vector<std::string>& analyzers_run,
                        std::vector<Finding>& findings);
 
+/// Copies into `report` what writers show of every check its findings and requirements cite
+/// (Report::checks, in catalog order) and the catalog's areas in order (Report::areas).
+void cite_checks(const Catalog& catalog, Report& report);
+
 /// Rolls findings up into one verdict per requirement of `set` (rules in docs/rollup.md).
 /// Waived findings never make a requirement not-met.
 std::vector<RequirementResult> evaluate(const RequirementSet& set, const Catalog& catalog,

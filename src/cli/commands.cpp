@@ -184,13 +184,18 @@ void add_scan_options(CLI::App* cmd, ScanArgs& a) {
 ScanOptions to_options(const ScanArgs& a) {
   ScanOptions o = a.options;
   o.nested = !a.no_nested;
+  if (!a.fail_on.empty()) o.fail_on = parse_severity(a.fail_on);
   return o;
 }
 
 int do_scan(const ScanArgs& a) {
-  auto sev = parse_severity(a.fail_on.empty() ? "high" : a.fail_on);
-  if (!sev || *sev == Severity::kInfo) {
+  if (auto sev = parse_severity(a.fail_on.empty() ? "high" : a.fail_on); !sev || *sev == Severity::kInfo) {
     fmt::print(stderr, "fwcert: --fail-on must be one of critical, high, medium, low\n");
+    return kExitUsage;
+  }
+  const ReportFormat* format = find_report_format(a.format);
+  if (!format) {
+    fmt::print(stderr, "fwcert: unknown report format '{}'\n", a.format);
     return kExitUsage;
   }
   ScanOptions options = to_options(a);
@@ -203,29 +208,16 @@ int do_scan(const ScanArgs& a) {
     fmt::print(stderr, "fwcert: {}\n", report.error().describe());
     return kExitUsage;
   }
-  // The profile's gate decides the exit code unless --fail-on overrides it.
-  if (a.fail_on.empty()) sev = parse_severity(report->metadata.gate).value_or(Severity::kHigh);
-  report::TextOptions text{want_color(a.color), *sev, a.show_passing};
-  if (a.format != "text") {
-    auto rendered = render_report(*report, a.format, a.options.catalog_dir);
-    if (!rendered) {
-      fmt::print(stderr, "fwcert: {}\n", rendered.error().describe());
-      return kExitUsage;
-    }
-    if (!emit(a.output, *rendered)) return kExitUsage;
-    if (!a.output.empty() && a.output != "-") {
-      text.color = want_color(a.color);
-      std::string summary = report::to_text(*report, text);
-      std::fwrite(summary.data(), 1, summary.size(), stdout);
-    }
-  } else {
-    if (!emit(a.output, report::to_text(*report, text))) return kExitUsage;
+  const WriterOptions writer{report::TextOptions{want_color(a.color), a.show_passing}};
+  if (!emit(a.output, format->write(*report, writer))) return kExitUsage;
+  // A machine report written to a file still leaves the text summary on stdout.
+  if (format->name != "text" && !a.output.empty() && a.output != "-") {
+    std::string summary = report::to_text(*report, writer.text);
+    std::fwrite(summary.data(), 1, summary.size(), stdout);
   }
   if (a.strict && report->target.partial) return kExitPartial;
-  for (const auto& f : report->findings) {
-    if (f.status == Status::kFail && f.severity >= *sev && !f.waiver) return kExitFindings;
-  }
-  return kExitOk;
+  // The gate (--fail-on, else the profile's) was applied once, in the report's summary.
+  return report->summary.gated ? kExitFindings : kExitOk;
 }
 
 /// `fwcert facts --layout`: the target's partition map, without running the analyzers.
@@ -293,13 +285,11 @@ int run(int argc, char** argv) {
   ScanArgs scan_args;
   auto* scan_cmd = app.add_subcommand("scan", "Scan a target and report findings and requirement verdicts");
   add_scan_options(scan_cmd, scan_args);
-  std::vector<std::string> scan_formats = {"text"};
-  scan_formats.insert(scan_formats.end(), machine_formats().begin(), machine_formats().end());
+  std::vector<std::string> scan_formats;
+  for (const auto& f : report_formats()) scan_formats.emplace_back(f.name);
   scan_cmd
       ->add_option("--format", scan_args.format,
-                   "Report format: text (summary), json (the full report), sarif (SARIF 2.1.0 for GitHub code "
-                   "scanning), junit (JUnit XML for GitLab/Jenkins), markdown (a pull-request comment), html (one "
-                   "self-contained page for a lab, printable); with -o the text summary still goes to stdout")
+                   "Report format: " + report_formats_help() + "; with -o the text summary still goes to stdout")
       ->check(CLI::IsMember(scan_formats))
       ->capture_default_str();
   scan_cmd->add_option("-o,--output", scan_args.output, "Write the report to this file (default: stdout)")

@@ -1,6 +1,7 @@
 #include "cli/report_output.hpp"
 
-#include "catalog/catalog.hpp"
+#include <algorithm>
+
 #include "report/html/html_writer.hpp"
 #include "report/json/json_writer.hpp"
 #include "report/junit/junit_writer.hpp"
@@ -9,21 +10,35 @@
 
 namespace fwcert::cli {
 
-const std::vector<std::string>& machine_formats() {
-  static const std::vector<std::string> kFormats = {"json", "sarif", "junit", "markdown", "html"};
+const std::vector<ReportFormat>& report_formats() {
+  static const std::vector<ReportFormat> kFormats = {
+      {"text", "summary", [](const Report& r, const WriterOptions& o) { return report::to_text(r, o.text); }},
+      {"json", "the full report", [](const Report& r, const WriterOptions&) { return report::to_json(r); }},
+      {"sarif", "SARIF 2.1.0 for GitHub code scanning",
+       [](const Report& r, const WriterOptions&) { return report::to_sarif(r); }},
+      {"junit", "JUnit XML for GitLab/Jenkins",
+       [](const Report& r, const WriterOptions&) { return report::to_junit(r); }},
+      {"markdown", "a pull-request comment",
+       [](const Report& r, const WriterOptions&) { return report::to_markdown(r); }},
+      {"html", "one self-contained page for a lab, printable",
+       [](const Report& r, const WriterOptions&) { return report::to_html(r); }},
+  };
   return kFormats;
 }
 
-Result<std::string> render_report(const Report& report, const std::string& format, const std::string& catalog_dir) {
-  if (format == "json") return report::to_json(report);
-  if (format == "markdown") return report::to_markdown(report);
-  if (format == "sarif" || format == "junit" || format == "html") {
-    auto cat = catalog_dir.empty() ? catalog::load_builtin() : catalog::load_directory(catalog_dir);
-    if (!cat) return cat.error();
-    if (format == "html") return report::to_html(report, *cat);
-    return format == "sarif" ? report::to_sarif(report, *cat) : report::to_junit(report, *cat);
+const ReportFormat* find_report_format(std::string_view name) {
+  const auto& formats = report_formats();
+  auto it = std::find_if(formats.begin(), formats.end(), [&](const ReportFormat& f) { return f.name == name; });
+  return it == formats.end() ? nullptr : &*it;
+}
+
+std::string report_formats_help() {
+  std::string out;
+  for (const auto& f : report_formats()) {
+    if (!out.empty()) out += ", ";
+    out += std::string(f.name) + " (" + std::string(f.description) + ")";
   }
-  return make_error(ErrorCode::kInvalidArgument, "unknown report format '" + format + "'");
+  return out;
 }
 
 }  // namespace fwcert::cli

@@ -1,21 +1,35 @@
 #pragma once
-// The machine-readable report formats of `fwcert scan --format`: one writer each, chosen here
-// so that do_scan stays one call.
+// The report formats of `fwcert scan --format`: one table of {name, writer}, read for dispatch,
+// for the --format choices and for their --help text, so that do_scan stays one call.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fwcert/report.hpp"
-#include "fwcert/result.hpp"
+#include "report/text/text_writer.hpp"
 
 namespace fwcert::cli {
 
-/// Every --format value of `fwcert scan` other than text, in --help order.
-const std::vector<std::string>& machine_formats();
+/// What a writer may be given besides the report: the text summary's terminal options.
+struct WriterOptions {
+  report::TextOptions text;
+};
 
-/// Renders `report` as `format` (one of machine_formats()). SARIF, JUnit and HTML take rule
-/// titles, remediation and capability areas from the catalog the scan used (`catalog_dir`, or the
-/// built-in one).
-Result<std::string> render_report(const Report& report, const std::string& format, const std::string& catalog_dir);
+/// One --format value and its writer, a pure function of the report.
+struct ReportFormat {
+  std::string_view name;
+  std::string_view description;  ///< shown in --help after the name
+  std::string (*write)(const Report&, const WriterOptions&);
+};
+
+/// Every --format value of `fwcert scan`, text first, in --help order.
+const std::vector<ReportFormat>& report_formats();
+
+/// The format named `name`, or nullptr.
+const ReportFormat* find_report_format(std::string_view name);
+
+/// "text (summary), json (the full report), ...": the formats as --help lists them.
+std::string report_formats_help();
 
 }  // namespace fwcert::cli

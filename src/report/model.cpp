@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "fwcert/report.hpp"
 
 namespace fwcert {
@@ -99,6 +101,37 @@ const char* to_string(Diagnostic::Level l) {
       return "error";
   }
   return "warning";
+}
+
+std::size_t Summary::count(Status s) const {
+  auto it = statuses.find(s);
+  return it == statuses.end() ? 0 : it->second;
+}
+
+std::size_t Summary::count(Verdict v) const {
+  auto it = verdicts.find(v);
+  return it == verdicts.end() ? 0 : it->second;
+}
+
+const CitedCheck* Report::find_check(std::string_view id) const {
+  auto it = std::find_if(checks.begin(), checks.end(), [&](const CitedCheck& c) { return c.id == id; });
+  return it == checks.end() ? nullptr : &*it;
+}
+
+Summary summarize(const Report& report, Severity gate) {
+  Summary s;
+  s.gate = gate;
+  for (const auto& f : report.findings) {
+    // A waiver accepts only failing or warning findings: those count as waived, not as what they were.
+    if (f.waiver && (f.status == Status::kFail || f.status == Status::kWarn)) {
+      ++s.waived;
+      continue;
+    }
+    s.statuses[f.status]++;
+    if (f.status == Status::kFail && !f.waiver && f.severity >= gate) ++s.gated;
+  }
+  for (const auto& q : report.requirements) s.verdicts[q.verdict]++;
+  return s;
 }
 
 }  // namespace fwcert

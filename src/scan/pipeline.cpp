@@ -182,6 +182,10 @@ Result<Report> run_pipeline(const Inputs& in, const ScanOptions& options, const 
   assess_findings(in, ran, ev, report);
   fill_metadata(target, options, in, report);
   report.inventory = inv.summary();
+  // The report carries what writers show of the checks it cites, and the numbers the exit code
+  // is decided on, so writers read neither the catalog nor each other's counts.
+  catalog::cite_checks(in.catalog, report);
+  report.summary = summarize(report, options.fail_on.value_or(in.profile.gate));
   return report;
 }
 

@@ -17,18 +17,19 @@ std::size_t count(const std::string& hay, const std::string& needle) {
   return n;
 }
 
-catalog::Catalog two_areas() {
-  catalog::Catalog c;
-  catalog::CheckDef d;
+/// `r` with the catalog entries of two checks in two areas, as the scan copies them.
+Report with_two_areas(Report r) {
+  CitedCheck d;
   d.id = "priv-sudo";
   d.area = "privilege-separation";
   d.title = "sudo is restricted";
-  c.checks.push_back(d);
+  r.checks.push_back(d);
   d.id = "auth-empty-password";
   d.area = "authentication";
   d.title = "No empty passwords";
-  c.checks.push_back(d);
-  return c;
+  r.checks.push_back(d);
+  r.areas = {"privilege-separation", "authentication"};
+  return r;
 }
 
 Finding make(const std::string& check, Status st, const std::string& subject) {
@@ -51,7 +52,7 @@ TEST(JunitWriter, SuitesPerAreaInCatalogOrderWithCorrectCounts) {
   r.findings.push_back(make("priv-sudo", Status::kNotApplicable, "sudo"));
   r.findings.push_back(make("priv-sudo", Status::kWarn, "doas"));
   r.findings.push_back(make("new-check", Status::kFail, ""));
-  auto x = to_junit(r, two_areas());
+  auto x = to_junit(with_two_areas(r));
   EXPECT_NE(x.find("<testsuites name=\"fwcert fw.img\" tests=\"6\" failures=\"2\" errors=\"0\" skipped=\"2\""),
             std::string::npos)
       << x;
@@ -77,7 +78,7 @@ TEST(JunitWriter, WaivedFailureIsSkippedWithTheWaiverAsReason) {
   r.findings.push_back(make("priv-sudo", Status::kFail, "sudo"));
   r.findings.push_back(make("priv-sudo", Status::kFail, "doas"));
   r.findings[0].waiver = AppliedWaiver{"w.yaml:2", "factory test only", "bob", "2031-02-03"};
-  auto x = to_junit(r, two_areas());
+  auto x = to_junit(with_two_areas(r));
   EXPECT_NE(x.find("tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"1\""), std::string::npos) << x;
   EXPECT_NE(x.find("<skipped message=\"waived by w.yaml:2 (owner bob, until 2031-02-03): factory test only\"/>"),
             std::string::npos)
@@ -89,7 +90,7 @@ TEST(JunitWriter, SameCheckAndSubjectStayDistinctTestcases) {
   Report r;
   r.findings.push_back(make("priv-sudo", Status::kFail, "x"));
   r.findings.push_back(make("priv-sudo", Status::kFail, "x"));
-  auto x = to_junit(r, two_areas());
+  auto x = to_junit(with_two_areas(r));
   EXPECT_NE(x.find("name=\"x\""), std::string::npos);
   EXPECT_NE(x.find("name=\"x (2)\""), std::string::npos);
 }
@@ -100,7 +101,7 @@ TEST(JunitWriter, ControlCharactersAndMarkupFromTheImageAreNeutralised) {
   auto f = make("priv-sudo", Status::kFail, std::string("a\x01<b>&\"\x1b\xff\0z", 11));
   f.evidence[0].observed = "]]></system-out><x>";
   r.findings.push_back(f);
-  auto x = to_junit(r, two_areas());
+  auto x = to_junit(with_two_areas(r));
   for (char c : x) {
     auto u = static_cast<unsigned char>(c);
     EXPECT_FALSE(u < 0x20 && c != '\n') << "raw control byte " << int(u);

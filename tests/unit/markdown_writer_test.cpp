@@ -41,11 +41,20 @@ Report sample() {
   return r;
 }
 
+/// The report rendered with its summary at gate high, computed as the scan computes it.
+std::string render(Report r, const MarkdownOptions& options = {}) {
+  r.summary = summarize(r, Severity::kHigh);
+  return to_markdown(r, options);
+}
+
 TEST(MarkdownWriter, SummaryCountsAndWorstFindingFirst) {
-  auto md = to_markdown(sample());
+  auto md = render(sample());
   EXPECT_NE(md.find("## fwcert: `fw.squashfs` — 2 failing, 0 warning"), std::string::npos) << md;
   EXPECT_NE(md.find("| avs (2) | 0 | 1 | 0 | 1 | 0 | 0 | 0 | 0 |"), std::string::npos) << md;
   EXPECT_NE(md.find("| 4 | 2 | 0 | 0 | 1 | 1 | 0 | 0 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("\n1 failing finding at or above the gate severity **high**, not waived (exit 1).\n"),
+            std::string::npos)
+      << md;
   auto crit = md.find("1. **critical** `b-crit` `critthing`");
   auto low = md.find("2. **low** `a-low`");
   ASSERT_NE(crit, std::string::npos) << md;
@@ -76,7 +85,7 @@ TEST(MarkdownWriter, WaivedFailuresAreCountedAndShownAsWaivedExpiredWaiversListe
   expired.expires = "2020-01-01";
   expired.state = WaiverResult::State::kExpired;
   r.waivers = {applied, expired};
-  auto md = to_markdown(r);
+  auto md = render(r);
   EXPECT_NE(md.find("— 1 failing, 0 warning, 1 waived"), std::string::npos) << md;
   EXPECT_NE(md.find("| 4 | 1 | 0 | 1 | 1 | 1 | 0 | 0 |"), std::string::npos) << md;
   // The waived critical finding is not among the failing findings above the fold.
@@ -91,7 +100,7 @@ TEST(MarkdownWriter, HostileNamesCannotMentionOrInjectHtml) {
   Report r = sample();
   r.findings[1].message = "owned by @octocat <script>alert(1)</script> see #1";
   r.findings[1].subject = "x`|<b>";
-  auto md = to_markdown(r);
+  auto md = render(r);
   EXPECT_EQ(md.find(" @octocat"), std::string::npos) << md;
   EXPECT_NE(md.find("\\@octocat"), std::string::npos) << md;
   EXPECT_EQ(md.find("<script>"), std::string::npos);
@@ -105,7 +114,7 @@ TEST(MarkdownWriter, ManyFindingsAreCutUnderTheCommentLimitWithANote) {
     r.findings.push_back(make(fmt::format("check-{:04}", i), Status::kFail, Severity::kHigh,
                               fmt::format("subject-{}-{}", i, std::string(60, 'x'))));
   }
-  auto md = to_markdown(r);
+  auto md = render(r);
   EXPECT_LE(md.size(), 65536u);
   EXPECT_GT(md.size(), 60000u);  // the budget is used, not wasted
   EXPECT_NE(md.find("cut here to fit a comment"), std::string::npos);
@@ -115,12 +124,12 @@ TEST(MarkdownWriter, ManyFindingsAreCutUnderTheCommentLimitWithANote) {
 
   MarkdownOptions tiny;
   tiny.max_bytes = 300;
-  auto small = to_markdown(r, tiny);
+  auto small = render(r, tiny);
   EXPECT_LE(small.size(), 300u);
   EXPECT_NE(small.find("cut here"), std::string::npos) << small;
 
   // A small report is not cut.
-  EXPECT_EQ(to_markdown(sample()).find("cut here"), std::string::npos);
+  EXPECT_EQ(render(sample()).find("cut here"), std::string::npos);
 }
 
 }  // namespace

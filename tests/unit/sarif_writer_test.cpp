@@ -60,9 +60,10 @@ TEST(SarifWriter, FingerprintIgnoresLineAndSeparatesSubjects) {
   EXPECT_EQ(finding_fingerprint(a).size(), 64u);
 }
 
-catalog::Catalog small_catalog() {
-  catalog::Catalog c;
-  catalog::CheckDef d;
+/// What the scan copies from the catalog for two cited checks.
+std::vector<CitedCheck> small_checks() {
+  std::vector<CitedCheck> c;
+  CitedCheck d;
   d.id = "auth-empty-password";
   d.title = "No account has an empty password";
   d.area = "authentication";
@@ -70,17 +71,18 @@ catalog::Catalog small_catalog() {
   d.rationale = "Anyone can log in.\n";
   d.remediation = "Lock the account\nor set a password.\n";
   d.references = {"AVS-1.2"};
-  c.checks.push_back(d);
+  c.push_back(d);
   d.id = "priv-sudo";
   d.title = "sudo is restricted";
   d.area = "privilege-separation";
   d.severity = Severity::kMedium;
-  c.checks.push_back(d);
+  c.push_back(d);
   return c;
 }
 
 TEST(SarifWriter, ResultsRulesLevelsAndLocations) {
   Report r;
+  r.checks = small_checks();
   r.tool.version = "1.2.3";
   r.target = nested_target();
   r.findings.push_back(
@@ -93,7 +95,7 @@ TEST(SarifWriter, ResultsRulesLevelsAndLocations) {
   r.findings.push_back(make("priv-sudo", Status::kInconclusive, Severity::kMedium, "sudoers", "", std::nullopt));
   r.findings.push_back(make("unknown-check", Status::kInfo, Severity::kInfo, "", "", std::nullopt));
 
-  auto j = json::parse(to_sarif(r, small_catalog()));
+  auto j = json::parse(to_sarif(r));
   EXPECT_EQ(j["version"], "2.1.0");
   ASSERT_EQ(j["runs"].size(), 1u);
   const auto& run = j["runs"][0];
@@ -134,7 +136,7 @@ TEST(SarifWriter, ResultsRulesLevelsAndLocations) {
 
   SarifOptions with;
   with.include_inconclusive = true;
-  auto k = json::parse(to_sarif(r, small_catalog(), with));
+  auto k = json::parse(to_sarif(r, with));
   ASSERT_EQ(k["runs"][0]["results"].size(), 4u);
   EXPECT_EQ(k["runs"][0]["results"][3]["level"], "note");
 }
@@ -146,7 +148,7 @@ TEST(SarifWriter, DuplicateFindingsGetDistinctFingerprints) {
     r.findings.push_back(
         make("boot-kernel-cmdline", Status::kFail, Severity::kHigh, "/boot/grub.cfg", "/boot/grub.cfg", 10 + i));
   }
-  auto j = json::parse(to_sarif(r, catalog::Catalog{}));
+  auto j = json::parse(to_sarif(r));
   std::set<std::string> prints;
   for (const auto& x : j["runs"][0]["results"]) prints.insert(x["partialFingerprints"]["fwcert/v1"].get<std::string>());
   EXPECT_EQ(prints.size(), 3u);
@@ -156,6 +158,7 @@ TEST(SarifWriter, DuplicateFindingsGetDistinctFingerprints) {
 
 TEST(SarifWriter, WaivedFindingIsASuppressedResultAndWaiversAreListed) {
   Report r;
+  r.checks = small_checks();
   r.target.path = "fw.bin";
   r.findings.push_back(make("priv-sudo", Status::kFail, Severity::kHigh, "sudo", "/etc/sudoers", 3));
   r.findings.push_back(make("priv-sudo", Status::kFail, Severity::kHigh, "doas", "/etc/doas.conf", 1));
@@ -166,7 +169,7 @@ TEST(SarifWriter, WaivedFindingIsASuppressedResultAndWaiversAreListed) {
   w.subject = "old*";
   w.state = WaiverResult::State::kExpired;
   r.waivers.push_back(w);
-  auto j = json::parse(to_sarif(r, small_catalog()));
+  auto j = json::parse(to_sarif(r));
   const auto& res = j["runs"][0]["results"];
   ASSERT_EQ(res.size(), 2u);  // a waived finding stays a result, marked suppressed
   ASSERT_TRUE(res[0].contains("suppressions"));
@@ -183,7 +186,7 @@ TEST(SarifWriter, HostileBytesDoNotBreakTheDocument) {
   r.target.path = "fw\xff.bin";
   r.findings.push_back(make("x", Status::kFail, Severity::kLow, "a\x01\xfe", "/etc/\xc0name", 1));
   std::string out;
-  ASSERT_NO_THROW(out = to_sarif(r, catalog::Catalog{}));
+  ASSERT_NO_THROW(out = to_sarif(r));
   auto j = json::parse(out);
   EXPECT_EQ(j["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "etc/%C0name");
   EXPECT_EQ(j["runs"][0]["results"][0]["level"], "note");

@@ -282,15 +282,15 @@ std::string verdict_chart(const Report& r) {
   return bar_chart("chart-verdicts", "Requirement verdicts per requirement set", bars, legend);
 }
 
-std::string area_of(const catalog::Catalog& cat, std::string_view check) {
-  const auto* c = cat.find_check(check);
+std::string area_of(const Report& r, std::string_view check) {
+  const auto* c = r.find_check(check);
   return c && !c->area.empty() ? c->area : "other";
 }
 
-std::string area_chart(const Report& r, const catalog::Catalog& cat) {
+std::string area_chart(const Report& r) {
   std::map<std::string, std::map<Severity, std::size_t>> by_area;
   for (const auto& f : r.findings) {
-    if (is_problem(f) && !f.waiver) by_area[area_of(cat, f.check)][f.severity]++;
+    if (is_problem(f) && !f.waiver) by_area[area_of(r, f.check)][f.severity]++;
   }
   std::vector<Bar> bars;
   for (const auto& [area, sev] : by_area) {
@@ -346,7 +346,7 @@ std::string finding_html(const Finding& f) {
 /// one pass over the findings: a check that several requirements cite is shown under each.
 class CheckSections {
  public:
-  CheckSections(const Report& r, const catalog::Catalog& cat) : cat_(cat) {
+  explicit CheckSections(const Report& r) : report_(r) {
     for (const auto& f : r.findings) by_check_[f.check].push_back(&f);
   }
 
@@ -358,14 +358,14 @@ class CheckSections {
 
  private:
   std::string render(const std::string& check) const {
-    const auto* def = cat_.find_check(check);
+    const auto* def = report_.find_check(check);
     std::string out =
         fmt::format(R"(<section class="check" data-check="{}"><h4><code>{}</code>)", esc(check), esc(check));
     if (def && !def->title.empty()) out += " " + esc(def->title);
-    out += fmt::format(R"( <span class="lvl">{}</span></h4>)", esc(area_of(cat_, check)));
+    out += fmt::format(R"( <span class="lvl">{}</span></h4>)", esc(area_of(report_, check)));
     auto it = by_check_.find(check);
     if (it == by_check_.end()) {
-      out += def && def->analyzer.empty()
+      out += def && !def->implemented
                  ? R"(<p class="none">No finding: this version of fwcert does not implement the check.</p>)"
                  : R"(<p class="none">No finding: the analyzer that emits it did not run.</p>)";
     } else {
@@ -374,7 +374,7 @@ class CheckSections {
     return out + "</section>";
   }
 
-  const catalog::Catalog& cat_;
+  const Report& report_;
   std::map<std::string, std::vector<const Finding*>> by_check_;
   std::map<std::string, std::string> rendered_;
 };
@@ -399,54 +399,40 @@ std::string requirement_html(CheckSections& checks, const RequirementResult& q, 
   return out + "</div></details>\n";
 }
 
-std::string summary_section(const Report& r, const catalog::Catalog& cat) {
+std::string summary_section(const Report& r) {
   std::string out = R"(<section id="summary"><h2>Summary</h2>)";
   if (r.target.partial) {
     out += fmt::format(
         R"(<p class="banner partial"><strong>Partial:</strong> the target could only partly be read ({} diagnostics); verdicts rest on what was read. See <a href="#diagnostics">Diagnostics</a>.</p>)",
         r.target.diagnostics.size());
   }
-  std::map<Verdict, std::size_t> verdicts;
-  for (const auto& q : r.requirements) verdicts[q.verdict]++;
+  const Summary& sum = r.summary;
   out += fmt::format(R"(<h3>{} requirements</h3><ul class="counts" id="verdict-counts">)", r.requirements.size());
   for (Verdict v : kVerdicts) {
-    out += fmt::format(R"(<li data-verdict="{}" data-count="{}">{} {}</li>)", to_string(v), verdicts[v], verdicts[v],
+    out += fmt::format(R"(<li data-verdict="{}" data-count="{}">{} {}</li>)", to_string(v), sum.count(v), sum.count(v),
                        verdict_badge(v));
   }
   out += "</ul>";
-  std::map<Status, std::size_t> statuses;
-  std::size_t waived = 0, gated = 0;
-  auto gate = parse_severity(r.metadata.gate);
-  for (const auto& f : r.findings) {
-    if (f.waiver && is_problem(f)) {
-      ++waived;
-    } else {
-      statuses[f.status]++;
-    }
-    if (gate && f.status == Status::kFail && !f.waiver && f.severity >= *gate) ++gated;
-  }
   out += fmt::format(R"(<h3>{} findings</h3><ul class="counts" id="finding-counts">)", r.findings.size());
   for (Status s : kStatuses) {
-    out += fmt::format(R"(<li data-status="{}" data-count="{}">{} {}</li>)", to_string(s), statuses[s], statuses[s],
+    out += fmt::format(R"(<li data-status="{}" data-count="{}">{} {}</li>)", to_string(s), sum.count(s), sum.count(s),
                        status_badge(s));
   }
-  out +=
-      fmt::format(R"(<li data-status="waived" data-count="{0}">{0} {1}</li></ul>)", waived, badge("waived", "waived"));
-  if (gate) {
-    out += fmt::format(
-        R"(<p id="gate">{} failing findings at or above the gate severity <strong>{}</strong>, not waived.</p>)", gated,
-        esc(r.metadata.gate));
-  }
-  out += R"(<div class="charts">)" + verdict_chart(r) + area_chart(r, cat) + "</div></section>\n";
+  out += fmt::format(R"(<li data-status="waived" data-count="{0}">{0} {1}</li></ul>)", sum.waived,
+                     badge("waived", "waived"));
+  out += fmt::format(
+      R"(<p id="gate">{} failing findings at or above the gate severity <strong>{}</strong>, not waived.</p>)",
+      sum.gated, to_string(sum.gate));
+  out += R"(<div class="charts">)" + verdict_chart(r) + area_chart(r) + "</div></section>\n";
   return out;
 }
 
-std::string requirements_section(const Report& r, const catalog::Catalog& cat) {
+std::string requirements_section(const Report& r) {
   std::string out = R"(<section id="requirements"><h2>Requirements</h2>)";
   out += R"(<p class="tools" id="tools" hidden><button type="button" id="expand-all">Expand all</button> )"
          R"(<button type="button" id="collapse-all">Collapse all</button></p>)";
   if (r.requirements.empty()) out += R"(<p class="none">The profile has no requirements.</p>)";
-  CheckSections checks(r, cat);
+  CheckSections checks(r);
   for (std::size_t i = 0; i < r.requirements.size(); ++i) out += requirement_html(checks, r.requirements[i], i + 1);
   // Findings of checks that no requirement of the profile cites are still shown, in the
   // findings' order.
@@ -530,7 +516,13 @@ std::string metadata_section(const Report& r) {
            "<code>" + esc(m.profile.empty() ? r.profile : m.profile) + "</code>" +
                (m.profile_title.empty() ? "" : " " + esc(m.profile_title)));
   if (!m.requirement_set.empty()) meta_row(out, "requirement set", "<code>" + esc(m.requirement_set) + "</code>");
-  if (!m.gate.empty()) meta_row(out, "gate", esc(m.gate) + " (lowest failing severity that sets exit code 1)");
+  if (!m.gate.empty()) {
+    // The gate the exit code was decided with; --fail-on can differ from the profile's.
+    const std::string gate = to_string(r.summary.gate);
+    meta_row(out, "gate",
+             gate + " (lowest failing severity that sets exit code 1" +
+                 (gate == m.gate ? ")" : "; the profile's gate is " + esc(m.gate) + ")"));
+  }
   meta_row(out, "target", "<code>" + esc(r.target.path) + "</code>");
   meta_row(out, "format", esc(r.target.format));
   meta_row(out, "target sha256",
@@ -616,7 +608,7 @@ std::string diagnostics_section(const Report& r) {
 
 }  // namespace
 
-std::string to_html(const Report& r, const catalog::Catalog& cat) {
+std::string to_html(const Report& r) {
   const std::string name = base_name(r.target.path);
   const auto& m = r.metadata;
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
@@ -640,8 +632,8 @@ std::string to_html(const Report& r, const catalog::Catalog& cat) {
          R"(<li><a href="#attestations">Attestations</a></li><li><a href="#waivers">Waivers</a></li>)"
          R"(<li><a href="#metadata">Scan metadata</a></li><li><a href="#diagnostics">Diagnostics</a></li></ul></nav>)"
          "\n<main>\n";
-  out += summary_section(r, cat);
-  out += requirements_section(r, cat);
+  out += summary_section(r);
+  out += requirements_section(r);
   out += attestations_section(r);
   out += waivers_section(r);
   out += metadata_section(r);

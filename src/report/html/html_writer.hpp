@@ -8,14 +8,13 @@
 
 #include <string>
 
-#include "catalog/catalog.hpp"
 #include "fwcert/report.hpp"
 
 namespace fwcert::report {
 
-/// The report as an HTML5 document. Check titles and capability areas come from `catalog`; a
-/// check the catalog lacks is shown by its id in area "other". The same report gives the same
-/// bytes: the only dates are the model's.
-std::string to_html(const Report& report, const catalog::Catalog& catalog);
+/// The report as an HTML5 document. Check titles and capability areas come from the report's
+/// cited checks; a check the catalog lacks is shown by its id in area "other". The same report
+/// gives the same bytes: the only dates are the model's.
+std::string to_html(const Report& report);
 
 }  // namespace fwcert::report

@@ -156,6 +156,8 @@ std::string to_json(const Report& r) {
     reqs.push_back(std::move(qj));
   }
   j["requirements"] = std::move(reqs);
+  // Only what the findings alone do not say: the gate the exit code was decided with.
+  j["summary"] = Json{{"gate", to_string(r.summary.gate)}, {"gated", r.summary.gated}};
   if (!r.facts.empty()) j["facts"] = facts_array(r);
   j["metadata"] = metadata_json(r.metadata);
   Json waivers = Json::array();

@@ -59,15 +59,15 @@ std::string attr(std::string_view name, std::string_view value) {
 
 }  // namespace
 
-std::string to_junit(const Report& r, const catalog::Catalog& cat) {
+std::string to_junit(const Report& r) {
   // Suites in catalog order of their area; checks the catalog lacks go to "other", last.
   std::map<std::string, std::size_t> area_rank;
-  for (const auto& c : cat.checks) area_rank.try_emplace(c.area.empty() ? "other" : c.area, area_rank.size());
+  for (const auto& a : r.areas) area_rank.try_emplace(a.empty() ? "other" : a, area_rank.size());
   std::map<std::string, std::size_t> suite_of;
   std::vector<Suite> suites;
   std::set<std::pair<std::string, std::string>> names;
   for (const auto& f : r.findings) {
-    const auto* def = cat.find_check(f.check);
+    const auto* def = r.find_check(f.check);
     std::string area = def && !def->area.empty() ? def->area : "other";
     auto [it, added] = suite_of.try_emplace(area, suites.size());
     if (added) suites.push_back(Suite{area, {}, 0, 0});

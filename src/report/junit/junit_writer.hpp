@@ -5,14 +5,14 @@
 
 #include <string>
 
-#include "catalog/catalog.hpp"
 #include "fwcert/report.hpp"
 
 namespace fwcert::report {
 
 /// The report as a JUnit XML document: `fail` is a <failure>, `inconclusive` and
 /// `not-applicable` are <skipped> with the reason, everything else passes; every testcase's
-/// <system-out> holds its message and evidence. Areas come from `catalog`, in catalog order.
-std::string to_junit(const Report& report, const catalog::Catalog& catalog);
+/// <system-out> holds its message and evidence. Areas come from the report's cited checks, in
+/// catalog order (Report::areas).
+std::string to_junit(const Report& report);
 
 }  // namespace fwcert::report

@@ -43,25 +43,14 @@ std::string finding_line(const Finding& f, std::size_t max) {
 
 std::string to_markdown(const Report& r, const MarkdownOptions& o) {
   const std::size_t max = o.max_value_chars;
-  std::map<Status, std::size_t> status;
-  std::size_t waived = 0;
-  for (const auto& f : r.findings) {
-    // A waived problem is counted as waived, not as the failure or warning it was.
-    if (f.waiver && (f.status == Status::kFail || f.status == Status::kWarn)) {
-      ++waived;
-    } else {
-      status[f.status]++;
-    }
-  }
-  std::map<Verdict, std::size_t> verdicts;
-  for (const auto& q : r.requirements) verdicts[q.verdict]++;
+  const Summary& sum = r.summary;
   std::map<WaiverResult::State, std::size_t> waiver_states;
   for (const auto& w : r.waivers) waiver_states[w.state]++;
 
   std::string image = base_name(r.target.path);
-  std::string head =
-      fmt::format("## fwcert: {} — {} failing, {} warning{}\n\n", md_code(image.empty() ? "/" : image),
-                  status[Status::kFail], status[Status::kWarn], waived ? fmt::format(", {} waived", waived) : "");
+  std::string head = fmt::format("## fwcert: {} — {} failing, {} warning{}\n\n", md_code(image.empty() ? "/" : image),
+                                 sum.count(Status::kFail), sum.count(Status::kWarn),
+                                 sum.waived ? fmt::format(", {} waived", sum.waived) : "");
   head += fmt::format("Profile {} · target format {} · {} {}", md_code(r.profile), md_code(r.target.format),
                       md_text(r.tool.name), md_text(r.tool.version));
   if (!r.metadata.assessment_date.empty()) head += " · assessed " + md_text(r.metadata.assessment_date);
@@ -83,15 +72,17 @@ std::string to_markdown(const Report& r, const MarkdownOptions& o) {
     for (Verdict v : kVerdicts) {
       names += fmt::format(" {} |", to_string(v));
       rule += " ---: |";
-      counts += fmt::format(" {} |", verdicts[v]);
+      counts += fmt::format(" {} |", sum.count(v));
     }
     head += names + "\n" + rule + "\n" + counts + "\n\n";
   }
   head += "| findings | fail | warn | waived | pass | inconclusive | not-applicable | info |\n";
   head += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
-  head += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n\n", r.findings.size(), status[Status::kFail],
-                      status[Status::kWarn], waived, status[Status::kPass], status[Status::kInconclusive],
-                      status[Status::kNotApplicable], status[Status::kInfo]);
+  head += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n\n", r.findings.size(), sum.count(Status::kFail),
+                      sum.count(Status::kWarn), sum.waived, sum.count(Status::kPass), sum.count(Status::kInconclusive),
+                      sum.count(Status::kNotApplicable), sum.count(Status::kInfo));
+  head += fmt::format("{} failing finding{} at or above the gate severity **{}**, not waived{}.\n\n", sum.gated,
+                      sum.gated == 1 ? "" : "s", to_string(sum.gate), sum.gated ? " (exit 1)" : "");
   for (const auto& w : r.waivers) {
     if (w.state != WaiverResult::State::kExpired) continue;
     head += fmt::format("- **expired waiver** {} for {} {} (owner {}, expired {}): no longer applies\n", md_code(w.id),

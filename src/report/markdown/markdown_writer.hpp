@@ -1,7 +1,8 @@
 #pragma once
 // A short Markdown summary for a pull-request or merge-request comment
-// (docs/report-format.md): requirement verdict counts, the worst failing findings with their
-// evidence, and everything else in a collapsed <details> block.
+// (docs/report-format.md): requirement verdict counts, finding counts and the gate count the
+// exit code is decided on, the worst failing findings with their evidence, and everything else
+// in a collapsed <details> block.
 
 #include <cstddef>
 #include <string>

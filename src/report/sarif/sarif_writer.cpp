@@ -164,7 +164,7 @@ Json evidence_property(const Evidence& e) {
   return j;
 }
 
-Json rule_json(const std::string& id, const catalog::CheckDef* def) {
+Json rule_json(const std::string& id, const CitedCheck* def) {
   Json r;
   r["id"] = id;
   r["name"] = rule_name(id);
@@ -228,7 +228,7 @@ std::string finding_fingerprint(const Finding& f, std::size_t ordinal) {
   return sha256_hex(key);
 }
 
-std::string to_sarif(const Report& r, const catalog::Catalog& cat, const SarifOptions& o) {
+std::string to_sarif(const Report& r, const SarifOptions& o) {
   std::string image = base_name(r.target.path);
   // A finding with no evidence path is about the image as a whole.
   std::string image_uri = percent_encode(image.empty() ? std::string("target") : image);
@@ -241,7 +241,7 @@ std::string to_sarif(const Report& r, const catalog::Catalog& cat, const SarifOp
   for (const auto& f : r.findings) {
     if (!is_result(f, o)) continue;
     auto [it, added] = rule_index.try_emplace(f.check, rules.size());
-    if (added) rules.push_back(rule_json(f.check, cat.find_check(f.check)));
+    if (added) rules.push_back(rule_json(f.check, r.find_check(f.check)));
 
     Json res;
     res["ruleId"] = f.check;

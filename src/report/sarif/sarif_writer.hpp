@@ -7,7 +7,6 @@
 #include <string>
 #include <string_view>
 
-#include "catalog/catalog.hpp"
 #include "fwcert/report.hpp"
 
 namespace fwcert::report {
@@ -19,8 +18,8 @@ struct SarifOptions {
 };
 
 /// The report as a SARIF 2.1.0 log. Rule metadata (title, rationale, remediation, area) comes
-/// from `catalog`; a check the catalog lacks gets a rule with its id only.
-std::string to_sarif(const Report& report, const catalog::Catalog& catalog, const SarifOptions& options = {});
+/// from the report's cited checks; a check the catalog lacks gets a rule with its id only.
+std::string to_sarif(const Report& report, const SarifOptions& options = {});
 
 /// A display path from the report ("/etc/shadow", "/boot/initrd.img!/etc/x") as a relative
 /// URI: no leading slash, every byte outside RFC 3986's unreserved set and "/" percent-encoded,

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <map>
-
 namespace fwcert::report {
 
 namespace {
@@ -95,20 +93,10 @@ std::string to_text(const Report& r, const TextOptions& o) {
                        r.metadata.assessment_date_given ? "" : " (today; --assessment-date fixes it)");
   }
 
-  std::size_t n_fail = 0, n_warn = 0, n_pass = 0, n_inc = 0, n_gate = 0, n_waived = 0;
-  for (const auto& f : r.findings) {
-    if (f.waiver) {
-      ++n_waived;
-      continue;
-    }
-    n_fail += f.status == Status::kFail;
-    n_warn += f.status == Status::kWarn;
-    n_pass += f.status == Status::kPass;
-    n_inc += f.status == Status::kInconclusive;
-    n_gate += f.status == Status::kFail && f.severity >= o.fail_on;
-  }
-  out += fmt::format("\n{}Findings{}: {} fail, {} warn, {} pass, {} inconclusive{}\n", p.bold(), p.reset(), n_fail,
-                     n_warn, n_pass, n_inc, n_waived ? fmt::format(", {} waived", n_waived) : "");
+  const Summary& sum = r.summary;
+  out += fmt::format("\n{}Findings{}: {} fail, {} warn, {} pass, {} inconclusive{}\n", p.bold(), p.reset(),
+                     sum.count(Status::kFail), sum.count(Status::kWarn), sum.count(Status::kPass),
+                     sum.count(Status::kInconclusive), sum.waived ? fmt::format(", {} waived", sum.waived) : "");
   std::size_t listed = 0, hidden = 0;
   for (int pass = 0; pass < 2; ++pass) {
     for (const auto& f : r.findings) {
@@ -130,14 +118,12 @@ std::string to_text(const Report& r, const TextOptions& o) {
   if (hidden) out += fmt::format("  ... and {} more (see the JSON report)\n", hidden);
 
   if (!r.requirements.empty()) {
-    std::map<Verdict, std::size_t> counts;
-    for (const auto& q : r.requirements) counts[q.verdict]++;
     out += fmt::format(
         "\n{}Requirements ({}){}: {} met, {} not met, {} partial, {} inconclusive, {} need attestation, "
         "{} attested, {} missing evidence, {} not applicable\n",
-        p.bold(), r.profile, p.reset(), counts[Verdict::kMet], counts[Verdict::kNotMet], counts[Verdict::kPartial],
-        counts[Verdict::kInconclusive], counts[Verdict::kNeedsAttestation], counts[Verdict::kAttested],
-        counts[Verdict::kMissingEvidence], counts[Verdict::kNotApplicable]);
+        p.bold(), r.profile, p.reset(), sum.count(Verdict::kMet), sum.count(Verdict::kNotMet),
+        sum.count(Verdict::kPartial), sum.count(Verdict::kInconclusive), sum.count(Verdict::kNeedsAttestation),
+        sum.count(Verdict::kAttested), sum.count(Verdict::kMissingEvidence), sum.count(Verdict::kNotApplicable));
     for (const auto& q : r.requirements) {
       if (q.verdict != Verdict::kNotMet && q.verdict != Verdict::kPartial && q.verdict != Verdict::kMet &&
           q.verdict != Verdict::kAttested && q.verdict != Verdict::kMissingEvidence) {
@@ -157,8 +143,8 @@ std::string to_text(const Report& r, const TextOptions& o) {
                          w.subject, w.id, w.expires);
     }
   }
-  out += fmt::format("\nResult: {} failing finding{} at or above {}{}\n", n_gate, n_gate == 1 ? "" : "s",
-                     to_string(o.fail_on), n_gate ? " (exit 1)" : "");
+  out += fmt::format("\nResult: {} failing finding{} at or above {}{}\n", sum.gated, sum.gated == 1 ? "" : "s",
+                     to_string(sum.gate), sum.gated ? " (exit 1)" : "");
   return out;
 }
 
