@@ -3,6 +3,7 @@
 // filesystem and the scan's shared evidence (never the host), and emits findings for the checks
 // it owns, facts, and diagnostics about damaged input.
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -102,5 +103,8 @@ inline Evidence at(const std::string& path, std::size_t line, std::string observ
 
 /// The one explicit table of analyzers, in the order they are listed.
 std::span<const AnalyzerInfo> registry();
+
+/// Every check id of the registry with the analyzer that emits it (for catalog::assign_analyzers).
+std::map<std::string, std::string, std::less<>> implementers();
 
 }  // namespace fwcert::analyzers

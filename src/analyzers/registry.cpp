@@ -50,4 +50,12 @@ std::span<const AnalyzerInfo> registry() {
   return kAnalyzers;
 }
 
+std::map<std::string, std::string, std::less<>> implementers() {
+  std::map<std::string, std::string, std::less<>> out;
+  for (const auto& a : registry()) {
+    for (auto id : a.checks) out.emplace(std::string(id), std::string(a.id));
+  }
+  return out;
+}
+
 }  // namespace fwcert::analyzers

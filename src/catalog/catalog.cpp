@@ -528,6 +528,25 @@ Result<Catalog> load_directory(const std::string& dir) {
   return load(files);
 }
 
+OkResult assign_analyzers(Catalog& catalog, const Implementers& implementers) {
+  for (auto& c : catalog.checks) {
+    auto it = implementers.find(c.id);
+    std::string by = it == implementers.end() ? std::string() : it->second;
+    if (!c.analyzer.empty() && c.analyzer != by) {
+      return make_error(ErrorCode::kParse,
+                        by.empty() ? fmt::format("check '{}' says `analyzer: {}`, but no analyzer of this fwcert "
+                                                 "implements it (drop the line)",
+                                                 c.id, c.analyzer)
+                                   : fmt::format("check '{}' says `analyzer: {}`, but it is implemented by the {} "
+                                                 "analyzer (drop the line)",
+                                                 c.id, c.analyzer, by),
+                        c.where);
+    }
+    c.analyzer = std::move(by);
+  }
+  return Ok{};
+}
+
 void cite_checks(const Catalog& catalog, Report& report) {
   std::set<std::string_view> cited;
   for (const auto& f : report.findings) cited.insert(f.check);

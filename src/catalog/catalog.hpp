@@ -121,6 +121,15 @@ Result<Catalog> load_builtin();
 /// Loads checks.yaml and every other *.yaml from a directory on the host.
 Result<Catalog> load_directory(const std::string& dir);
 
+/// Which analyzer implements each check (check id -> analyzer id): the rows of the analyzer
+/// registry, where a check id is written once.
+using Implementers = std::map<std::string, std::string, std::less<>>;
+
+/// Names the analyzer of every check from `implementers`; a check that no analyzer lists is not
+/// implemented in this version. A catalog file may still say `analyzer:` for a check (a catalog
+/// of an older fwcert): naming another analyzer than the one that implements it is an error.
+OkResult assign_analyzers(Catalog& catalog, const Implementers& implementers);
+
 /// Fills in severities from the catalog and adds an `inconclusive` finding for every check of
 /// a run analyzer that produced none, so no check silently disappears from a report.
 void complete_findings(const Catalog& catalog, const std::vector<std::string>& analyzers_run,

@@ -13,6 +13,7 @@
 #include "assess/assess.hpp"
 #include "catalog/catalog.hpp"
 #include "cli/commands.hpp"
+#include "scan/pipeline.hpp"
 
 namespace fwcert::cli {
 
@@ -235,7 +236,7 @@ int run_listing(Listing listing, const ListingArgs& args) {
                                     [&](const Format& f) { return f.listing == listing && f.name == args.format; });
   assert(format != std::end(kFormats) && "the command line admits only the formats of kFormats");
   if (listing == Listing::kAnalyzers) return print(*format, Listed{});
-  auto cat = args.catalog_dir.empty() ? catalog::load_builtin() : catalog::load_directory(args.catalog_dir);
+  auto cat = scanning::load_catalog(args.catalog_dir);
   if (!cat) return fail(cat.error());
   Listed in{&*cat};
   if (listing == Listing::kExplain) {

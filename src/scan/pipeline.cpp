@@ -57,9 +57,16 @@ Result<analyzers::AnalyzerOptions> analyzer_options(const ScanOptions& options) 
   return analyzer_options(options, *day);
 }
 
+Result<catalog::Catalog> load_catalog(const std::string& dir) {
+  auto cat = dir.empty() ? catalog::load_builtin() : catalog::load_directory(dir);
+  if (!cat) return cat.error();
+  if (auto ok = catalog::assign_analyzers(*cat, analyzers::implementers()); !ok) return ok.error();
+  return cat;
+}
+
 Result<Inputs> load_inputs(const ScanOptions& options) {
   Inputs in;
-  auto cat = options.catalog_dir.empty() ? catalog::load_builtin() : catalog::load_directory(options.catalog_dir);
+  auto cat = load_catalog(options.catalog_dir);
   if (!cat) return cat.error();
   in.catalog = std::move(*cat);
   auto profile = assess::resolve_profile(in.catalog, options.profile);

@@ -37,6 +37,10 @@ struct Inputs {
   analyzers::AnalyzerOptions analyzer_options;
 };
 
+/// The built-in catalog (`dir` empty) or the one in `dir`, with every check's analyzer named
+/// from the analyzer registry.
+Result<catalog::Catalog> load_catalog(const std::string& dir);
+
 /// Stage 1: reads and checks everything the user gave besides the target.
 Result<Inputs> load_inputs(const ScanOptions& options);
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "catalog/catalog.hpp"
+#include "scan/pipeline.hpp"
 #include "support/test_util.hpp"
 
 namespace fwcert::test {
@@ -56,7 +57,7 @@ TEST(CliCatalog, ChecksListsEveryCheckWithSeverityAndImplementationState) {
   EXPECT_THAT(line_of(r.output, "tls-cleartext-traffic"), HasSubstr("[not implemented yet]"));
   EXPECT_THAT(line_of(r.output, "tls-cert-validation"), Not(HasSubstr("not implemented")));
   EXPECT_THAT(line_of(r.output, "proc-vdp"), HasSubstr("high"));
-  auto cat = catalog::load_builtin();
+  auto cat = scanning::load_catalog("");
   ASSERT_TRUE(cat.ok());
   std::size_t implemented = 0;
   for (const auto& c : cat->checks) implemented += !c.analyzer.empty();
@@ -71,7 +72,7 @@ TEST(CliCatalog, ChecksAsJsonCarryTheCatalogFields) {
   auto j = nlohmann::json::parse(r.output, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << r.output.substr(0, 400);
   ASSERT_TRUE(j.is_array());
-  auto cat = catalog::load_builtin();
+  auto cat = scanning::load_catalog("");
   ASSERT_TRUE(cat.ok());
   EXPECT_EQ(j.size(), cat->checks.size());
   bool saw_uid0 = false, saw_roots = false;

@@ -557,23 +557,6 @@ TEST(CatalogBuiltin, SeveritiesFollowTheSevColumn) {
   }
 }
 
-TEST(CatalogBuiltin, AnalyzerLinesNameExactlyTheImplementedChecks) {
-  // Per analyzer, the checks whose catalog entry names it; an analyzer line added or lost by
-  // accident changes one of these sets. (catalog_consistency_test ties them to the registry.)
-  std::map<std::string, std::set<std::string>> by_analyzer;
-  for (const auto& c : builtin().checks) {
-    if (!c.analyzer.empty()) by_analyzer[c.analyzer].insert(c.id);
-  }
-  EXPECT_EQ(by_analyzer["accounts"], (std::set<std::string>{"auth-empty-password", "auth-default-password",
-                                                            "auth-hash-strength", "priv-uid0-and-shells"}));
-  EXPECT_EQ(
-      by_analyzer["services"],
-      (std::set<std::string>{"priv-services-non-root", "net-legacy-daemons", "net-serial-console", "net-ssh-config",
-                             "priv-setuid-inventory", "priv-fs-permissions", "priv-rootfs-readonly", "priv-sudo",
-                             "auth-pam", "keys-ssh-host-keys-shipped", "net-debug-services", "priv-systemd-sandbox",
-                             "net-firewall", "net-usb-gadget", "net-unneeded-software", "net-listeners"}));
-}
-
 TEST(CatalogBuiltin, AvsSetHoldsEveryItemOfSectionA) {
   const RequirementSet* avs = builtin().find_set("avs");
   ASSERT_NE(avs, nullptr);
