@@ -28,7 +28,8 @@ struct ScanOptions {
   bool one_file_system = true;
   /// Open filesystem images and archives found inside the target (one level).
   bool nested = true;
-  /// Worker threads for analyzers; 0 means one per core.
+  /// Threads of the scan's one worker pool (analyzers, the content pass, ELF parsing, password
+  /// hashing); 0 means one per core.
   unsigned threads = 0;
   /// Run only these analyzers (empty = all).
   std::vector<std::string> only_analyzers;

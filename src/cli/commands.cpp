@@ -149,7 +149,10 @@ void add_scan_options(CLI::App* cmd, ScanArgs& a) {
   cmd->add_flag("--one-file-system,!--no-one-file-system,!--cross-filesystems", a.options.one_file_system,
                 "For a directory target, stay on the target's filesystem: do not descend into /proc, /sys, "
                 "/dev or other mounts (default on; --no-one-file-system turns it off)");
-  cmd->add_option("--threads", a.options.threads, "Analyzer threads (0 = one per core)")->capture_default_str();
+  cmd->add_option("-j,--jobs,--threads", a.options.threads,
+                  "Threads for the whole scan: analyzers, the content pass, ELF parsing and password hashing share "
+                  "one pool of this many (0 = one per core)")
+      ->capture_default_str();
   // One value per occurrence, so `--only elf firmware.img` leaves the target alone.
   cmd->add_option("--only", a.options.only_analyzers, "Run only these analyzers (comma-separated)")
       ->type_name("ANALYZER")
