@@ -7,6 +7,7 @@
 
 #include "analyzers/kernel/mac_parse.hpp"
 #include "core/limits.hpp"
+#include "core/text.hpp"
 #include "data/resources.hpp"
 
 namespace fwcert::analyzers::kernel {
@@ -119,16 +120,8 @@ KernelSide kernel_side(const KernelConfig* config, const std::string& config_pat
 }
 
 std::vector<std::string> network_daemon_names() {
-  std::vector<std::string> out;
-  std::string_view text = data::resource("data/network-daemons.txt");
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto end = text.find('\n', pos);
-    std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-    pos = end == std::string_view::npos ? text.size() : end + 1;
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
-    if (!line.empty() && line.front() != '#') out.emplace_back(line);
-  }
+  auto lines = data::resource_lines("data/network-daemons.txt");
+  std::vector<std::string> out(lines.begin(), lines.end());
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -188,13 +181,7 @@ Status check_selinux(const Context& ctx, const KernelConfig* config, const std::
     for (const char* p : {"/default.prop", "/system/build.prop", "/vendor/build.prop", "/system/etc/prop.default"}) {
       auto text = read_small(v, p);
       if (!text) continue;
-      std::size_t line = 0, pos = 0;
-      while (pos < text->size()) {
-        ++line;
-        auto end = text->find('\n', pos);
-        std::string_view l =
-            std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-        pos = end == std::string::npos ? text->size() : end + 1;
+      for (auto [line, l] : text::lines(*text, text::kNoLineLimit)) {
         if (l.starts_with("ro.boot.selinux=") && l.substr(16).starts_with("permissive")) {
           fails.push_back(at(inv.display_path(i, p), line, std::string(l), "no ro.boot.selinux=permissive"));
         }
