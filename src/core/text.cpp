@@ -51,6 +51,13 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
   return out;
 }
 
+const KeyValue* find_last(const std::vector<KeyValue>& entries, std::string_view key) {
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    if (it->key == key) return &*it;
+  }
+  return nullptr;
+}
+
 std::vector<std::string_view> words(std::string_view s, std::size_t max_words) {
   std::vector<std::string_view> out;
   while (out.size() < max_words) {

@@ -31,6 +31,16 @@ std::string_view unquote(std::string_view s);
 /// The parts joined with `separator` between them.
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
+/// One `key = value` assignment of a configuration file and the line it is on.
+struct KeyValue {
+  std::string key;
+  std::string value;
+  std::size_t line = 0;
+};
+
+/// The last assignment of `key` in `entries` (a later one overrides an earlier), or nullptr.
+const KeyValue* find_last(const std::vector<KeyValue>& entries, std::string_view key);
+
 /// The blank-separated words of `s` (space or tab; the ends trimmed as by trim()), at most
 /// `max_words` of them: the fields of an fstab, fw_env.config or sources.list line.
 std::vector<std::string_view> words(std::string_view s, std::size_t max_words);

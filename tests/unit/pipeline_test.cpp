@@ -233,6 +233,14 @@ TEST(Data, ResourceLinesAreTheEntriesAsWritten) {
   EXPECT_TRUE(data::resource_lines("data/no-such-file.txt").empty());
 }
 
+TEST(Text, TheLastAssignmentOfAKeyIsFound) {
+  std::vector<text::KeyValue> entries{{"ID", "debian", 1}, {"VERSION", "12", 2}, {"ID", "ubuntu", 5}};
+  ASSERT_NE(text::find_last(entries, "ID"), nullptr);
+  EXPECT_EQ(text::find_last(entries, "ID")->line, 5u);
+  EXPECT_EQ(text::find_last(entries, "VERSION")->value, "12");
+  EXPECT_EQ(text::find_last(entries, "id"), nullptr);
+}
+
 TEST(Text, WithoutALineLimitEveryLineIsRead) {
   std::string many(5, '\n');
   std::size_t last = 0;

@@ -38,12 +38,7 @@ bool unquote_shell(std::string_view v, std::string& out) {
 
 }  // namespace
 
-const KeyValue* KeyValueFile::find(std::string_view key) const {
-  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-    if (it->key == key) return &*it;
-  }
-  return nullptr;
-}
+const KeyValue* KeyValueFile::find(std::string_view key) const { return text::find_last(entries, key); }
 
 KeyValueFile parse_os_release(std::string_view text) {
   KeyValueFile f;

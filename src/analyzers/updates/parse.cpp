@@ -22,12 +22,7 @@ bool has_word(std::string_view line, std::string_view w) {
 
 }  // namespace
 
-const IniEntry* IniSection::find(std::string_view key) const {
-  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-    if (it->key == key) return &*it;
-  }
-  return nullptr;
-}
+const IniEntry* IniSection::find(std::string_view key) const { return text::find_last(entries, key); }
 
 std::vector<IniSection> parse_ini(std::string_view text) {
   std::vector<IniSection> out(1);
