@@ -51,6 +51,25 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
   return out;
 }
 
+const KeyValue* find_last(const std::vector<KeyValue>& entries, std::string_view key) {
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    if (it->key == key) return &*it;
+  }
+  return nullptr;
+}
+
+std::vector<std::string_view> words(std::string_view s, std::size_t max_words) {
+  std::vector<std::string_view> out;
+  while (out.size() < max_words) {
+    s = trim(s);
+    if (s.empty()) break;
+    auto sp = s.find_first_of(" \t");
+    out.push_back(s.substr(0, sp));
+    s = sp == std::string_view::npos ? std::string_view() : s.substr(sp);
+  }
+  return out;
+}
+
 void Lines::iterator::advance() {
   if (pos_ >= text_.size() || line_.number >= max_) {
     done_ = true;

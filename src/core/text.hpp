@@ -3,6 +3,7 @@
 // ASCII case folding, unquoting, joining, and a line iterator bounded by the line limit.
 
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,24 @@ std::string_view unquote(std::string_view s);
 
 /// The parts joined with `separator` between them.
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+/// One `key = value` assignment of a configuration file and the line it is on.
+struct KeyValue {
+  std::string key;
+  std::string value;
+  std::size_t line = 0;
+};
+
+/// The last assignment of `key` in `entries` (a later one overrides an earlier), or nullptr.
+const KeyValue* find_last(const std::vector<KeyValue>& entries, std::string_view key);
+
+/// The blank-separated words of `s` (space or tab; the ends trimmed as by trim()), at most
+/// `max_words` of them: the fields of an fstab, fw_env.config or sources.list line.
+std::vector<std::string_view> words(std::string_view s, std::size_t max_words);
+
+/// A line bound that never binds: for a text whose size is already bounded (a data file built
+/// into the binary, a file read up to a byte limit) that its parser reads to the end.
+inline constexpr std::size_t kNoLineLimit = std::numeric_limits<std::size_t>::max();
 
 /// One line of a text: its 1-based number and its bytes without the newline.
 struct Line {

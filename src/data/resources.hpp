@@ -18,4 +18,8 @@ const std::vector<Resource>& resources();
 /// The content of a built-in resource, or an empty view when there is none of that name.
 std::string_view resource(std::string_view name);
 
+/// The entries of a built-in list (data/*.txt, data/*.tsv), one a line: every line but the
+/// empty ones and the '#' comments, as written (a trailing blank can belong to an entry).
+std::vector<std::string_view> resource_lines(std::string_view name);
+
 }  // namespace fwcert::data

@@ -18,13 +18,7 @@ namespace {
 
 std::vector<Rule> load_rules() {
   std::vector<Rule> out;
-  std::string_view text = data::resource("data/content-rules.tsv");
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto end = text.find('\n', pos);
-    std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-    pos = end == std::string_view::npos ? text.size() : end + 1;
-    if (line.empty() || line[0] == '#') continue;
+  for (std::string_view line : data::resource_lines("data/content-rules.tsv")) {
     auto t1 = line.find('\t');
     auto t2 = t1 == std::string_view::npos ? t1 : line.find('\t', t1 + 1);
     if (t2 == std::string_view::npos) continue;

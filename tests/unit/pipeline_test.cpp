@@ -15,6 +15,7 @@
 
 #include "core/parallel.hpp"
 #include "core/text.hpp"
+#include "data/resources.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
 
@@ -211,6 +212,42 @@ TEST(Text, LinesAreNumberedAndBoundedByTheLineLimit) {
   EXPECT_EQ(text::lower("SHA512-Crypt"), "sha512-crypt");
   EXPECT_TRUE(text::iequals("PermitRootLogin", "permitrootlogin"));
   EXPECT_EQ(text::join({"a", "b", "c"}, ", "), "a, b, c");
+}
+
+TEST(Text, WordsAreSplitAtBlanksUpToTheLimit) {
+  using W = std::vector<std::string_view>;
+  EXPECT_EQ(text::words(" /dev/mtd1\t0x0  0x4000 \r", 6), (W{"/dev/mtd1", "0x0", "0x4000"}));
+  EXPECT_EQ(text::words("a b c d", 2), (W{"a", "b"}));
+  EXPECT_EQ(text::words(" \t ", 4), W{});
+  EXPECT_EQ(text::words("", 4), W{});
+}
+
+TEST(Data, ResourceLinesAreTheEntriesAsWritten) {
+  auto rules = data::resource_lines("data/content-rules.tsv");
+  ASSERT_FALSE(rules.empty());
+  for (auto line : rules) EXPECT_FALSE(line.empty() || line.front() == '#') << line;
+  // A blank at the end of an entry is part of it: this rule's pattern ends in ": ".
+  EXPECT_TRUE(std::any_of(rules.begin(), rules.end(), [](std::string_view l) {
+    return l.starts_with("putty-private-key\t") && l.ends_with(": ");
+  }));
+  EXPECT_TRUE(data::resource_lines("data/no-such-file.txt").empty());
+}
+
+TEST(Text, TheLastAssignmentOfAKeyIsFound) {
+  std::vector<text::KeyValue> entries{{"ID", "debian", 1}, {"VERSION", "12", 2}, {"ID", "ubuntu", 5}};
+  ASSERT_NE(text::find_last(entries, "ID"), nullptr);
+  EXPECT_EQ(text::find_last(entries, "ID")->line, 5u);
+  EXPECT_EQ(text::find_last(entries, "VERSION")->value, "12");
+  EXPECT_EQ(text::find_last(entries, "id"), nullptr);
+}
+
+TEST(Text, WithoutALineLimitEveryLineIsRead) {
+  std::string many(5, '\n');
+  std::size_t last = 0;
+  for (auto [no, line] : text::lines(many, 3)) last = no;
+  EXPECT_EQ(last, 3u);
+  for (auto [no, line] : text::lines(many, text::kNoLineLimit)) last = no;
+  EXPECT_EQ(last, 5u);
 }
 
 }  // namespace

@@ -59,14 +59,7 @@ std::string shell_text(const std::string& shell) {
 const std::vector<std::string>& default_passwords() {
   static const std::vector<std::string> kList = [] {
     std::vector<std::string> out;
-    std::string_view text = data::resource("data/default-passwords.txt");
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-      auto end = text.find('\n', pos);
-      std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-      pos = end == std::string_view::npos ? text.size() : end + 1;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.empty() || line[0] == '#') continue;
+    for (std::string_view line : data::resource_lines("data/default-passwords.txt")) {
       if (std::find(out.begin(), out.end(), line) == out.end()) out.emplace_back(line);
     }
     return out;

@@ -239,17 +239,8 @@ void check_ipc(const inventory::Inventory& inv, const std::vector<SdkConfig>& co
 
 const std::vector<std::string>& sdk_patterns() {
   static const std::vector<std::string> kList = [] {
-    std::vector<std::string> out;
-    std::string_view text = data::resource("data/avs-sdk-binaries.txt");
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-      auto end = text.find('\n', pos);
-      std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-      pos = end == std::string_view::npos ? text.size() : end + 1;
-      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
-      if (!line.empty() && line[0] != '#') out.emplace_back(line);
-    }
-    return out;
+    auto lines = data::resource_lines("data/avs-sdk-binaries.txt");
+    return std::vector<std::string>(lines.begin(), lines.end());
   }();
   return kList;
 }

@@ -200,12 +200,7 @@ Collected collect(const Context& ctx, Output& out) {
       if (auto t = read(limits::kMaxConfigFileBytes)) {
         c.android = true;
         c.build_prop = shown;
-        std::string_view s = *t;
-        std::size_t pos = 0;
-        while (pos < s.size()) {
-          auto nl = s.find('\n', pos);
-          std::string_view line = s.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-          pos = nl == std::string_view::npos ? s.size() : nl + 1;
+        for (auto [no, line] : text::lines(*t, text::kNoLineLimit)) {
           auto eq = line.find('=');
           if (line.starts_with("ro.build.") && eq != std::string_view::npos && c.build_props.size() < 256) {
             c.build_props.emplace_back(std::string(line.substr(0, eq)), std::string(line.substr(eq + 1)));

@@ -96,12 +96,7 @@ std::optional<bool> fstab_root_readonly(const inventory::Inventory& inv) {
   if (inv.filesystems().empty()) return std::nullopt;
   auto text = inv.vfs(0).read_file("/etc/fstab", limits::kMaxConfigFileBytes);
   if (!text.ok()) return std::nullopt;
-  std::string_view s = text.value();
-  std::size_t pos = 0;
-  while (pos < s.size()) {
-    auto nl = s.find('\n', pos);
-    std::string_view line = s.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? s.size() : nl + 1;
+  for (auto [no, line] : text::lines(text.value(), text::kNoLineLimit)) {
     auto words = formats::kernel::split_cmdline(line);
     if (words.size() < 4 || words[0].name.starts_with("#") || words[1].name != "/") continue;
     std::string opts = words[3].name + (words[3].has_value ? "=" + words[3].value : "");
@@ -384,13 +379,7 @@ void check_ima(const Context& ctx, const KernelView& k, Output& out) {
 /// Known test keys: "sha256-hex name" lines of data/boot-test-keys.txt.
 std::vector<std::pair<std::string, std::string>> test_keys() {
   std::vector<std::pair<std::string, std::string>> out;
-  std::string_view text = data::resource("data/boot-test-keys.txt");
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    if (line.empty() || line.front() == '#') continue;
+  for (std::string_view line : data::resource_lines("data/boot-test-keys.txt")) {
     auto sp = line.find(' ');
     if (sp == 64) out.emplace_back(std::string(line.substr(0, 64)), std::string(line.substr(65)));
   }

@@ -106,18 +106,8 @@ struct Binary {
 
 /// One entry a line, '#' comments; a trailing '*' makes a prefix pattern.
 std::vector<std::string> data_lines(std::string_view name) {
-  std::vector<std::string> out;
-  std::string_view text = data::resource(name);
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto end = text.find('\n', pos);
-    std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-    pos = end == std::string_view::npos ? text.size() : end + 1;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
-    if (line.empty() || line[0] == '#') continue;
-    out.emplace_back(line);
-  }
-  return out;
+  auto lines = data::resource_lines(name);
+  return std::vector<std::string>(lines.begin(), lines.end());
 }
 
 bool matches(const std::vector<std::string>& patterns, std::string_view name) {

@@ -7,6 +7,7 @@
 
 #include "analyzers/kernel/mac_parse.hpp"
 #include "core/limits.hpp"
+#include "core/text.hpp"
 #include "data/resources.hpp"
 
 namespace fwcert::analyzers::kernel {
@@ -22,9 +23,8 @@ constexpr std::string_view kEnforcedCheck = "mac-enforced";
 /// Most policy text files (.cil, .te) read for permissive domains, and most profile files.
 constexpr std::size_t kMaxPolicyFiles = 512;
 
+/// The text of a regular file (read_file refuses anything else), or nullopt.
 std::optional<std::string> read_small(const vfs::Vfs& v, const std::string& path) {
-  auto st = v.stat(path);
-  if (!st.ok() || !st->is_regular()) return std::nullopt;
   auto text = v.read_file(path, limits::kMaxSmallConfigBytes);
   if (!text.ok()) return std::nullopt;
   return std::move(text.value());
@@ -119,16 +119,8 @@ KernelSide kernel_side(const KernelConfig* config, const std::string& config_pat
 }
 
 std::vector<std::string> network_daemon_names() {
-  std::vector<std::string> out;
-  std::string_view text = data::resource("data/network-daemons.txt");
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto end = text.find('\n', pos);
-    std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-    pos = end == std::string_view::npos ? text.size() : end + 1;
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
-    if (!line.empty() && line.front() != '#') out.emplace_back(line);
-  }
+  auto lines = data::resource_lines("data/network-daemons.txt");
+  std::vector<std::string> out(lines.begin(), lines.end());
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -136,6 +128,13 @@ std::vector<std::string> network_daemon_names() {
 Finding make(std::string_view check, Status status, std::string subject, std::string message,
              std::vector<Evidence> ev) {
   return finding(check, status, std::move(subject), std::move(message), std::move(ev));
+}
+
+/// Records the one finding of `check` and returns its status, the check's verdict.
+Status conclude(Output& out, std::string_view check, Status status, std::string subject, std::string message,
+                std::vector<Evidence> ev) {
+  out.findings.push_back(make(check, status, std::move(subject), std::move(message), std::move(ev)));
+  return status;
 }
 
 Status check_selinux(const Context& ctx, const KernelConfig* config, const std::string& config_path,
@@ -188,13 +187,7 @@ Status check_selinux(const Context& ctx, const KernelConfig* config, const std::
     for (const char* p : {"/default.prop", "/system/build.prop", "/vendor/build.prop", "/system/etc/prop.default"}) {
       auto text = read_small(v, p);
       if (!text) continue;
-      std::size_t line = 0, pos = 0;
-      while (pos < text->size()) {
-        ++line;
-        auto end = text->find('\n', pos);
-        std::string_view l =
-            std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-        pos = end == std::string::npos ? text->size() : end + 1;
+      for (auto [line, l] : text::lines(*text, text::kNoLineLimit)) {
         if (l.starts_with("ro.boot.selinux=") && l.substr(16).starts_with("permissive")) {
           fails.push_back(at(inv.display_path(i, p), line, std::string(l), "no ro.boot.selinux=permissive"));
         }
@@ -220,13 +213,12 @@ Status check_selinux(const Context& ctx, const KernelConfig* config, const std::
     }
   }
   if (!in_use) {
-    out.findings.push_back(
-        make(kSelinuxCheck, Status::kNotApplicable, "selinux",
-             fmt::format("SELinux is not used: no /etc/selinux/config and no Android policy{} "
-                         "(mac-enforced judges whether another MAC system is)",
-                         labels ? fmt::format("; {} files carry security.selinux labels", labels) : std::string()),
-             {}));
-    return Status::kNotApplicable;
+    return conclude(
+        out, kSelinuxCheck, Status::kNotApplicable, "selinux",
+        fmt::format("SELinux is not used: no /etc/selinux/config and no Android policy{} "
+                    "(mac-enforced judges whether another MAC system is)",
+                    labels ? fmt::format("; {} files carry security.selinux labels", labels) : std::string()),
+        {});
   }
   auto k = kernel_side(config, config_path, cmdlines, "selinux", "SECURITY_SELINUX",
                        {"SECURITY_SELINUX_DEVELOP", "SECURITY_SELINUX_BOOTPARAM", "SECURITY_SELINUX_DISABLE"});
@@ -239,27 +231,22 @@ Status check_selinux(const Context& ctx, const KernelConfig* config, const std::
   if (!fails.empty()) {
     std::string message =
         fmt::format("SELinux is not enforcing everywhere ({}; {} problems listed)", where, fails.size());
-    out.findings.push_back(make(kSelinuxCheck, Status::kFail, "selinux", std::move(message), std::move(fails)));
-    return Status::kFail;
+    return conclude(out, kSelinuxCheck, Status::kFail, "selinux", std::move(message), std::move(fails));
   }
   if (!k.known) {
-    out.findings.push_back(make(kSelinuxCheck, Status::kInconclusive, "selinux",
-                                fmt::format("SELinux is configured enforcing ({}), but no kernel configuration was "
-                                            "found to show the kernel runs it",
-                                            where),
-                                std::move(seen)));
-    return Status::kInconclusive;
+    return conclude(out, kSelinuxCheck, Status::kInconclusive, "selinux",
+                    fmt::format("SELinux is configured enforcing ({}), but no kernel configuration was "
+                                "found to show the kernel runs it",
+                                where),
+                    std::move(seen));
   }
   if (!k.warns.empty()) {
-    out.findings.push_back(make(kSelinuxCheck, Status::kWarn, "selinux",
-                                fmt::format("SELinux is enforcing ({}), but the kernel lets it be switched off", where),
-                                std::move(k.warns)));
-    return Status::kWarn;
+    return conclude(out, kSelinuxCheck, Status::kWarn, "selinux",
+                    fmt::format("SELinux is enforcing ({}), but the kernel lets it be switched off", where),
+                    std::move(k.warns));
   }
-  out.findings.push_back(make(kSelinuxCheck, Status::kPass, "selinux",
-                              fmt::format("SELinux is enforcing with no permissive domain ({})", where),
-                              std::move(seen)));
-  return Status::kPass;
+  return conclude(out, kSelinuxCheck, Status::kPass, "selinux",
+                  fmt::format("SELinux is enforcing with no permissive domain ({})", where), std::move(seen));
 }
 
 Status check_apparmor(const Context& ctx, const KernelConfig* config, const std::string& config_path,
@@ -302,11 +289,10 @@ Status check_apparmor(const Context& ctx, const KernelConfig* config, const std:
     }
   }
   if (profiles.empty()) {
-    out.findings.push_back(make(kAppArmorCheck, Status::kNotApplicable, "apparmor",
-                                "AppArmor is not used: no profile in /etc/apparmor.d (mac-enforced judges whether "
-                                "another MAC system is)",
-                                {}));
-    return Status::kNotApplicable;
+    return conclude(out, kAppArmorCheck, Status::kNotApplicable, "apparmor",
+                    "AppArmor is not used: no profile in /etc/apparmor.d (mac-enforced judges whether "
+                    "another MAC system is)",
+                    {});
   }
   std::vector<Evidence> fails, seen;
   // Network-facing programs (data/network-daemons.txt) must each be confined by an enforcing profile.
@@ -353,30 +339,26 @@ Status check_apparmor(const Context& ctx, const KernelConfig* config, const std:
   std::string summary = fmt::format("{} profiles in /etc/apparmor.d, {} enforcing; {} network-facing programs found",
                                     profiles.size(), enforcing, daemons);
   if (!fails.empty()) {
-    out.findings.push_back(make(kAppArmorCheck, Status::kFail, "apparmor",
-                                fmt::format("AppArmor does not confine every network-facing program ({})", summary),
-                                std::move(fails)));
-    return Status::kFail;
+    return conclude(out, kAppArmorCheck, Status::kFail, "apparmor",
+                    fmt::format("AppArmor does not confine every network-facing program ({})", summary),
+                    std::move(fails));
   }
   if (enforcing == 0) {
-    out.findings.push_back(make(kAppArmorCheck, Status::kFail, "apparmor",
-                                fmt::format("no AppArmor profile is in enforce mode ({})", summary), {}));
-    return Status::kFail;
+    return conclude(out, kAppArmorCheck, Status::kFail, "apparmor",
+                    fmt::format("no AppArmor profile is in enforce mode ({})", summary), {});
   }
   if (!k.known) {
-    out.findings.push_back(make(kAppArmorCheck, Status::kInconclusive, "apparmor",
-                                fmt::format("the profiles enforce ({}), but no kernel configuration was found to "
-                                            "show the kernel runs AppArmor",
-                                            summary),
-                                std::move(seen)));
-    return Status::kInconclusive;
+    return conclude(out, kAppArmorCheck, Status::kInconclusive, "apparmor",
+                    fmt::format("the profiles enforce ({}), but no kernel configuration was found to "
+                                "show the kernel runs AppArmor",
+                                summary),
+                    std::move(seen));
   }
-  out.findings.push_back(make(kAppArmorCheck, Status::kPass, "apparmor",
-                              fmt::format("AppArmor enforces profiles for the network-facing programs ({}; programs "
-                                          "named in data/network-daemons.txt)",
-                                          summary),
-                              std::move(seen)));
-  return Status::kPass;
+  return conclude(out, kAppArmorCheck, Status::kPass, "apparmor",
+                  fmt::format("AppArmor enforces profiles for the network-facing programs ({}; programs "
+                              "named in data/network-daemons.txt)",
+                              summary),
+                  std::move(seen));
 }
 
 }  // namespace

@@ -13,18 +13,6 @@ namespace {
 using text::lower;
 using text::trim;
 
-template <typename F>
-void for_each_line(std::string_view text, F&& f) {
-  std::size_t pos = 0, n = 0;
-  while (pos < text.size() && n < limits::kMaxConfigLines) {
-    ++n;
-    auto end = text.find('\n', pos);
-    std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-    pos = end == std::string_view::npos ? text.size() : end + 1;
-    f(n, line);
-  }
-}
-
 /// Splits a header into words; double quotes group.
 std::vector<std::string> words(std::string_view s) {
   std::vector<std::string> out;
@@ -129,19 +117,16 @@ void expand(const std::string& p, std::vector<std::string>& out, std::size_t lim
 
 SelinuxConfig parse_selinux_config(std::string_view text) {
   SelinuxConfig c;
-  for_each_line(text, [&](std::size_t n, std::string_view line) {
+  for (auto [n, line] : text::lines(text)) {
     line = trim(line);
-    if (line.empty() || line.front() == '#' || line.front() == ';') return;
+    if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     auto eq = line.find('=');
     if (eq == std::string_view::npos) {
       c.diagnostics.emplace_back(n, "not a KEY=value line");
-      return;
+      continue;
     }
     std::string_view key = trim(line.substr(0, eq));
-    std::string_view value = trim(line.substr(eq + 1));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
-    }
+    std::string_view value = text::unquote(trim(line.substr(eq + 1)));
     if (key == "SELINUX") {
       c.mode = lower(value);
       c.mode_line = n;
@@ -149,7 +134,7 @@ SelinuxConfig parse_selinux_config(std::string_view text) {
       c.type = std::string(value);
       c.type_line = n;
     }
-  });
+  }
   return c;
 }
 
@@ -162,9 +147,9 @@ AppArmorFile parse_apparmor_profiles(std::string_view text) {
   AppArmorFile f;
   std::map<std::string, std::string> vars;
   int depth = 0;
-  for_each_line(text, [&](std::size_t n, std::string_view line) {
+  for (auto [n, line] : text::lines(text)) {
     line = trim(line);
-    if (line.empty() || line.front() == '#') return;
+    if (line.empty() || line.front() == '#') continue;
     if (auto hash = line.find(" #"); hash != std::string_view::npos) line = trim(line.substr(0, hash));
     if (depth == 0 && line.starts_with("@{")) {
       auto close = line.find('}'), eq = line.find('=');
@@ -172,16 +157,16 @@ AppArmorFile parse_apparmor_profiles(std::string_view text) {
         auto values = words(trim(line.substr(eq + 1)));
         if (!values.empty() && vars.size() < 256) vars[std::string(line.substr(0, close + 1))] = values.front();
       }
-      return;
+      continue;
     }
     bool opens = line.back() == '{';
     bool closes = line.front() == '}';
     if (closes) {
       if (depth > 0) --depth;
-      return;
+      continue;
     }
-    if (!opens) return;
-    if (depth++ > 0) return;  // a hat or child profile inside a profile
+    if (!opens) continue;
+    if (depth++ > 0) continue;  // a hat or child profile inside a profile
     std::string header(trim(line.substr(0, line.size() - 1)));
     // flags=(a, b) or flags=(a,b); may also be written "flags = (...)".
     AppArmorProfile p;
@@ -204,7 +189,7 @@ AppArmorFile parse_apparmor_profiles(std::string_view text) {
       w.erase(w.begin());
       if (w.empty()) {
         f.diagnostics.emplace_back(n, "profile without a name");
-        return;
+        continue;
       }
       p.name = w.front();
       if (w.size() > 1) p.attachment = w[1];
@@ -212,10 +197,10 @@ AppArmorFile parse_apparmor_profiles(std::string_view text) {
       p.name = w.front();
       p.attachment = w.front();
     } else if (!w.empty() && (w.front() == "hat" || w.front().starts_with("^"))) {
-      return;
+      continue;
     } else {
       f.diagnostics.emplace_back(n, "not a profile header");
-      return;
+      continue;
     }
     for (auto* s : {&p.name, &p.attachment}) {
       for (const auto& [var, value] : vars) {
@@ -227,7 +212,7 @@ AppArmorFile parse_apparmor_profiles(std::string_view text) {
     }
     if (!p.attachment.starts_with("/")) p.attachment.clear();  // a name, not a path: attaches to nothing
     if (f.profiles.size() < 4096) f.profiles.push_back(std::move(p));
-  });
+  }
   return f;
 }
 
@@ -241,25 +226,25 @@ bool apparmor_glob_match(std::string_view pattern, std::string_view path) {
 
 std::vector<PermissiveDomain> find_permissive_domains(std::string_view text) {
   std::vector<PermissiveDomain> out;
-  for_each_line(text, [&](std::size_t n, std::string_view line) {
+  for (auto [n, line] : text::lines(text)) {
     line = trim(line);
     std::string_view name;
     if (line.starts_with("(typepermissive ")) {
       name = trim(line.substr(16));
       auto end = name.find(')');
-      if (end == std::string_view::npos) return;
+      if (end == std::string_view::npos) continue;
       name = trim(name.substr(0, end));
     } else if (line.starts_with("permissive ")) {
       name = trim(line.substr(11));
       auto end = name.find(';');
-      if (end == std::string_view::npos) return;
+      if (end == std::string_view::npos) continue;
       name = trim(name.substr(0, end));
     } else {
-      return;
+      continue;
     }
-    if (name.empty() || name.find_first_of(" \t()") != std::string_view::npos) return;
+    if (name.empty() || name.find_first_of(" \t()") != std::string_view::npos) continue;
     if (out.size() < 4096) out.push_back({std::string(name), n});
-  });
+  }
   return out;
 }
 

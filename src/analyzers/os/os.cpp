@@ -42,9 +42,8 @@ struct Identity {
   std::vector<Evidence> sources;
 };
 
+/// The text of a regular file (read_file refuses anything else), or nullopt.
 std::optional<std::string> read_small(const vfs::Vfs& v, const std::string& path) {
-  auto st = v.stat(path);
-  if (!st.ok() || !st->is_regular()) return std::nullopt;
   auto text = v.read_file(path, limits::kMaxSmallConfigBytes);
   if (!text.ok()) return std::nullopt;
   return std::move(text.value());

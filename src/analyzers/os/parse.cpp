@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "core/limits.hpp"
 #include "core/text.hpp"
 
 namespace fwcert::analyzers::os {
@@ -18,19 +17,6 @@ bool is_name(std::string_view s) {
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-/// Calls f(line_number, line) for each line, at most limits::kMaxConfigLines.
-template <typename F>
-void for_each_line(std::string_view text, F&& f) {
-  std::size_t pos = 0, n = 0;
-  while (pos < text.size() && n < limits::kMaxConfigLines) {
-    ++n;
-    auto end = text.find('\n', pos);
-    std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-    pos = end == std::string_view::npos ? text.size() : end + 1;
-    f(n, line);
-  }
-}
 
 /// A shell-style value: unquoted, 'single', or "double" with backslash escapes.
 bool unquote_shell(std::string_view v, std::string& out) {
@@ -52,64 +38,59 @@ bool unquote_shell(std::string_view v, std::string& out) {
 
 }  // namespace
 
-const KeyValue* KeyValueFile::find(std::string_view key) const {
-  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-    if (it->key == key) return &*it;
-  }
-  return nullptr;
-}
+const KeyValue* KeyValueFile::find(std::string_view key) const { return text::find_last(entries, key); }
 
 KeyValueFile parse_os_release(std::string_view text) {
   KeyValueFile f;
-  for_each_line(text, [&](std::size_t n, std::string_view line) {
+  for (auto [n, line] : text::lines(text)) {
     line = trim(line);
-    if (line.empty() || line.front() == '#') return;
+    if (line.empty() || line.front() == '#') continue;
     if (line.starts_with("export ")) line = trim(line.substr(7));
     auto eq = line.find('=');
     std::string_view key = eq == std::string_view::npos ? line : line.substr(0, eq);
     if (eq == std::string_view::npos || !is_name(key)) {
       f.diagnostics.emplace_back(n, "not a KEY=value assignment");
-      return;
+      continue;
     }
     KeyValue kv{std::string(key), {}, n};
     if (!unquote_shell(trim(line.substr(eq + 1)), kv.value)) {
       f.diagnostics.emplace_back(n, "unterminated quote");
-      return;
+      continue;
     }
     f.entries.push_back(std::move(kv));
-  });
+  }
   return f;
 }
 
 KeyValueFile parse_build_prop(std::string_view text) {
   KeyValueFile f;
-  for_each_line(text, [&](std::size_t n, std::string_view line) {
+  for (auto [n, line] : text::lines(text)) {
     line = trim(line);
-    if (line.empty() || line.front() == '#' || line.starts_with("import ")) return;
+    if (line.empty() || line.front() == '#' || line.starts_with("import ")) continue;
     auto eq = line.find('=');
     if (eq == std::string_view::npos || eq == 0) {
       f.diagnostics.emplace_back(n, "not a key=value line");
-      return;
+      continue;
     }
     f.entries.push_back({std::string(trim(line.substr(0, eq))), std::string(trim(line.substr(eq + 1))), n});
-  });
+  }
   return f;
 }
 
 KeyValueFile parse_buildinfo(std::string_view text) {
   KeyValueFile f;
-  for_each_line(text, [&](std::size_t n, std::string_view line) {
+  for (auto [n, line] : text::lines(text)) {
     line = trim(line);
-    if (line.empty() || line.front() == '#' || line.starts_with("---")) return;
+    if (line.empty() || line.front() == '#' || line.starts_with("---")) continue;
     auto eq = line.find('=');
     if (eq == std::string_view::npos) {
       f.diagnostics.emplace_back(n, "not a KEY = value line");
-      return;
+      continue;
     }
     std::string_view value = trim(line.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
     f.entries.push_back({std::string(trim(line.substr(0, eq))), std::string(value), n});
-  });
+  }
   return f;
 }
 
@@ -122,15 +103,15 @@ std::vector<Package> parse_dpkg_status(std::string_view text) {
     cur = {};
     installed = true;
   };
-  for_each_line(text, [&](std::size_t n, std::string_view line) {
+  for (auto [n, line] : text::lines(text)) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) {
       flush();
-      return;
+      continue;
     }
-    if (line.front() == ' ' || line.front() == '\t') return;  // continuation
+    if (line.front() == ' ' || line.front() == '\t') continue;  // continuation
     auto colon = line.find(':');
-    if (colon == std::string_view::npos) return;
+    if (colon == std::string_view::npos) continue;
     std::string_view field = line.substr(0, colon), value = trim(line.substr(colon + 1));
     if (field == "Package") {
       if (!cur.name.empty()) flush();
@@ -141,7 +122,7 @@ std::vector<Package> parse_dpkg_status(std::string_view text) {
     } else if (field == "Status") {
       installed = value.ends_with(" installed");
     }
-  });
+  }
   flush();
   return out;
 }
@@ -149,12 +130,12 @@ std::vector<Package> parse_dpkg_status(std::string_view text) {
 std::vector<Package> parse_apk_installed(std::string_view text) {
   std::vector<Package> out;
   Package cur;
-  for_each_line(text, [&](std::size_t n, std::string_view line) {
+  for (auto [n, line] : text::lines(text)) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) {
       if (!cur.name.empty()) out.push_back(cur);
       cur = {};
-      return;
+      continue;
     }
     if (line.starts_with("P:")) {
       if (!cur.name.empty()) out.push_back(cur);
@@ -162,7 +143,7 @@ std::vector<Package> parse_apk_installed(std::string_view text) {
     } else if (line.starts_with("V:")) {
       cur.version = std::string(line.substr(2));
     }
-  });
+  }
   if (!cur.name.empty()) out.push_back(cur);
   return out;
 }

@@ -8,13 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text.hpp"
+
 namespace fwcert::analyzers::os {
 
-struct KeyValue {
-  std::string key;
-  std::string value;
-  std::size_t line = 0;
-};
+using KeyValue = text::KeyValue;
 
 struct KeyValueFile {
   std::vector<KeyValue> entries;

@@ -592,13 +592,7 @@ void check_at_rest(const inventory::Inventory& inv, const Collected& c, Output& 
   for (std::uint32_t fs = 0; fs < inv.filesystems().size(); ++fs) {
     const vfs::Vfs& v = inv.vfs(fs);
     if (auto t = v.read_file("/etc/crypttab", limits::kMaxConfigFileBytes); t.ok()) {
-      std::size_t n = 0, pos = 0;
-      std::string_view text = *t;
-      while (pos < text.size()) {
-        auto nl = text.find('\n', pos);
-        std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-        pos = nl == std::string_view::npos ? text.size() : nl + 1;
-        ++n;
+      for (auto [n, line] : text::lines(*t, text::kNoLineLimit)) {
         auto first = line.find_first_not_of(" \t");
         if (first == std::string_view::npos || line[first] == '#') continue;
         std::string l(line.substr(first));

@@ -439,22 +439,11 @@ void check_min_version(const inventory::Inventory& inv, Output& out) {
     if (!text.ok()) continue;
     std::string path = inv.display_path(e);
     configs.push_back(path);
-    std::size_t pos = 0, n = 0;
-    while (pos < text->size() && n < limits::kMaxConfigLines) {
-      auto nl = text->find('\n', pos);
-      std::string line = text->substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-      pos = nl == std::string::npos ? text->size() : nl + 1;
-      ++n;
-      if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    for (auto [n, raw] : text::lines(*text)) {
+      std::string_view line = raw.substr(0, raw.find('#'));
       auto eq = line.find('=');
-      if (eq == std::string::npos) continue;
-      std::string key = line.substr(0, eq), value = line.substr(eq + 1);
-      auto trim = [](std::string& s) {
-        s.erase(0, s.find_first_not_of(" \t"));
-        s.erase(s.find_last_not_of(" \t\r") + 1);
-      };
-      trim(key);
-      trim(value);
+      if (eq == std::string_view::npos) continue;
+      std::string key(text::trim(line.substr(0, eq))), value(text::trim(line.substr(eq + 1)));
       if (lower(key) == "minprotocol" || lower(key) == "cipherstring") settings.push_back({path, n, key, value});
     }
   }

@@ -1,9 +1,7 @@
 #include "analyzers/updates/parse.hpp"
 
 #include <algorithm>
-#include <functional>
 
-#include "core/limits.hpp"
 #include "core/text.hpp"
 
 namespace fwcert::analyzers::updates {
@@ -13,29 +11,7 @@ namespace {
 using text::trim;
 using text::unquote;
 
-/// Calls f(line_number, line) for each line, bounded by limits::kMaxConfigLines.
-void each_line(std::string_view text, const std::function<void(std::size_t, std::string_view)>& f) {
-  std::size_t pos = 0, n = 0;
-  while (pos < text.size() && n < limits::kMaxConfigLines) {
-    ++n;
-    auto end = text.find('\n', pos);
-    std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-    pos = end == std::string_view::npos ? text.size() : end + 1;
-    f(n, trim(line));
-  }
-}
-
-std::vector<std::string_view> words(std::string_view s) {
-  std::vector<std::string_view> out;
-  while (!s.empty() && out.size() < 256) {
-    s = trim(s);
-    if (s.empty()) break;
-    auto sp = s.find_first_of(" \t");
-    out.push_back(s.substr(0, sp));
-    s = sp == std::string_view::npos ? std::string_view() : s.substr(sp);
-  }
-  return out;
-}
+std::vector<std::string_view> words(std::string_view s) { return text::words(s, 256); }
 
 bool has_word(std::string_view line, std::string_view w) {
   for (auto x : words(line)) {
@@ -46,55 +22,53 @@ bool has_word(std::string_view line, std::string_view w) {
 
 }  // namespace
 
-const IniEntry* IniSection::find(std::string_view key) const {
-  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-    if (it->key == key) return &*it;
-  }
-  return nullptr;
-}
+const IniEntry* IniSection::find(std::string_view key) const { return text::find_last(entries, key); }
 
 std::vector<IniSection> parse_ini(std::string_view text) {
   std::vector<IniSection> out(1);
-  each_line(text, [&](std::size_t n, std::string_view l) {
-    if (l.empty() || l.front() == '#' || l.front() == ';') return;
+  for (auto [n, line] : text::lines(text)) {
+    std::string_view l = trim(line);
+    if (l.empty() || l.front() == '#' || l.front() == ';') continue;
     if (l.front() == '[' && l.back() == ']') {
       out.push_back({std::string(trim(l.substr(1, l.size() - 2))), n, {}});
-      return;
+      continue;
     }
     auto eq = l.find('=');
-    if (eq == std::string_view::npos) return;
+    if (eq == std::string_view::npos) continue;
     out.back().entries.push_back({std::string(trim(l.substr(0, eq))), std::string(unquote(trim(l.substr(eq + 1)))), n});
-  });
+  }
   return out;
 }
 
 std::vector<IniEntry> parse_libconfig_pairs(std::string_view text) {
   std::vector<IniEntry> out;
-  each_line(text, [&](std::size_t n, std::string_view l) {
-    if (l.empty() || l.front() == '#' || l.starts_with("//")) return;
+  for (auto [n, line] : text::lines(text)) {
+    std::string_view l = trim(line);
+    if (l.empty() || l.front() == '#' || l.starts_with("//")) continue;
     auto sep = l.find_first_of("=:");
-    if (sep == std::string_view::npos) return;
+    if (sep == std::string_view::npos) continue;
     std::string_view key = trim(l.substr(0, sep));
     std::string_view value = trim(l.substr(sep + 1));
     while (!value.empty() && (value.back() == ';' || value.back() == ','))
       value = trim(value.substr(0, value.size() - 1));
-    if (key.empty() || value.empty() || value.front() == '{' || value.front() == '(') return;
+    if (key.empty() || value.empty() || value.front() == '{' || value.front() == '(') continue;
     out.push_back({std::string(key), std::string(unquote(value)), n});
-  });
+  }
   return out;
 }
 
 OpkgConf parse_opkg_conf(std::string_view text) {
   OpkgConf c;
-  each_line(text, [&](std::size_t n, std::string_view l) {
-    if (l.empty() || l.front() == '#') return;
+  for (auto [n, line] : text::lines(text)) {
+    std::string_view l = trim(line);
+    if (l.empty() || l.front() == '#') continue;
     auto w = words(l);
     if (w.size() >= 3 && (w[0] == "src" || w[0] == "src/gz")) c.feeds.push_back({std::string(w[2]), n, false});
     if (w.size() >= 2 && w[0] == "option" && w[1] == "check_signature" && (w.size() < 3 || w[2] != "0")) {
       c.check_signature = true;
       c.check_signature_line = n;
     }
-  });
+  }
   return c;
 }
 
@@ -108,14 +82,15 @@ std::vector<Feed> parse_apt_sources(std::string_view text, bool deb822) {
       current = {};
       have = false;
     };
-    each_line(text, [&](std::size_t n, std::string_view l) {
+    for (auto [n, line] : text::lines(text)) {
+      std::string_view l = trim(line);
       if (l.empty()) {
         flush();
-        return;
+        continue;
       }
-      if (l.front() == '#') return;
+      if (l.front() == '#') continue;
       auto colon = l.find(':');
-      if (colon == std::string_view::npos) return;
+      if (colon == std::string_view::npos) continue;
       std::string_view key = trim(l.substr(0, colon));
       std::string_view value = trim(l.substr(colon + 1));
       have = true;
@@ -126,31 +101,33 @@ std::vector<Feed> parse_apt_sources(std::string_view text, bool deb822) {
       } else if (key == "Trusted" && value == "yes") {
         current.trusted_without_signature = true;
       }
-    });
+    }
     flush();
     return out;
   }
-  each_line(text, [&](std::size_t n, std::string_view l) {
-    if (!l.starts_with("deb ") && !l.starts_with("deb-src ")) return;
+  for (auto [n, line] : text::lines(text)) {
+    std::string_view l = trim(line);
+    if (!l.starts_with("deb ") && !l.starts_with("deb-src ")) continue;
     std::string_view rest = trim(l.substr(l.find(' ')));
     bool trusted = false;
     if (rest.starts_with("[")) {
       auto close = rest.find(']');
-      if (close == std::string_view::npos) return;
+      if (close == std::string_view::npos) continue;
       std::string_view opts = rest.substr(1, close - 1);
       trusted = opts.find("trusted=yes") != std::string_view::npos;
       rest = trim(rest.substr(close + 1));
     }
     auto w = words(rest);
     if (!w.empty()) out.push_back({std::string(w[0]), n, trusted});
-  });
+  }
   return out;
 }
 
 UpdateScript scan_update_script(std::string_view text) {
   UpdateScript s;
-  each_line(text, [&](std::size_t n, std::string_view l) {
-    if (l.empty() || l.front() == '#') return;
+  for (auto [n, line] : text::lines(text)) {
+    std::string_view l = trim(line);
+    if (l.empty() || l.front() == '#') continue;
     auto w = words(l);
     auto any = [&](std::initializer_list<std::string_view> names) {
       return std::any_of(w.begin(), w.end(), [&](std::string_view x) {
@@ -181,7 +158,7 @@ UpdateScript scan_update_script(std::string_view text) {
     bool gpg_verify = (any({"gpg", "gpg2"}) && has_word(l, "--verify")) || any({"gpgv", "gpgv2"});
     bool usign = any({"usign", "signify", "signify-openbsd", "minisign"}) && (has_word(l, "-V") || has_word(l, "-Vm"));
     if (openssl_verify || gpg_verify || usign) s.verifies.push_back(sl);
-  });
+  }
   return s;
 }
 

@@ -9,13 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text.hpp"
+
 namespace fwcert::analyzers::updates {
 
-struct IniEntry {
-  std::string key;
-  std::string value;
-  std::size_t line = 0;
-};
+using IniEntry = text::KeyValue;
+
 struct IniSection {
   std::string name;  ///< "keyring", "remote \"origin\"", "" before the first header
   std::size_t line = 0;

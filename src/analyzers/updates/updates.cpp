@@ -243,13 +243,7 @@ void check_swupdate(const Target& t, State& st, Output& out) {
   for (const auto& l : launchers) {
     auto text = t.read(l);
     if (!text) continue;
-    std::size_t line = 0, pos = 0;
-    std::string_view s = *text;
-    while (pos < s.size() && line < limits::kMaxConfigLines) {
-      ++line;
-      auto nl = s.find('\n', pos);
-      std::string_view ln = s.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-      pos = nl == std::string_view::npos ? s.size() : nl + 1;
+    for (auto [line, ln] : text::lines(*text)) {
       if (ln.starts_with("#")) continue;
       if (ln.find(" -k ") != std::string_view::npos || ln.find("--key") != std::string_view::npos ||
           ln.find("-k\t") != std::string_view::npos) {
@@ -419,13 +413,7 @@ void check_android(const Target& t, State& st, Output& out) {
   for (const auto& p : props) {
     auto text = t.read(p);
     if (!text) continue;
-    std::size_t line = 0, pos = 0;
-    std::string_view s = *text;
-    while (pos < s.size() && line < limits::kMaxConfigLines) {
-      ++line;
-      auto nl = s.find('\n', pos);
-      std::string_view ln = s.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-      pos = nl == std::string_view::npos ? s.size() : nl + 1;
+    for (auto [line, ln] : text::lines(*text)) {
       if (ln.starts_with("ro.build.tags=")) {
         std::string v(ln.substr(14));
         (v.find("test-keys") != std::string::npos || v.find("dev-keys") != std::string::npos ? bad : ok)
@@ -523,13 +511,7 @@ void check_feeds(const Target& t, State& st, Output& out) {
   for (const auto& f : aptconf) {
     auto text = t.read(f);
     if (!text) continue;
-    std::size_t line = 0, pos = 0;
-    std::string_view s = *text;
-    while (pos < s.size() && line < limits::kMaxConfigLines) {
-      ++line;
-      auto nl = s.find('\n', pos);
-      std::string_view ln = s.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-      pos = nl == std::string_view::npos ? s.size() : nl + 1;
+    for (auto [line, ln] : text::lines(*text)) {
       std::string l = lower(ln);
       if ((l.find("allowunauthenticated") != std::string::npos ||
            l.find("allowinsecurerepositories") != std::string::npos ||

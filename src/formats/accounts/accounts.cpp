@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "core/limits.hpp"
+#include "core/text.hpp"
 
 namespace fwcert::formats::accounts {
 
@@ -77,18 +78,13 @@ Parsed<Record> parse_lines(std::string_view text, ParseLine parse_line) {
     out.diagnostics.push_back(
         {0, fmt::format("file larger than {} bytes; only the start was read", limits::kMaxConfigFileBytes)});
   }
-  std::size_t line_no = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    if (line_no == limits::kMaxConfigLines) {
+  // One line past the limit is read to tell a file cut at the limit from one that ends there.
+  for (auto [line_no, line] : text::lines(text, limits::kMaxConfigLines + 1)) {
+    if (line_no > limits::kMaxConfigLines) {
       out.truncated = true;
       out.diagnostics.push_back({0, fmt::format("more than {} lines; the rest was ignored", limits::kMaxConfigLines)});
       break;
     }
-    ++line_no;
-    auto end = text.find('\n', pos);
-    std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-    pos = end == std::string_view::npos ? text.size() : end + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (is_blank(line)) continue;
     auto first = line.find_first_not_of(" \t");

@@ -56,13 +56,7 @@ struct FortifyNames {
 const FortifyNames& fortify_names() {
   static const FortifyNames kNames = [] {
     FortifyNames n;
-    std::string_view text = data::resource("data/fortify-functions.txt");
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-      auto end = text.find('\n', pos);
-      std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-      pos = end == std::string_view::npos ? text.size() : end + 1;
-      if (line.empty() || line[0] == '#') continue;
+    for (std::string_view line : data::resource_lines("data/fortify-functions.txt")) {
       n.checked.emplace(line);
       // checksec removes every "_chk" from the name: ${list//_chk/}.
       std::string plain(line);

@@ -45,13 +45,8 @@ std::vector<FoundCmdline> cmdlines_in_file(std::string_view name, std::string_vi
     out.push_back({shown, 1, std::string(text::trim(file.substr(0, nl)))});
     return out;
   }
-  std::size_t pos = 0, line_no = 0;
-  while (pos < file.size() && line_no < limits::kMaxConfigLines) {
-    ++line_no;
-    auto end = file.find('\n', pos);
-    std::string_view line =
-        text::trim(file.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
-    pos = end == std::string_view::npos ? file.size() : end + 1;
+  for (auto [line_no, raw] : text::lines(file)) {
+    std::string_view line = text::trim(raw);
     if (line.empty() || line.front() == '#') continue;
     std::string low = text::lower(line.substr(0, std::min<std::size_t>(line.size(), 64)));
     if (name.starts_with("extlinux") || name == "syslinux.cfg" || name == "pxelinux.cfg") {

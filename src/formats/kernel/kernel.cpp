@@ -86,16 +86,14 @@ KernelConfig parse_kconfig(std::string_view text) {
     cfg.truncated = true;
     cfg.diagnostics.push_back({0, fmt::format("only the first {} bytes were read", limits::kMaxConfigFileBytes)});
   }
-  std::size_t pos = 0, line_no = 0;
-  while (pos < text.size()) {
-    if (++line_no > limits::kMaxConfigLines) {
+  // One line past the limit is read to tell a file cut at the limit from one that ends there.
+  for (auto [line_no, bytes] : text::lines(text, limits::kMaxConfigLines + 1)) {
+    if (line_no > limits::kMaxConfigLines) {
       cfg.truncated = true;
       cfg.diagnostics.push_back({line_no, "line limit reached; the rest is ignored"});
       break;
     }
-    auto end = text.find('\n', pos);
-    std::string_view line = trim(text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
-    pos = end == std::string_view::npos ? text.size() : end + 1;
+    std::string_view line = trim(bytes);
     if (line.empty()) continue;
 
     if (line.front() == '#') {
@@ -139,11 +137,8 @@ KernelConfig parse_kconfig(std::string_view text) {
 }
 
 bool looks_like_kconfig(std::string_view text) {
-  std::size_t pos = 0;
-  for (int lines = 0; lines < 200 && pos < text.size(); ++lines) {
-    auto end = text.find('\n', pos);
-    std::string_view line = trim(text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
-    pos = end == std::string_view::npos ? text.size() : end + 1;
+  for (auto [no, raw] : text::lines(text, 200)) {
+    std::string_view line = trim(raw);
     // Other Kconfig projects write the same syntax: "# U-Boot 2023.01 Configuration",
     // "# Busybox version: 1.36.1", "# Buildroot 2024.02 Configuration". Only the kernel's
     // header ("# Linux/x86 6.1.0 Kernel Configuration") or none is accepted.
@@ -389,12 +384,8 @@ namespace fwcert::formats::kernel {
 SysctlFile parse_sysctl(std::string_view text) {
   SysctlFile out;
   if (text.size() > limits::kMaxConfigFileBytes) text = text.substr(0, limits::kMaxConfigFileBytes);
-  std::size_t pos = 0, line_no = 0;
-  while (pos < text.size() && line_no < limits::kMaxConfigLines) {
-    ++line_no;
-    auto end = text.find('\n', pos);
-    std::string_view line = trim(text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
-    pos = end == std::string_view::npos ? text.size() : end + 1;
+  for (auto [line_no, raw] : text::lines(text)) {
+    std::string_view line = trim(raw);
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     if (line.front() == '-') line = trim(line.substr(1));
     auto eq = line.find('=');

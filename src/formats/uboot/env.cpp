@@ -279,19 +279,10 @@ std::optional<std::string> script_text(std::span<const std::byte> bytes) {
 
 FwEnvConfig parse_fw_env_config(std::string_view text) {
   FwEnvConfig cfg;
-  std::size_t pos = 0, line_no = 0;
-  while (pos < text.size() && line_no < limits::kMaxConfigLines) {
-    ++line_no;
-    auto end = text.find('\n', pos);
-    std::string_view line = trim(text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
-    pos = end == std::string_view::npos ? text.size() : end + 1;
+  for (auto [line_no, raw] : text::lines(text)) {
+    std::string_view line = trim(raw);
     if (line.empty() || line.front() == '#') continue;
-    std::vector<std::string_view> words;
-    while (!line.empty() && words.size() < 6) {
-      auto sp = line.find_first_of(" \t");
-      words.push_back(line.substr(0, sp));
-      line = sp == std::string_view::npos ? std::string_view() : trim(line.substr(sp));
-    }
+    auto words = text::words(line, 6);
     auto offset = words.size() >= 3 ? parse_number(words[1]) : std::nullopt;
     auto size = words.size() >= 3 ? parse_number(words[2]) : std::nullopt;
     if (!offset || !size) {

@@ -59,6 +59,24 @@ bool xml_allowed(std::uint32_t cp) {
   return cp != 0xfffe && cp != 0xffff;
 }
 
+/// Appends the entity of `&`, `<` or `>`, which XML and HTML write alike; false for any other
+/// code point.
+bool append_markup_entity(std::uint32_t cp, std::string& out) {
+  switch (cp) {
+    case '&':
+      out += "&amp;";
+      return true;
+    case '<':
+      out += "&lt;";
+      return true;
+    case '>':
+      out += "&gt;";
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 std::string valid_utf8(std::string_view s) {
@@ -76,16 +94,8 @@ std::string xml_escape(std::string_view s, bool attribute) {
       out += kReplacement;
       return;
     }
+    if (append_markup_entity(cp, out)) return;
     switch (cp) {
-      case '&':
-        out += "&amp;";
-        return;
-      case '<':
-        out += "&lt;";
-        return;
-      case '>':
-        out += "&gt;";
-        return;
       case '"':
         out += attribute ? "&quot;" : "\"";
         return;
@@ -113,16 +123,8 @@ std::string html_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 16);
   for_each_code_point(s, [&](std::uint32_t cp, std::string_view bytes) {
+    if (append_markup_entity(cp, out)) return;
     switch (cp) {
-      case '&':
-        out += "&amp;";
-        return;
-      case '<':
-        out += "&lt;";
-        return;
-      case '>':
-        out += "&gt;";
-        return;
       case '"':
         out += "&quot;";
         return;

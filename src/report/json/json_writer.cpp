@@ -2,21 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/common/json.hpp"
+
 namespace fwcert::report {
 
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-Json evidence_json(const Evidence& e) {
-  Json j;
-  j["path"] = e.path;
-  if (e.line) j["line"] = *e.line;
-  if (e.offset) j["offset"] = *e.offset;
-  if (!e.observed.empty()) j["observed"] = e.observed;
-  if (!e.expected.empty()) j["expected"] = e.expected;
-  return j;
-}
 
 Json value_json(const FactValue& v) {
   return std::visit([](const auto& x) { return Json(x); }, v);
@@ -161,16 +153,7 @@ std::string to_json(const Report& r) {
   if (!r.facts.empty()) j["facts"] = facts_array(r);
   j["metadata"] = metadata_json(r.metadata);
   Json waivers = Json::array();
-  for (const auto& w : r.waivers) {
-    waivers.push_back(Json{{"id", w.id},
-                           {"check", w.check},
-                           {"subject", w.subject},
-                           {"justification", w.justification},
-                           {"owner", w.owner},
-                           {"expires", w.expires},
-                           {"state", to_string(w.state)},
-                           {"matched", w.matched}});
-  }
+  for (const auto& w : r.waivers) waivers.push_back(waiver_json(w));
   j["waivers"] = std::move(waivers);
   Json attestations = Json::array();
   for (const auto& a : r.attestations) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "report/common/json.hpp"
 #include "report/common/text.hpp"
 
 namespace fwcert::report {
@@ -154,16 +155,6 @@ Json physical_location(const Evidence& e, const std::string& uri) {
   return loc;
 }
 
-Json evidence_property(const Evidence& e) {
-  Json j;
-  j["path"] = e.path;
-  if (e.line) j["line"] = *e.line;
-  if (e.offset) j["offset"] = *e.offset;
-  if (!e.observed.empty()) j["observed"] = e.observed;
-  if (!e.expected.empty()) j["expected"] = e.expected;
-  return j;
-}
-
 Json rule_json(const std::string& id, const CitedCheck* def) {
   Json r;
   r["id"] = id;
@@ -300,7 +291,7 @@ std::string to_sarif(const Report& r, const SarifOptions& o) {
     if (*security_severity(f.severity)) props["security-severity"] = security_severity(f.severity);
     if (!f.subject.empty()) props["fwcert/subject"] = f.subject;
     Json ev = Json::array();
-    for (const auto& e : f.evidence) ev.push_back(evidence_property(e));
+    for (const auto& e : f.evidence) ev.push_back(evidence_json(e));
     props["fwcert/evidence"] = std::move(ev);
     res["properties"] = std::move(props);
     results.push_back(std::move(res));
@@ -331,13 +322,10 @@ std::string to_sarif(const Report& r, const SarifOptions& o) {
     // Every waiver and its state, so an expired or unused one is visible here too.
     Json waivers = Json::array();
     for (const auto& w : r.waivers) {
-      waivers.push_back(Json{{"id", w.id},
-                             {"check", w.check},
-                             {"subject", w.subject},
-                             {"owner", w.owner},
-                             {"expires", w.expires},
-                             {"state", to_string(w.state)},
-                             {"matched", w.matched}});
+      // The justification is left out here: a suppressed result carries its waiver's.
+      Json j = waiver_json(w);
+      j.erase("justification");
+      waivers.push_back(std::move(j));
     }
     props["fwcert/waivers"] = std::move(waivers);
   }
