@@ -405,7 +405,7 @@ Result<ByteSourcePtr> android_sparse_source(const ByteSourcePtr& src, std::vecto
         // Only the bytes the file holds are the chunk; the expanded image ends with them.
         const std::uint64_t held = src->size() > in + chunk_hdr ? src->size() - (in + chunk_hdr) : 0;
         damage = fmt::format("raw chunk {} at {:#x} is cut short by the end of the file", i, in);
-        sc.out_len = held;
+        sc.length = held;
         if (held) chunks.push_back(sc);
         out += held;
         break;
