@@ -1,6 +1,6 @@
 // Checks of the services analyzer that read the inventory and system configuration files
 // rather than the service list: setuid inventory, file-system permissions and mount options,
-// a read-only root, sudo/doas, PAM, and shipped SSH host keys.
+// a read-only root, sudo/doas and PAM.
 
 #include <fmt/format.h>
 
@@ -473,38 +473,6 @@ void check_pam(const FsReader& r, Output& out) {
       finding(kPamCheck, Status::kPass, where,
               "no auth stack is decided by pam_permit, none allows nullok, and failed logins lock out",
               {at(where, 0, "pam_permit, nullok and lockout checked")}));
-}
-
-// ---- keys-ssh-host-keys-shipped --------------------------------------------------------------
-
-void check_host_keys(const FsReader& r, bool ssh_server, Output& out) {
-  std::size_t found = 0;
-  for (const auto& e : entries_of(r.inv, r.fs)) {
-    if (e.filesystem != r.fs || !e.st.is_regular() || e.st.size == 0) continue;
-    std::string name(file_name(e.path));
-    bool openssh = name.starts_with("ssh_host_") && name.ends_with("_key");
-    bool dropbear = name.starts_with("dropbear_") && name.ends_with("_key");
-    if (!openssh && !dropbear) continue;
-    std::string path = r.inv.display_path(e);
-    out.findings.push_back(finding(kHostKeysCheck, Status::kFail, path,
-                                   fmt::format("{} host private key {} is baked into the image: every unit shares it",
-                                               openssh ? "OpenSSH" : "Dropbear", path),
-                                   {at(path, 0,
-                                       fmt::format("{} bytes, {}{}", e.st.size, to_string(e.kind),
-                                                   e.kind_detail.empty() ? "" : " " + e.kind_detail),
-                                       "host keys generated on each unit at first boot")}));
-    ++found;
-  }
-  if (found) return;
-  std::string where = r.display("/etc/ssh");
-  if (!ssh_server) {
-    out.findings.push_back(
-        finding(kHostKeysCheck, Status::kNotApplicable, where, "no SSH server and no SSH host key in the image"));
-    return;
-  }
-  out.findings.push_back(finding(kHostKeysCheck, Status::kPass, where,
-                                 "no SSH host private key is shipped; the server generates its keys on the unit",
-                                 {at(where, 0, "no ssh_host_*_key or dropbear_*_key")}));
 }
 
 }  // namespace fwcert::analyzers::services::detail
