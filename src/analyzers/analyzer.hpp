@@ -68,6 +68,11 @@ struct Output {
   std::vector<Diagnostic> diagnostics;
 };
 
+/// Replaces every byte of the output's text that is not part of a well-formed UTF-8 sequence
+/// with U+FFFD: image file names and contents are not obliged to be UTF-8, and report writers
+/// must never be handed text that is not. Analyzers that quote the image call it last.
+void make_utf8(Output& out);
+
 /// One row of the analyzer registry.
 struct AnalyzerInfo {
   std::string_view id;

@@ -569,9 +569,10 @@ TEST(CatalogBuiltin, AnalyzerLinesNameExactlyTheImplementedChecks) {
   EXPECT_EQ(
       by_analyzer["services"],
       (std::set<std::string>{"priv-services-non-root", "net-legacy-daemons", "net-serial-console", "net-ssh-config",
-                             "priv-setuid-inventory", "priv-fs-permissions", "priv-rootfs-readonly", "priv-sudo",
-                             "auth-pam", "keys-ssh-host-keys-shipped", "net-debug-services", "priv-systemd-sandbox",
-                             "net-firewall", "net-usb-gadget", "net-unneeded-software", "net-listeners"}));
+                             "keys-ssh-host-keys-shipped", "net-debug-services", "priv-systemd-sandbox", "net-firewall",
+                             "net-usb-gadget", "net-unneeded-software", "net-listeners"}));
+  EXPECT_EQ(by_analyzer["system"], (std::set<std::string>{"priv-setuid-inventory", "priv-fs-permissions",
+                                                          "priv-rootfs-readonly", "priv-sudo", "auth-pam"}));
 }
 
 TEST(CatalogBuiltin, AvsSetHoldsEveryItemOfSectionA) {

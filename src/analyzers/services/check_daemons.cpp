@@ -139,7 +139,7 @@ void check_non_root(const std::vector<Service>& services, const std::string& whe
 
 void check_legacy(const inventory::Inventory& inv, std::uint32_t fs, const std::vector<Service>& services,
                   const std::string& where, Output& out) {
-  FsReader r{inv, fs, out};
+  FsReader r{{inv, fs, out.diagnostics}};
   std::size_t flagged = 0;
   std::set<std::string> configured_programs;  // program names already reported through a service
   for (const auto& s : services) {

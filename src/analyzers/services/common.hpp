@@ -21,6 +21,7 @@
 #include "assess/declared_services.hpp"
 #include "core/limits.hpp"
 #include "evidence/evidence.hpp"
+#include "inventory/fs_reader.hpp"
 #include "inventory/inventory.hpp"
 
 namespace fwcert::analyzers::services::detail {
@@ -28,66 +29,17 @@ namespace fwcert::analyzers::services::detail {
 using assess::declared_name_matches;
 using assess::DeclaredService;
 
-/// Reads one filesystem of the inventory; problems reading become diagnostics in `out`.
-struct FsReader {
-  const inventory::Inventory& inv;
-  std::uint32_t fs;
-  Output& out;
+using inventory::entries_of;
+using inventory::file_name;
+
+/// Reads one filesystem of the inventory (inventory/fs_reader.hpp), with the scan's shared
+/// evidence for the account databases.
+struct FsReader : inventory::FsReader {
   evidence::Evidence* evidence = nullptr;  ///< the scan's shared evidence, for accounts()
 
-  const vfs::Vfs& v() const { return inv.vfs(fs); }
   /// The account databases of this filesystem, read once per scan.
   const evidence::AccountFiles& accounts() const { return evidence->accounts(fs); }
-  std::string display(const std::string& p) const { return inv.display_path(fs, p); }
-
-  /// The text of a regular file (following links inside the image), or nullopt when it is
-  /// absent; a file that exists but cannot be read becomes a diagnostic.
-  std::optional<std::string> read(const std::string& path) const {
-    auto st = v().stat(path);
-    if (!st.ok() || !st->is_regular()) return std::nullopt;
-    auto r = v().read_file(path, limits::kMaxConfigFileBytes);
-    if (!r.ok()) {
-      out.diagnostics.push_back({Diagnostic::Level::kWarning, display(path), r.error().describe()});
-      return std::nullopt;
-    }
-    return std::move(r.value());
-  }
-
-  /// A directory's entries sorted by name; empty when it is absent or unreadable.
-  std::vector<vfs::DirEntry> list(const std::string& dir) const {
-    auto r = v().readdir(dir);
-    if (!r.ok()) return {};
-    auto entries = std::move(r.value());
-    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-    return entries;
-  }
-
-  bool exists(const std::string& p) const { return v().exists(p); }
-
-  void diagnostics(const std::vector<LineDiagnostic>& diags, const std::string& path) const {
-    for (const auto& d : diags) {
-      std::string msg = d.line ? fmt::format("line {}: {}", d.line, d.message) : d.message;
-      out.diagnostics.push_back({Diagnostic::Level::kWarning, display(path), std::move(msg)});
-    }
-  }
 };
-
-/// The inventory entries of one filesystem: a slice of the sorted list, so checks that walk
-/// every entry cost the size of their filesystem, not of the whole target.
-inline std::span<const inventory::Entry> entries_of(const inventory::Inventory& inv, std::uint32_t fs) {
-  const auto& all = inv.entries();
-  auto lo = std::lower_bound(all.begin(), all.end(), fs,
-                             [](const inventory::Entry& e, std::uint32_t f) { return e.filesystem < f; });
-  auto hi =
-      std::upper_bound(lo, all.end(), fs, [](std::uint32_t f, const inventory::Entry& e) { return f < e.filesystem; });
-  return {lo, hi};
-}
-
-/// The last component of a path as written ("/usr/sbin/sshd" -> "sshd").
-inline std::string_view file_name(std::string_view p) {
-  auto slash = p.rfind('/');
-  return slash == std::string_view::npos ? p : p.substr(slash + 1);
-}
 
 /// Debug and diagnostic programs: a service running one is reachable debugging; the file
 /// alone is a tool an attacker can use once inside.
@@ -164,19 +116,6 @@ inline constexpr std::string_view kFirewallCheck = "net-firewall";
 inline constexpr std::string_view kUsbGadgetCheck = "net-usb-gadget";
 inline constexpr std::string_view kUnneededCheck = "net-unneeded-software";
 inline constexpr std::string_view kListenersCheck = "net-listeners";
-
-// Checks that read files and the inventory rather than the service list (system_checks.cpp).
-inline constexpr std::string_view kSetuidCheck = "priv-setuid-inventory";
-inline constexpr std::string_view kPermissionsCheck = "priv-fs-permissions";
-inline constexpr std::string_view kRootfsCheck = "priv-rootfs-readonly";
-inline constexpr std::string_view kSudoCheck = "priv-sudo";
-inline constexpr std::string_view kPamCheck = "auth-pam";
-
-void check_setuid(const FsReader& r, Output& out);
-void check_permissions(const FsReader& r, Output& out);
-void check_rootfs(const FsReader& r, Output& out);
-void check_sudo(const FsReader& r, Output& out);
-void check_pam(const FsReader& r, Output& out);
 
 // Checks that combine the service list with other files (surface_checks.cpp).
 void check_firewall(const FsReader& r, const std::vector<Service>& services, const std::string& where, Output& out);

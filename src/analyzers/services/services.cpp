@@ -83,10 +83,9 @@ using text::lower;
 
 constexpr std::string_view kDebugCheck = "net-debug-services";
 constexpr std::string_view kSandboxCheck = "priv-systemd-sandbox";
-constexpr std::string_view kChecks[] = {kNonRootCheck,  kLegacyCheck,      kSerialCheck,   kSshCheck,
-                                        kSetuidCheck,   kPermissionsCheck, kRootfsCheck,   kSudoCheck,
-                                        kPamCheck,      kHostKeysCheck,    kDebugCheck,    kSandboxCheck,
-                                        kFirewallCheck, kUsbGadgetCheck,   kUnneededCheck, kListenersCheck};
+constexpr std::string_view kChecks[] = {kNonRootCheck,   kLegacyCheck,   kSerialCheck,   kSshCheck,
+                                        kHostKeysCheck,  kDebugCheck,    kSandboxCheck,  kFirewallCheck,
+                                        kUsbGadgetCheck, kUnneededCheck, kListenersCheck};
 
 // net-debug-services
 
@@ -268,64 +267,6 @@ void record_facts(const std::vector<Service>& services, Output& out) {
   }
 }
 
-/// Replaces every byte that does not belong to a well-formed UTF-8 sequence with U+FFFD. Image
-/// files are not obliged to be UTF-8, and report writers must never be handed text that is not.
-void make_utf8(std::string& s) {
-  std::string out;
-  bool changed = false;
-  for (std::size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    bool ok = n > 0 && i + n <= s.size();
-    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-    if (ok && n == 2) ok = c >= 0xc2;  // no overlong 2-byte forms
-    if (ok && n == 3) {
-      auto c1 = static_cast<unsigned char>(s[i + 1]);
-      ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);  // overlong, surrogates
-    }
-    if (ok && n == 4) {
-      auto c1 = static_cast<unsigned char>(s[i + 1]);
-      ok = c <= 0xf4 && !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
-    }
-    if (ok) {
-      out.append(s, i, n);
-      i += n;
-    } else {
-      out += "\xEF\xBF\xBD";
-      changed = true;
-      ++i;
-    }
-  }
-  if (changed) s = std::move(out);
-}
-
-void make_utf8(Evidence& e) {
-  make_utf8(e.path);
-  make_utf8(e.observed);
-  make_utf8(e.expected);
-}
-
-void make_utf8(Output& out) {
-  for (auto& f : out.findings) {
-    make_utf8(f.subject);
-    make_utf8(f.message);
-    for (auto& e : f.evidence) make_utf8(e);
-  }
-  for (auto& f : out.facts) {
-    make_utf8(f.subject);
-    make_utf8(f.name);
-    make_utf8(f.source);
-    if (auto* str = std::get_if<std::string>(&f.value)) make_utf8(*str);
-    if (auto* list = std::get_if<std::vector<std::string>>(&f.value)) {
-      for (auto& x : *list) make_utf8(x);
-    }
-  }
-  for (auto& d : out.diagnostics) {
-    make_utf8(d.path);
-    make_utf8(d.message);
-  }
-}
-
 }  // namespace
 
 bool Service::runs_as_root() const {
@@ -336,7 +277,7 @@ bool Service::runs_as_root() const {
 std::span<const std::string_view> checks() { return kChecks; }
 
 std::vector<Service> collect(const inventory::Inventory& inv, std::uint32_t filesystem, Output& out) {
-  FsReader r{inv, filesystem, out};
+  FsReader r{{inv, filesystem, out.diagnostics}};
   std::vector<Service> services;
   collect_systemd(r, services);
   collect_inittab(r, services);
@@ -395,7 +336,7 @@ Output run(const Context& ctx) {
     const vfs::Vfs& v = ctx.inventory.vfs(fs);
     if (!v.exists("/etc") && !v.exists("/init.rc") && !v.exists("/lib/systemd")) continue;
     std::vector<Service> services = collect(ctx.inventory, fs, out);
-    FsReader r{ctx.inventory, fs, out, &ctx.evidence()};
+    FsReader r{{ctx.inventory, fs, out.diagnostics}, &ctx.evidence()};
     bool has_init = !services.empty() || v.exists("/etc/inittab") || v.exists("/etc/ssh");
     if (!has_init && !v.exists("/etc/passwd")) continue;
     any = true;
@@ -418,11 +359,6 @@ Output run(const Context& ctx) {
     check_usb_gadget(r, services, where, out);
     check_unneeded(r, where, out);
     check_listeners(services, declared, where, out);
-    check_setuid(r, out);
-    check_permissions(r, out);
-    check_rootfs(r, out);
-    check_sudo(r, out);
-    check_pam(r, out);
     check_host_keys(r, has_ssh_server(ctx.inventory, fs, services), out);
     record_facts(services, out);
   }
