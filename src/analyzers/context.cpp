@@ -77,4 +77,9 @@ void make_utf8(Output& out) {
   }
 }
 
+void inconclusive_for_all(std::span<const std::string_view> checks, const std::string& subject,
+                          const std::string& message, Output& out) {
+  for (auto check : checks) out.findings.push_back(finding(check, Status::kInconclusive, subject, message));
+}
+
 }  // namespace fwcert::analyzers

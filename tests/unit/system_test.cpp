@@ -290,12 +290,6 @@ TEST(SystemPam, SufficientPamPermitFails) {
   EXPECT_EQ(f[0]->evidence[0].line, 1u);
 }
 
-}  // namespace
-}  // namespace fwcert::analyzers::system
-
-namespace fwcert::analyzers::system {
-namespace {
-
 /// Each filesystem of a target is judged on its own entries, and nested ones report with
 /// their display prefix.
 TEST(SystemFilesystems, NestedFilesystemIsJudgedSeparatelyWithItsPrefix) {

@@ -526,12 +526,7 @@ Output run(const Context& ctx) {
     check_sudo(r, out);
     check_pam(r, out);
   }
-  if (!any) {
-    for (auto check : kChecks) {
-      out.findings.push_back(finding(check, Status::kInconclusive, "/etc",
-                                     "no filesystem of the target has /etc or an init configuration"));
-    }
-  }
+  if (!any) inconclusive_for_all(kChecks, "/etc", "no filesystem of the target has /etc or an init configuration", out);
   make_utf8(out);
   return out;
 }
