@@ -1,6 +1,7 @@
 // Fuzz target for the Android init .rc parser, and with the same bytes the other line parsers
-// of the services analyzer (procd scripts, sshd_config, fstab, sudoers, doas.conf, PAM), then
-// the analyzer over an image where the input is each of those files.
+// of the services analyzer (procd scripts, sshd_config) and of the system analyzer (fstab,
+// sudoers, doas.conf, PAM), then both analyzers over an image where the input is each of those
+// files.
 
 #include <cstddef>
 #include <cstdint>
@@ -11,10 +12,13 @@
 
 #include "analyzers/services/parse.hpp"
 #include "analyzers/services/services.hpp"
+#include "analyzers/system/parse.hpp"
+#include "analyzers/system/system.hpp"
 #include "inventory/inventory.hpp"
 #include "vfs/memory_vfs.hpp"
 
 using namespace fwcert::analyzers::services;
+namespace system_analyzer = fwcert::analyzers::system;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
@@ -25,16 +29,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)parse_procd_script(in);
   SshdConfig ssh = parse_sshd_config(in);
   (void)ssh.first("permitrootlogin");
-  for (const auto& e : parse_fstab(in).entries) {
+  for (const auto& e : system_analyzer::parse_fstab(in).entries) {
     if (e.line == 0 || e.mount_point.empty()) std::abort();
     (void)e.has_option("ro");
   }
-  for (const auto& r : parse_sudoers(in).rules) {
+  for (const auto& r : system_analyzer::parse_sudoers(in).rules) {
     if (r.users.empty()) std::abort();
   }
   std::vector<LineDiagnostic> diags;
-  (void)parse_doas(in, diags);
-  for (const auto& l : parse_pam(in).lines) {
+  (void)system_analyzer::parse_doas(in, diags);
+  for (const auto& l : system_analyzer::parse_pam(in).lines) {
     if (l.module.empty()) std::abort();
   }
   auto v = std::make_shared<fwcert::vfs::MemoryVfs>();
@@ -54,6 +58,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   inv.finish();
   fwcert::analyzers::AnalyzerOptions options;
   options.threads = 1;
-  (void)run(fwcert::analyzers::Context{inv, options});
+  fwcert::analyzers::Context ctx{inv, options};
+  (void)run(ctx);
+  (void)system_analyzer::run(ctx);
   return 0;
 }

@@ -69,6 +69,16 @@ struct Output {
   std::vector<Diagnostic> diagnostics;
 };
 
+/// Replaces every byte of the output's text that is not part of a well-formed UTF-8 sequence
+/// with U+FFFD: image file names and contents are not obliged to be UTF-8, and report writers
+/// must never be handed text that is not. Analyzers that quote the image call it last.
+void make_utf8(Output& out);
+
+/// One inconclusive finding on `subject` for each of `checks`: what an analyzer reports when no
+/// filesystem of the target has what its checks judge.
+void inconclusive_for_all(std::span<const std::string_view> checks, const std::string& subject,
+                          const std::string& message, Output& out);
+
 /// One row of the analyzer registry.
 struct AnalyzerInfo {
   std::string_view id;

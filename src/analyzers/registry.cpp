@@ -7,6 +7,7 @@
 #include "analyzers/os/os.hpp"
 #include "analyzers/secrets/secrets.hpp"
 #include "analyzers/services/services.hpp"
+#include "analyzers/system/system.hpp"
 #include "analyzers/tls/tls.hpp"
 #include "analyzers/updates/updates.hpp"
 
@@ -39,6 +40,10 @@ std::span<const AnalyzerInfo> registry() {
        secrets::checks(), &secrets::run},
       {"services", "init systems, inetd, sshd: who each service runs as, legacy daemons, serial consoles, SSH",
        services::checks(), &services::run},
+      {"system",
+       "host hardening: setuid/setgid and capability files, permissions and mount options, read-only root, "
+       "sudo/doas, PAM",
+       system::checks(), &system::run},
       {"updates",
        "update agents (RAUC, SWUpdate, Mender, OSTree, Android OTA, opkg/apt feeds, custom scripts): signature "
        "verification and transport",

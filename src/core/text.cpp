@@ -1,5 +1,8 @@
 #include "core/text.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 namespace fwcert::text {
 
 namespace {
@@ -80,6 +83,66 @@ void Lines::iterator::advance() {
   line_.text = text_.substr(pos_, end == std::string_view::npos ? std::string_view::npos : end - pos_);
   ++line_.number;
   pos_ = end == std::string_view::npos ? text_.size() : end + 1;
+}
+
+std::vector<std::string> words(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && is_space(s[i])) ++i;
+    std::size_t start = i;
+    while (i < s.size() && !is_space(s[i])) ++i;
+    if (i > start) out.emplace_back(s.substr(start, i - start));
+  }
+  return out;
+}
+
+std::vector<std::string> split_command(std::string_view line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool in_word = false;
+  std::size_t i = 0;
+  const std::size_t n = line.size();
+  while (i < n) {
+    char c = line[i];
+    if (is_space(c)) {
+      if (in_word) out.push_back(std::move(cur)), cur.clear(), in_word = false;
+      ++i;
+      continue;
+    }
+    if (!in_word && (c == '#')) break;
+    if (c == ';' || c == '&' || c == '|' || c == '<' || c == '>') {
+      // A digit directly before a redirection ("2>") belongs to it, not to the command.
+      if (in_word && (c == '<' || c == '>') && std::all_of(cur.begin(), cur.end(), ::isdigit))
+        cur.clear(), in_word = false;
+      break;
+    }
+    in_word = true;
+    if (c == '\\' && i + 1 < n) {
+      cur += line[i + 1];
+      i += 2;
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      auto close = line.find(c, i + 1);
+      if (close == std::string_view::npos) close = n;
+      std::string_view inner = line.substr(i + 1, close - i - 1);
+      if (c == '"') {
+        for (std::size_t j = 0; j < inner.size(); ++j) {
+          if (inner[j] == '\\' && j + 1 < inner.size()) ++j;
+          cur += inner[j];
+        }
+      } else {
+        cur.append(inner);
+      }
+      i = close + 1;
+      continue;
+    }
+    cur += c;
+    ++i;
+  }
+  if (in_word) out.push_back(std::move(cur));
+  return out;
 }
 
 }  // namespace fwcert::text

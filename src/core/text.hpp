@@ -1,6 +1,9 @@
 #pragma once
 // Small text helpers every parser of configuration files needs, written once: trimming,
-// ASCII case folding, unquoting, joining, and a line iterator bounded by the line limit.
+// ASCII case folding, unquoting, joining, word splitting (plain and shell-like), and line
+// iterators bounded by the line limit.
+
+#include <fmt/format.h>
 
 #include <cstddef>
 #include <limits>
@@ -97,5 +100,42 @@ class Lines {
 inline Lines lines(std::string_view text, std::size_t max_lines = limits::kMaxConfigLines) {
   return Lines(text, max_lines);
 }
+
+/// A line of a configuration file that could not be used, and why.
+struct LineDiagnostic {
+  std::size_t line = 0;  ///< 1-based; 0 when the problem is about the whole file
+  std::string message;
+};
+
+/// Calls `fn(line_number, line)` for each line of `text` (without the newline or a trailing
+/// CR), within the size and line limits; reports a truncation as a diagnostic.
+template <typename Fn>
+void for_each_line(std::string_view text, std::vector<LineDiagnostic>& diags, Fn fn) {
+  if (text.size() > limits::kMaxConfigFileBytes) {
+    text = text.substr(0, limits::kMaxConfigFileBytes);
+    diags.push_back(
+        {0, fmt::format("file larger than {} bytes; only the start was read", limits::kMaxConfigFileBytes)});
+  }
+  std::size_t pos = 0, line_no = 0;
+  while (pos < text.size()) {
+    if (line_no >= limits::kMaxConfigLines) {
+      diags.push_back({0, fmt::format("more than {} lines; the rest was not read", limits::kMaxConfigLines)});
+      return;
+    }
+    auto end = text.find('\n', pos);
+    std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    pos = end == std::string_view::npos ? text.size() : end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    ++line_no;
+    fn(line_no, line);
+  }
+}
+
+/// Whitespace-separated words, no quoting (inetd.conf, inittab fields, fstab, init.rc options).
+std::vector<std::string> words(std::string_view s);
+
+/// Splits a shell-like command line into words: single and double quotes, backslash escapes.
+/// Stops at an unquoted `;`, `&`, `|`, `#` (comment) or redirection, which end a simple command.
+std::vector<std::string> split_command(std::string_view line);
 
 }  // namespace fwcert::text

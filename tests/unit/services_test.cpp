@@ -824,5 +824,42 @@ TEST(ServicesLegacy, SnmpDefaultCommunitiesFail) {
   EXPECT_EQ(s->find("net-legacy-daemons", "snmp:s3cr3t-per-device"), nullptr);
 }
 
+// ---- keys-ssh-host-keys-shipped --------------------------------------------------------------
+
+TEST(ServicesHostKeys, KeysMadeBySshKeygenFail) {
+  auto base = [] {
+    auto v = std::make_shared<MemoryVfs>();
+    add(*v, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
+    return v;
+  };
+  if (!test::have_tool("ssh-keygen")) GTEST_SKIP() << "no ssh-keygen";
+  test::TempDir dir;
+  auto r = test::run("ssh-keygen -q -t ed25519 -N '' -C demo -f " + dir / "ssh_host_ed25519_key");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto v = base();
+  add(*v, "/usr/sbin/sshd",
+      "\x7f"
+      "ELF");
+  add(*v, "/etc/ssh/ssh_host_ed25519_key", test::read_file(dir / "ssh_host_ed25519_key"), {0600, 0, 0, 0});
+  add(*v, "/etc/ssh/ssh_host_ed25519_key.pub", test::read_file(dir / "ssh_host_ed25519_key.pub"));
+  add(*v, "/etc/dropbear/dropbear_rsa_host_key", std::string("\0\0\0\7ssh-rsa", 11), {0600, 0, 0, 0});
+  auto s = scan(v);
+  auto f = s->all("keys-ssh-host-keys-shipped");
+  ASSERT_EQ(f.size(), 2u);
+  const Finding* ossh = s->find("keys-ssh-host-keys-shipped", "/etc/ssh/ssh_host_ed25519_key");
+  ASSERT_NE(ossh, nullptr);
+  EXPECT_EQ(ossh->status, Status::kFail);
+  EXPECT_THAT(ossh->evidence[0].observed, HasSubstr("OPENSSH PRIVATE KEY"));  // the inventory's content kind
+  ASSERT_NE(s->find("keys-ssh-host-keys-shipped", "/etc/dropbear/dropbear_rsa_host_key"), nullptr);
+
+  auto clean = base();
+  add(*clean, "/usr/sbin/sshd",
+      "\x7f"
+      "ELF");
+  auto s2 = scan(clean);
+  EXPECT_EQ(s2->all("keys-ssh-host-keys-shipped")[0]->status, Status::kPass);
+  EXPECT_EQ(scan(base())->all("keys-ssh-host-keys-shipped")[0]->status, Status::kNotApplicable);
+}
+
 }  // namespace
 }  // namespace fwcert::analyzers::services

@@ -1,15 +1,18 @@
 #pragma once
-// Helpers shared by the source files of the services analyzer (not part of its interface):
-// reading one filesystem, and building findings and evidence.
+// Declarations shared by the source files of the services analyzer (not part of its interface):
+// reading one filesystem, the collectors of each init system (collect_*.cpp), the checks
+// (check_*.cpp, surface_checks.cpp) and the small helpers they have in common.
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "analyzers/analyzer.hpp"
@@ -18,6 +21,7 @@
 #include "assess/declared_services.hpp"
 #include "core/limits.hpp"
 #include "evidence/evidence.hpp"
+#include "inventory/fs_reader.hpp"
 #include "inventory/inventory.hpp"
 
 namespace fwcert::analyzers::services::detail {
@@ -25,87 +29,93 @@ namespace fwcert::analyzers::services::detail {
 using assess::declared_name_matches;
 using assess::DeclaredService;
 
-/// Reads one filesystem of the inventory; problems reading become diagnostics in `out`.
-struct FsReader {
-  const inventory::Inventory& inv;
-  std::uint32_t fs;
-  Output& out;
+using inventory::entries_of;
+using inventory::file_name;
+
+/// Reads one filesystem of the inventory (inventory/fs_reader.hpp), with the scan's shared
+/// evidence for the account databases.
+struct FsReader : inventory::FsReader {
   evidence::Evidence* evidence = nullptr;  ///< the scan's shared evidence, for accounts()
 
-  const vfs::Vfs& v() const { return inv.vfs(fs); }
   /// The account databases of this filesystem, read once per scan.
   const evidence::AccountFiles& accounts() const { return evidence->accounts(fs); }
-  std::string display(const std::string& p) const { return inv.display_path(fs, p); }
-
-  /// The text of a regular file (following links inside the image), or nullopt when it is
-  /// absent; a file that exists but cannot be read becomes a diagnostic.
-  std::optional<std::string> read(const std::string& path) const {
-    auto st = v().stat(path);
-    if (!st.ok() || !st->is_regular()) return std::nullopt;
-    auto r = v().read_file(path, limits::kMaxConfigFileBytes);
-    if (!r.ok()) {
-      out.diagnostics.push_back({Diagnostic::Level::kWarning, display(path), r.error().describe()});
-      return std::nullopt;
-    }
-    return std::move(r.value());
-  }
-
-  /// A directory's entries sorted by name; empty when it is absent or unreadable.
-  std::vector<vfs::DirEntry> list(const std::string& dir) const {
-    auto r = v().readdir(dir);
-    if (!r.ok()) return {};
-    auto entries = std::move(r.value());
-    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-    return entries;
-  }
-
-  bool exists(const std::string& p) const { return v().exists(p); }
-
-  void diagnostics(const std::vector<LineDiagnostic>& diags, const std::string& path) const {
-    for (const auto& d : diags) {
-      std::string msg = d.line ? fmt::format("line {}: {}", d.line, d.message) : d.message;
-      out.diagnostics.push_back({Diagnostic::Level::kWarning, display(path), std::move(msg)});
-    }
-  }
 };
 
-/// The inventory entries of one filesystem: a slice of the sorted list, so checks that walk
-/// every entry cost the size of their filesystem, not of the whole target.
-inline std::span<const inventory::Entry> entries_of(const inventory::Inventory& inv, std::uint32_t fs) {
-  const auto& all = inv.entries();
-  auto lo = std::lower_bound(all.begin(), all.end(), fs,
-                             [](const inventory::Entry& e, std::uint32_t f) { return e.filesystem < f; });
-  auto hi =
-      std::upper_bound(lo, all.end(), fs, [](std::uint32_t f, const inventory::Entry& e) { return f < e.filesystem; });
-  return {lo, hi};
+/// Debug and diagnostic programs: a service running one is reachable debugging; the file
+/// alone is a tool an attacker can use once inside.
+inline constexpr std::string_view kDebugPrograms[] = {
+    "gdbserver",  "frida-server",  "frida",    "strace", "ltrace",       "tcpdump", "gdb",
+    "devmem",     "devmem2",       "socat",    "nc",     "netcat",       "ncat",    "adbd",
+    "diag_mdlog", "diagrebootapp", "valgrind", "perf",   "busybox-debug"};
+
+template <std::size_t N>
+bool in_list(const std::string_view (&list)[N], std::string_view s) {
+  return std::find(std::begin(list), std::end(list), s) != std::end(list);
 }
 
-/// The last component of a path as written ("/usr/sbin/sshd" -> "sshd").
-inline std::string_view file_name(std::string_view p) {
-  auto slash = p.rfind('/');
-  return slash == std::string_view::npos ? p : p.substr(slash + 1);
+inline std::string join(const std::vector<std::string>& v, std::string_view sep = " ") {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
 }
 
-// Checks that read files and the inventory rather than the service list (system_checks.cpp).
-inline constexpr std::string_view kSetuidCheck = "priv-setuid-inventory";
-inline constexpr std::string_view kPermissionsCheck = "priv-fs-permissions";
-inline constexpr std::string_view kRootfsCheck = "priv-rootfs-readonly";
-inline constexpr std::string_view kSudoCheck = "priv-sudo";
-inline constexpr std::string_view kPamCheck = "auth-pam";
+/// The program and its arguments as one line, for evidence.
+inline std::string command_text(const Service& s) {
+  std::string c = s.program;
+  for (const auto& a : s.args) c += " " + a;
+  return c;
+}
+
+/// The program names of data/network-daemons.txt.
+const std::set<std::string>& network_daemons();
+
+/// The names a service's command goes by: the program's file name, and for multi-call
+/// binaries and wrappers (busybox, tcpd, tcpsvd, nohup, ...) the program they run.
+std::vector<std::string> program_names(const Service& s);
+
+/// True for the Alexa client (AVS Device SDK sample app or a vendor client named after it).
+bool is_alexa_client(const Service& s);
+
+/// "foo@bar.service" -> ("foo@.service", "bar"); nullopt for non-instances (collect_systemd.cpp).
+std::optional<std::pair<std::string, std::string>> split_instance(std::string_view name);
+
+// The collectors, in the order collect() runs them: later ones look at what earlier ones found.
+void collect_systemd(const FsReader& r, std::vector<Service>& services);  // collect_systemd.cpp
+void collect_inittab(const FsReader& r, std::vector<Service>& services);  // collect_sysv.cpp
+void collect_sysv(const FsReader& r, std::vector<Service>& services);     // collect_sysv.cpp
+void collect_procd(const FsReader& r, std::vector<Service>& services);    // collect_sysv.cpp
+void collect_android(const FsReader& r, std::vector<Service>& services);  // collect_android.cpp
+void collect_inetd(const FsReader& r, std::vector<Service>& services);    // collect_inetd.cpp
+void collect_xinetd(const FsReader& r, std::vector<Service>& services);   // collect_inetd.cpp
+
+/// When the daemon's own configuration binds it to loopback only, the reason (it is then not
+/// network-facing): every sshd ListenAddress, or every dropbear -p address, is a loopback one.
+std::optional<std::string> loopback_only(const FsReader& r, const Service& s, std::string_view daemon);
+
+inline constexpr std::string_view kNonRootCheck = "priv-services-non-root";
+inline constexpr std::string_view kLegacyCheck = "net-legacy-daemons";
+inline constexpr std::string_view kSerialCheck = "net-serial-console";
+inline constexpr std::string_view kSshCheck = "net-ssh-config";
 inline constexpr std::string_view kHostKeysCheck = "keys-ssh-host-keys-shipped";
+
+// Checks on the service list (check_daemons.cpp).
+void check_non_root(const std::vector<Service>& services, const std::string& where, Output& out);
+void check_legacy(const inventory::Inventory& inv, std::uint32_t fs, const std::vector<Service>& services,
+                  const std::string& where, Output& out);
+void check_serial(const std::vector<Service>& services, const std::string& where, Output& out);
+
+// SSH (check_ssh.cpp).
+void check_ssh(const FsReader& r, const std::vector<Service>& services, const std::string& where, Output& out);
+/// `ssh_server` says whether an SSH server is present (keys may then be generated at boot).
+void check_host_keys(const FsReader& r, bool ssh_server, Output& out);
 
 inline constexpr std::string_view kFirewallCheck = "net-firewall";
 inline constexpr std::string_view kUsbGadgetCheck = "net-usb-gadget";
 inline constexpr std::string_view kUnneededCheck = "net-unneeded-software";
 inline constexpr std::string_view kListenersCheck = "net-listeners";
-
-void check_setuid(const FsReader& r, Output& out);
-void check_permissions(const FsReader& r, Output& out);
-void check_rootfs(const FsReader& r, Output& out);
-void check_sudo(const FsReader& r, Output& out);
-void check_pam(const FsReader& r, Output& out);
-/// `ssh_server` says whether an SSH server is present (keys may then be generated at boot).
-void check_host_keys(const FsReader& r, bool ssh_server, Output& out);
 
 // Checks that combine the service list with other files (surface_checks.cpp).
 void check_firewall(const FsReader& r, const std::vector<Service>& services, const std::string& where, Output& out);

@@ -1,8 +1,9 @@
 #pragma once
 // Services: every service the device's init systems start (systemd, BusyBox/SysV inittab and
 // rc scripts, inetd and xinetd, OpenWrt procd, Android init .rc), who it runs as and whether
-// it faces the network. Checks priv-services-non-root, net-legacy-daemons, net-serial-console
-// and net-ssh-config.
+// it faces the network. Checks priv-services-non-root, net-legacy-daemons, net-serial-console,
+// net-ssh-config, keys-ssh-host-keys-shipped, net-debug-services, priv-systemd-sandbox,
+// net-firewall, net-usb-gadget, net-unneeded-software and net-listeners.
 
 #include <cstddef>
 #include <cstdint>

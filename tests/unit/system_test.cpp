@@ -1,6 +1,8 @@
-// The services analyzer's checks over files and the inventory: priv-setuid-inventory,
-// priv-fs-permissions, priv-rootfs-readonly, priv-sudo, auth-pam and keys-ssh-host-keys-shipped,
-// over in-memory trees, the host's real Debian PAM configuration and keys made by ssh-keygen.
+// The system analyzer's checks over files and the inventory: priv-setuid-inventory,
+// priv-fs-permissions, priv-rootfs-readonly, priv-sudo and auth-pam, over in-memory trees and
+// the host's real Debian PAM configuration.
+
+#include "analyzers/system/system.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,22 +13,31 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/services/services.hpp"
 #include "inventory/inventory.hpp"
-#include "services_fixture.hpp"
 #include "support/analyzer_run.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
 
-namespace fwcert::analyzers::services {
+namespace fwcert::analyzers::system {
 namespace {
 
 using ::testing::HasSubstr;
-using testing::Scan;
 using vfs::MemoryVfs;
 
+struct Scan : test::AnalyzerRun {
+  std::string describe(std::string_view check) const {
+    std::string d;
+    for (const auto* f : all(check))
+      d += std::string(to_string(f->status)) + " " + f->subject + ": " + f->message + "\n";
+    return d;
+  }
+};
+
 std::unique_ptr<Scan> scan(std::shared_ptr<MemoryVfs> v, const std::string& type = "squashfs") {
-  return testing::scan_tree(std::move(v), type);
+  auto s = std::make_unique<Scan>();
+  s->walk(std::move(v), type);
+  s->run(&run);
+  return s;
 }
 
 void add(MemoryVfs& v, std::string_view path, std::string_view text, vfs::FileMeta meta = {}) {
@@ -56,7 +67,7 @@ constexpr int kCapSetuid = 7, kCapNetAdmin = 12, kCapNetRaw = 13;
 
 // ---- priv-setuid-inventory -------------------------------------------------------------------
 
-TEST(ServicesSetuid, ShellsScriptsWritableFilesFailUnknownOnesWarnAllowListPasses) {
+TEST(SystemSetuid, ShellsScriptsWritableFilesFailUnknownOnesWarnAllowListPasses) {
   auto v = base();
   add(*v, "/bin/busybox",
       "\x7f"
@@ -113,7 +124,7 @@ TEST(ServicesSetuid, ShellsScriptsWritableFilesFailUnknownOnesWarnAllowListPasse
   EXPECT_THAT(s->find(check, "/usr/bin/python3.11")->message, HasSubstr("cap_setuid"));
 }
 
-TEST(ServicesSetuid, OnlyAllowListedPrivilegeIsAPass) {
+TEST(SystemSetuid, OnlyAllowListedPrivilegeIsAPass) {
   auto v = base();
   add(*v, "/usr/bin/passwd",
       "\x7f"
@@ -132,7 +143,7 @@ TEST(ServicesSetuid, OnlyAllowListedPrivilegeIsAPass) {
 
 // ---- priv-fs-permissions ---------------------------------------------------------------------
 
-TEST(ServicesPermissions, WritableCodeAndConfigFailWorldWritableDataWarnsFstabOptions) {
+TEST(SystemPermissions, WritableCodeAndConfigFailWorldWritableDataWarnsFstabOptions) {
   auto v = base();
   add(*v, "/etc/alexa/config.json", "{}", {0666, 1000, 1000, 0});
   ASSERT_TRUE(v->add_dir("/usr/local/bin", {0777, 0, 0, 0}).ok());
@@ -179,7 +190,7 @@ TEST(ServicesPermissions, WritableCodeAndConfigFailWorldWritableDataWarnsFstabOp
 
 // ---- priv-rootfs-readonly --------------------------------------------------------------------
 
-TEST(ServicesRootfs, SquashfsOrRoMountPassesReadWriteExtWarns) {
+TEST(SystemRootfs, SquashfsOrRoMountPassesReadWriteExtWarns) {
   {
     auto s = scan(base(), "squashfs");
     auto f = s->all("priv-rootfs-readonly");
@@ -203,7 +214,7 @@ TEST(ServicesRootfs, SquashfsOrRoMountPassesReadWriteExtWarns) {
 
 // ---- priv-sudo -------------------------------------------------------------------------------
 
-TEST(ServicesSudo, NopasswdAllForServiceUserFailsAdminGroupWarns) {
+TEST(SystemSudo, NopasswdAllForServiceUserFailsAdminGroupWarns) {
   auto v = base();
   add(*v, "/etc/sudoers",
       "Defaults env_reset\n"
@@ -234,7 +245,7 @@ TEST(ServicesSudo, NopasswdAllForServiceUserFailsAdminGroupWarns) {
   EXPECT_EQ(s->all(check).size(), 3u);
 }
 
-TEST(ServicesSudo, AbsentSudoIsInfo) {
+TEST(SystemSudo, AbsentSudoIsInfo) {
   auto s = scan(base());
   auto f = s->all("priv-sudo");
   ASSERT_EQ(f.size(), 1u);
@@ -244,7 +255,7 @@ TEST(ServicesSudo, AbsentSudoIsInfo) {
 // ---- auth-pam --------------------------------------------------------------------------------
 
 /// Debian's own common-auth (libpam-runtime) carries nullok and no lockout module.
-TEST(ServicesPam, DebianCommonAuthWarnsOnNullokAndNoLockout) {
+TEST(SystemPam, DebianCommonAuthWarnsOnNullokAndNoLockout) {
   const std::string host = "/etc/pam.d/common-auth";
   if (!std::ifstream(host).good()) GTEST_SKIP() << "no " << host;
   std::string text = test::read_file(host);
@@ -268,7 +279,7 @@ TEST(ServicesPam, DebianCommonAuthWarnsOnNullokAndNoLockout) {
   EXPECT_THAT(lockout->message, HasSubstr("pam_faillock"));
 }
 
-TEST(ServicesPam, SufficientPamPermitFails) {
+TEST(SystemPam, SufficientPamPermitFails) {
   auto v = base();
   add(*v, "/etc/pam.d/login", "auth sufficient pam_permit.so\nauth required pam_faillock.so authfail\n");
   auto s = scan(v);
@@ -279,47 +290,9 @@ TEST(ServicesPam, SufficientPamPermitFails) {
   EXPECT_EQ(f[0]->evidence[0].line, 1u);
 }
 
-// ---- keys-ssh-host-keys-shipped --------------------------------------------------------------
-
-TEST(ServicesHostKeys, KeysMadeBySshKeygenFail) {
-  if (!test::have_tool("ssh-keygen")) GTEST_SKIP() << "no ssh-keygen";
-  test::TempDir dir;
-  auto r = test::run("ssh-keygen -q -t ed25519 -N '' -C demo -f " + dir / "ssh_host_ed25519_key");
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto v = base();
-  add(*v, "/usr/sbin/sshd",
-      "\x7f"
-      "ELF");
-  add(*v, "/etc/ssh/ssh_host_ed25519_key", test::read_file(dir / "ssh_host_ed25519_key"), {0600, 0, 0, 0});
-  add(*v, "/etc/ssh/ssh_host_ed25519_key.pub", test::read_file(dir / "ssh_host_ed25519_key.pub"));
-  add(*v, "/etc/dropbear/dropbear_rsa_host_key", std::string("\0\0\0\7ssh-rsa", 11), {0600, 0, 0, 0});
-  auto s = scan(v);
-  auto f = s->all("keys-ssh-host-keys-shipped");
-  ASSERT_EQ(f.size(), 2u);
-  const Finding* ossh = s->find("keys-ssh-host-keys-shipped", "/etc/ssh/ssh_host_ed25519_key");
-  ASSERT_NE(ossh, nullptr);
-  EXPECT_EQ(ossh->status, Status::kFail);
-  EXPECT_THAT(ossh->evidence[0].observed, HasSubstr("OPENSSH PRIVATE KEY"));  // the inventory's content kind
-  ASSERT_NE(s->find("keys-ssh-host-keys-shipped", "/etc/dropbear/dropbear_rsa_host_key"), nullptr);
-
-  auto clean = base();
-  add(*clean, "/usr/sbin/sshd",
-      "\x7f"
-      "ELF");
-  auto s2 = scan(clean);
-  EXPECT_EQ(s2->all("keys-ssh-host-keys-shipped")[0]->status, Status::kPass);
-  EXPECT_EQ(scan(base())->all("keys-ssh-host-keys-shipped")[0]->status, Status::kNotApplicable);
-}
-
-}  // namespace
-}  // namespace fwcert::analyzers::services
-
-namespace fwcert::analyzers::services {
-namespace {
-
 /// Each filesystem of a target is judged on its own entries, and nested ones report with
 /// their display prefix.
-TEST(ServicesFilesystems, NestedFilesystemIsJudgedSeparatelyWithItsPrefix) {
+TEST(SystemFilesystems, NestedFilesystemIsJudgedSeparatelyWithItsPrefix) {
   auto outer = base();
   add(*outer, "/usr/bin/passwd",
       "\x7f"
@@ -337,8 +310,7 @@ TEST(ServicesFilesystems, NestedFilesystemIsJudgedSeparatelyWithItsPrefix) {
   auto b = s.inv.add_filesystem({"/boot/initrd.img!", "cpio", 0, "/boot/initrd.img", 1, inner});
   s.inv.walk(b, diags);
   s.inv.finish();
-  s.options.threads = 1;
-  s.out = run(Context{s.inv, test::analyzer_options(s.options)});
+  s.run(&run);
   const Finding* bb = s.find("priv-setuid-inventory", "/boot/initrd.img!/bin/busybox");
   ASSERT_NE(bb, nullptr) << s.describe("priv-setuid-inventory");
   EXPECT_EQ(bb->status, Status::kFail);
@@ -351,4 +323,4 @@ TEST(ServicesFilesystems, NestedFilesystemIsJudgedSeparatelyWithItsPrefix) {
 }
 
 }  // namespace
-}  // namespace fwcert::analyzers::services
+}  // namespace fwcert::analyzers::system

@@ -1,9 +1,12 @@
-// Checks of the services analyzer that read the inventory and system configuration files
-// rather than the service list: setuid inventory, file-system permissions and mount options,
-// a read-only root, sudo/doas, PAM, and shipped SSH host keys.
+// System: the host-hardening checks judged on the inventory and the system configuration files
+// of each filesystem that looks like a system root: setuid inventory, file-system permissions
+// and mount options, a read-only root, sudo/doas, and PAM.
+
+#include "analyzers/system/system.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <functional>
 #include <map>
@@ -12,13 +15,26 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/services/common.hpp"
+#include "analyzers/system/parse.hpp"
+#include "core/text.hpp"
 #include "data/resources.hpp"
-#include "formats/accounts/accounts.hpp"
+#include "inventory/fs_reader.hpp"
 
-namespace fwcert::analyzers::services::detail {
+namespace fwcert::analyzers::system {
 
 namespace {
+
+using inventory::entries_of;
+using inventory::file_name;
+using inventory::FsReader;
+using text::split_command;
+
+constexpr std::string_view kSetuidCheck = "priv-setuid-inventory";
+constexpr std::string_view kPermissionsCheck = "priv-fs-permissions";
+constexpr std::string_view kRootfsCheck = "priv-rootfs-readonly";
+constexpr std::string_view kSudoCheck = "priv-sudo";
+constexpr std::string_view kPamCheck = "auth-pam";
+constexpr std::string_view kChecks[] = {kSetuidCheck, kPermissionsCheck, kRootfsCheck, kSudoCheck, kPamCheck};
 
 /// Most findings one check emits per filesystem before it summarises the rest.
 constexpr std::size_t kMaxFindingsPerCheck = 100;
@@ -107,8 +123,6 @@ bool writable_by_non_root(const inventory::Entry& e) {
   return (e.st.mode & 0002) || ((e.st.mode & 0020) && e.st.gid != 0) || e.st.uid != 0;
 }
 
-}  // namespace
-
 void check_setuid(const FsReader& r, Output& out) {
   const auto& allow = setuid_allowlist();
   std::size_t privileged = 0, flagged = 0, emitted = 0;
@@ -174,8 +188,6 @@ void check_setuid(const FsReader& r, Output& out) {
 
 // ---- priv-fs-permissions ---------------------------------------------------------------------
 
-namespace {
-
 /// Where code, libraries, init and system configuration live: writable by non-root means any
 /// local user can plant something root will run or trust.
 constexpr std::string_view kCodePrefixes[] = {
@@ -207,8 +219,6 @@ constexpr MountRule kMountRules[] = {{"/tmp", true},       {"/var/tmp", true},  
 constexpr std::string_view kPseudoFs[] = {"proc",     "sysfs",      "devpts",    "swap",        "cgroup",   "cgroup2",
                                           "debugfs",  "securityfs", "configfs",  "pstore",      "tracefs",  "bpf",
                                           "devtmpfs", "mqueue",     "hugetlbfs", "binfmt_misc", "efivarfs", "none"};
-
-}  // namespace
 
 void check_permissions(const FsReader& r, Output& out) {
   std::size_t fails = 0, warns = 0, emitted = 0;
@@ -341,11 +351,7 @@ void check_rootfs(const FsReader& r, Output& out) {
 
 // ---- priv-sudo -------------------------------------------------------------------------------
 
-namespace {
-
 constexpr std::string_view kAdminGroups[] = {"%sudo", "%wheel", "%admin", "%root", ":wheel", ":sudo", ":admin"};
-
-}  // namespace
 
 void check_sudo(const FsReader& r, Output& out) {
   std::vector<std::string> files;
@@ -475,36 +481,54 @@ void check_pam(const FsReader& r, Output& out) {
               {at(where, 0, "pam_permit, nullok and lockout checked")}));
 }
 
-// ---- keys-ssh-host-keys-shipped --------------------------------------------------------------
+/// Places whose presence makes a filesystem a system root whose hardening is judged: the
+/// account database, an init configuration, or an SSH server's configuration.
+constexpr std::string_view kSystemMarkers[] = {"/etc/passwd",
+                                               "/etc/inittab",
+                                               "/etc/ssh",
+                                               "/sbin/init",
+                                               "/init.rc",
+                                               "/etc/init.d",
+                                               "/etc/rc.d",
+                                               "/etc/rcS.d",
+                                               "/etc/inetd.conf",
+                                               "/etc/xinetd.conf",
+                                               "/etc/xinetd.d",
+                                               "/etc/systemd/system",
+                                               "/usr/lib/systemd/system",
+                                               "/lib/systemd/system",
+                                               "/system/etc/init",
+                                               "/vendor/etc/init"};
 
-void check_host_keys(const FsReader& r, bool ssh_server, Output& out) {
-  std::size_t found = 0;
-  for (const auto& e : entries_of(r.inv, r.fs)) {
-    if (e.filesystem != r.fs || !e.st.is_regular() || e.st.size == 0) continue;
-    std::string name(file_name(e.path));
-    bool openssh = name.starts_with("ssh_host_") && name.ends_with("_key");
-    bool dropbear = name.starts_with("dropbear_") && name.ends_with("_key");
-    if (!openssh && !dropbear) continue;
-    std::string path = r.inv.display_path(e);
-    out.findings.push_back(finding(kHostKeysCheck, Status::kFail, path,
-                                   fmt::format("{} host private key {} is baked into the image: every unit shares it",
-                                               openssh ? "OpenSSH" : "Dropbear", path),
-                                   {at(path, 0,
-                                       fmt::format("{} bytes, {}{}", e.st.size, to_string(e.kind),
-                                                   e.kind_detail.empty() ? "" : " " + e.kind_detail),
-                                       "host keys generated on each unit at first boot")}));
-    ++found;
-  }
-  if (found) return;
-  std::string where = r.display("/etc/ssh");
-  if (!ssh_server) {
-    out.findings.push_back(
-        finding(kHostKeysCheck, Status::kNotApplicable, where, "no SSH server and no SSH host key in the image"));
-    return;
-  }
-  out.findings.push_back(finding(kHostKeysCheck, Status::kPass, where,
-                                 "no SSH host private key is shipped; the server generates its keys on the unit",
-                                 {at(where, 0, "no ssh_host_*_key or dropbear_*_key")}));
+/// True when the filesystem holds a system's configuration rather than data or a partition of
+/// files: it has /etc (or Android's /init.rc, or systemd units) and one of kSystemMarkers.
+bool is_system_root(const vfs::Vfs& v) {
+  if (!v.exists("/etc") && !v.exists("/init.rc") && !v.exists("/lib/systemd")) return false;
+  return std::any_of(std::begin(kSystemMarkers), std::end(kSystemMarkers),
+                     [&](std::string_view p) { return v.exists(std::string(p)); });
 }
 
-}  // namespace fwcert::analyzers::services::detail
+}  // namespace
+
+std::span<const std::string_view> checks() { return kChecks; }
+
+Output run(const Context& ctx) {
+  Output out;
+  const auto& filesystems = ctx.inventory.filesystems();
+  bool any = false;
+  for (std::uint32_t fs = 0; fs < filesystems.size(); ++fs) {
+    if (!filesystems[fs].vfs || !is_system_root(ctx.inventory.vfs(fs))) continue;
+    any = true;
+    FsReader r{ctx.inventory, fs, out.diagnostics};
+    check_setuid(r, out);
+    check_permissions(r, out);
+    check_rootfs(r, out);
+    check_sudo(r, out);
+    check_pam(r, out);
+  }
+  if (!any) inconclusive_for_all(kChecks, "/etc", "no filesystem of the target has /etc or an init configuration", out);
+  make_utf8(out);
+  return out;
+}
+
+}  // namespace fwcert::analyzers::system
