@@ -97,9 +97,12 @@ TEST(Pipeline, TheKernelImageIsReadOnceHoweverManyAnalyzersJudgeIt) {
     EXPECT_TRUE(r.ok()) << r.error().describe();
     return std::pair{counting->bytes_read("/boot/vmlinux-6.1.90"), r.ok() ? std::move(*r) : Report{}};
   };
-  auto [walk_only, r_os] = bytes_with({"os"});       // the walk classifies the file by its head
-  auto [kernel_only, r_k] = bytes_with({"kernel"});  // plus one read of the whole image
-  auto [both, r] = bytes_with({"kernel", "boot"});
+  // The walk classifies the file by its head; the kernel evidence adds one read of the image.
+  const std::uint64_t walk_only = bytes_with({"os"}).first;
+  const std::uint64_t kernel_only = bytes_with({"kernel"}).first;
+  auto with_both = bytes_with({"kernel", "boot"});
+  const std::uint64_t both = with_both.first;
+  const Report& r = with_both.second;
   EXPECT_EQ(kernel_only - walk_only, kernel.size());
   EXPECT_EQ(both, kernel_only);
   // Both analyzers did judge the configuration found in it.
