@@ -13,6 +13,7 @@
 
 #include "analyzers/services/common.hpp"
 #include "analyzers/services/parse.hpp"
+#include "core/text.hpp"
 
 namespace fwcert::analyzers::services::detail {
 
@@ -189,13 +190,7 @@ void check_legacy(const inventory::Inventory& inv, std::uint32_t fs, const std::
   for (auto conf : {"/etc/snmp/snmpd.conf", "/etc/snmpd.conf", "/var/etc/snmpd.conf"}) {
     auto text = r.read(conf);
     if (!text) continue;
-    std::size_t pos = 0, no = 0;
-    while (pos < text->size() && no < limits::kMaxConfigLines) {
-      auto end = text->find('\n', pos);
-      std::string_view line =
-          std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-      pos = end == std::string::npos ? text->size() : end + 1;
-      ++no;
+    for (auto [no, line] : text::lines(*text)) {
       auto w = split_command(line);
       if (w.size() < 2) continue;
       // rocommunity/rwcommunity COMMUNITY [source]; com2sec NAME SOURCE COMMUNITY

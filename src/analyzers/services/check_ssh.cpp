@@ -91,14 +91,9 @@ void check_ssh(const FsReader& r, const std::vector<Service>& services, const st
   for (const auto& kf : key_files) {
     auto text = r.read(kf);
     if (!text) continue;
-    std::size_t pos = 0, no = 0, keys = 0, first_line = 0;
+    std::size_t keys = 0, first_line = 0;
     std::string first_type;
-    while (pos < text->size() && no < limits::kMaxConfigLines) {
-      auto end = text->find('\n', pos);
-      std::string_view line =
-          std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-      pos = end == std::string::npos ? text->size() : end + 1;
-      ++no;
+    for (auto [no, line] : text::lines(*text)) {
       auto w = split_command(line);
       if (w.empty()) continue;
       ++keys;

@@ -15,6 +15,7 @@
 #include "analyzers/services/common.hpp"
 #include "analyzers/services/parse.hpp"
 #include "core/limits.hpp"
+#include "core/text.hpp"
 
 namespace fwcert::analyzers::services::detail {
 
@@ -166,14 +167,8 @@ void scan_script(const FsReader& r, const std::string& path, std::string_view in
   auto text = r.read(path);
   if (!text) return;
   auto vars = script_variables(*text);
-  std::size_t pos = 0, no = 0;
   std::size_t found = 0;
-  while (pos < text->size() && no < limits::kMaxConfigLines) {
-    auto end = text->find('\n', pos);
-    std::string_view line =
-        std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-    pos = end == std::string::npos ? text->size() : end + 1;
-    ++no;
+  for (auto [no, line] : text::lines(*text)) {
     auto w = split_command(line);
     while (!w.empty() && (w[0] == "exec" || w[0] == "then" || w[0] == "do" || w[0] == "else")) w.erase(w.begin());
     // A leading NAME=value is a variable assignment (or an environment prefix), not a command.

@@ -132,13 +132,7 @@ void check_debug(const FsReader& r, const std::vector<Service>& services, const 
         "/vendor/default.prop", "/odm/build.prop", "/product/build.prop", "/system/system/build.prop"}) {
     auto text = r.read(path);
     if (!text) continue;
-    std::size_t pos = 0, no = 0;
-    while (pos < text->size() && no < limits::kMaxConfigLines) {
-      auto end = text->find('\n', pos);
-      std::string_view line =
-          std::string_view(*text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-      pos = end == std::string::npos ? text->size() : end + 1;
-      ++no;
+    for (auto [no, line] : text::lines(*text)) {
       while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
       if (line.empty() || line[0] == '#') continue;
       auto eq = line.find('=');
