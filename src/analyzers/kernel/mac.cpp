@@ -298,6 +298,7 @@ Status check_apparmor(const Context& ctx, const KernelConfig* config, const std:
   // Network-facing programs (data/network-daemons.txt) must each be confined by an enforcing profile.
   static const std::vector<std::string> kDaemons = network_daemon_names();
   std::size_t daemons = 0;
+  std::set<std::string> programs;
   for (const auto& e : inv.entries()) {
     if (!(e.st.is_regular() || e.st.is_symlink()) || e.hardlink_secondary) continue;
     std::string name(vfs::base_name(e.path));
@@ -311,6 +312,18 @@ Status check_apparmor(const Context& ctx, const KernelConfig* config, const std:
       if (!r.ok()) continue;
       exec = r.value();
     }
+    // A program is an ELF file in a program directory, counted once however many links name
+    // it: an init script, a cron job or a documentation directory of the same name is not one.
+    if (e.st.is_regular() && e.kind != inventory::Kind::kElf) continue;
+    if (exec.find("/bin/") == std::string::npos && exec.find("/sbin/") == std::string::npos &&
+        exec.find("/libexec/") == std::string::npos)
+      continue;
+    if (e.st.is_symlink()) {
+      const auto* target = inv.find(e.filesystem, exec);
+      if (!target || target->kind != inventory::Kind::kElf) continue;
+      if (vfs::base_name(exec) != "busybox" && vfs::base_name(exec) != name) continue;
+    }
+    if (!programs.insert(std::to_string(e.filesystem) + ":" + exec + ":" + name).second) continue;
     ++daemons;
     const Loaded* best = nullptr;
     for (const auto& l : profiles) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/limits.hpp"
+#include "data/resources.hpp"
 #include "core/text.hpp"
 #include "evidence/evidence.hpp"
 #include "evidence/values.hpp"
@@ -118,6 +119,18 @@ bool is_config_file(std::string_view path) {
          path.starts_with("/etc/default/") || path.starts_with("/etc/config/");
 }
 
+/// Configuration formats whose grammar gives the words the credential rule looks for
+/// (password, passwd, secret, ...) a meaning other than "the value is a secret": the keys of
+/// nsswitch.conf are database names ("passwd: files"), "password" in a PAM stack is a module
+/// type, ssh_config and sshd_config keywords are settings (no password is ever stored there),
+/// and login.defs keys are policy names (PASS_MAX_DAYS).
+bool grammar_holds_no_secret(std::string_view path) {
+  std::string name = lower(base_name(path));
+  return name == "nsswitch.conf" || name == "pam.conf" || path.find("/pam.d/") != std::string_view::npos ||
+         name == "sshd_config" || name == "ssh_config" || path.find("/sshd_config.d/") != std::string_view::npos ||
+         path.find("/ssh_config.d/") != std::string_view::npos || name == "login.defs";
+}
+
 bool path_has(std::string_view path, std::initializer_list<std::string_view> words) {
   std::string l = lower(path);
   for (auto w : words) {
@@ -133,13 +146,48 @@ bool is_ssh_host_key(std::string_view path) {
          (path.starts_with("/etc/dropbear/") && name.starts_with("dropbear_") && name.ends_with("_host_key"));
 }
 
+/// A key of data/public-test-keys.tsv: published as a test vector by the package named.
+struct PublishedKey {
+  std::string key, package, version, path, why;
+};
+
+/// data/public-test-keys.tsv by the SHA-256 of the public key (scripts/gen-public-test-keys.py).
+const std::map<std::string, PublishedKey, std::less<>>& published_keys() {
+  static const auto table = [] {
+    std::map<std::string, PublishedKey, std::less<>> t;
+    for (std::string_view line : data::resource_lines("data/public-test-keys.tsv")) {
+      if (line.empty() || line.front() == '#') continue;
+      std::vector<std::string> f;
+      for (std::size_t start = 0;;) {
+        auto tab = line.find('\t', start);
+        f.emplace_back(line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
+        if (tab == std::string_view::npos) break;
+        start = tab + 1;
+      }
+      if (f.size() == 6) t.emplace(f[0], PublishedKey{f[1], f[2], f[3], f[4], f[5]});
+    }
+    return t;
+  }();
+  return table;
+}
+
+const PublishedKey* published_key(const formats::keys::KeyInfo& k) {
+  if (k.public_sha256.empty()) return nullptr;
+  auto it = published_keys().find(k.public_sha256);
+  return it == published_keys().end() ? nullptr : &it->second;
+}
+
 struct KeyHit {
   const Entry* entry = nullptr;
   std::string path;
   std::uint64_t offset = 0, line = 0;
   formats::keys::KeyInfo info;
   bool documentation = false;
+  const PublishedKey* published = nullptr;  ///< a published test key (data/public-test-keys.tsv)
 };
+
+/// A key that may be this device's secret: not documentation, not a published test key.
+bool device_key(const KeyHit& k) { return !k.documentation && !k.published; }
 
 struct SecretHit {
   const Entry* entry = nullptr;
@@ -175,6 +223,7 @@ void add_key(Collected& c, const inventory::Inventory& inv, const Entry& e, std:
   k.line = line;
   k.info = std::move(info);
   k.documentation = is_documentation_path(e.path);
+  k.published = published_key(k.info);
   c.keys.push_back(std::move(k));
 }
 
@@ -282,7 +331,7 @@ void confirm_matches(const inventory::Inventory& inv, const Entry& e, const cont
       secret(m.rule == psk ? "Wi-Fi PSK" : "Wi-Fi passphrase (hostapd)", value);
     } else if (m.rule == password) {
       // openssl.cnf ships the CMP demo server's published secret ("pass:insta"), not a device's.
-      if (!is_text(e) || !is_config_file(e.path) || name == "openssl.cnf") continue;
+      if (!is_text(e) || !is_config_file(e.path) || name == "openssl.cnf" || grammar_holds_no_secret(e.path)) continue;
       std::string line = line_at(v, e.path, m.end - 1);
       std::string value = value_of(line);
       if (is_placeholder(value)) continue;
@@ -338,14 +387,23 @@ bool is_signing_key_path(std::string_view path) {
 }
 
 void check_private_keys(const Collected& c, const content::PassResult& pass, Output& out) {
-  std::size_t failed = 0, warned = 0, emitted = 0;
+  std::size_t failed = 0, warned = 0, emitted = 0, published = 0;
   for (const auto& k : c.keys) {
     if (is_ssh_host_key(k.entry->path)) continue;
+    published += k.published != nullptr;
     Evidence ev = at(k.path, k.line, fmt::format("{}; {}", describe_key(k.info), mode_text(*k.entry)),
                      "no unencrypted private key in the image");
     ev.offset = k.offset;
     Finding f;
-    if (k.documentation) {
+    if (k.published) {
+      ev.expected = "no private key in the image; a published test key is no one's secret";
+      f = finding(kPrivateKeysCheck, Status::kInfo, k.path,
+                  fmt::format("{} holds a public test key ({}): {} ships it in {} {} ({}), so it is no device's "
+                              "secret and no unit's identity",
+                              k.path, describe_key(k.info), k.published->why, k.published->package,
+                              k.published->version, k.published->path),
+                  {ev});
+    } else if (k.documentation) {
       f = finding(kPrivateKeysCheck, Status::kWarn, k.path,
                   fmt::format("{} holds a {} in a documentation, example or test-fixture location: published "
                               "material, not a secret of this device, but a release image should not ship it",
@@ -386,9 +444,11 @@ void check_private_keys(const Collected& c, const content::PassResult& pass, Out
   }
   out.findings.push_back(finding(
       kPrivateKeysCheck, Status::kPass, "/",
-      fmt::format("no private key in {} files ({} bytes) scanned; {} PEM private-key headers did not parse as keys "
+      fmt::format("no private key in {} files ({} bytes) scanned{}; {} PEM private-key headers did not parse as keys "
                   "(quoted in documentation or code)",
-                  pass.files_scanned, pass.bytes_scanned, c.unconfirmed_headers),
+                  pass.files_scanned, pass.bytes_scanned,
+                  published ? fmt::format(" other than {} published test keys", published) : std::string(),
+                  c.unconfirmed_headers),
       {at("/", 0,
           fmt::format("{} files scanned, {} skipped as larger than {} MiB", pass.files_scanned, pass.files_skipped,
                       limits::kMaxContentScanFileBytes >> 20))}));
@@ -428,7 +488,7 @@ void check_secrets(const Collected& c, const content::PassResult& pass, bool lwa
 void check_permissions(const Collected& c, Output& out) {
   std::map<const Entry*, std::pair<std::string, std::string>> files;  // entry -> display path, what it holds
   for (const auto& k : c.keys) {
-    if (!k.documentation && !is_ssh_host_key(k.entry->path)) files.emplace(k.entry, std::pair(k.path, "a private key"));
+    if (device_key(k) && !is_ssh_host_key(k.entry->path)) files.emplace(k.entry, std::pair(k.path, "a private key"));
   }
   for (const auto& s : c.secrets) {
     if (!s.weak) files.emplace(s.entry, std::pair(s.path, s.kind));
@@ -542,7 +602,7 @@ void check_keystore(const inventory::Inventory& inv, const Collected& c, Output&
   auto stores = hardware_stores(inv, software);
   auto uses = hardware_store_uses(inv);
   std::size_t plaintext = 0;
-  for (const auto& k : c.keys) plaintext += !k.documentation && !k.info.encrypted && !is_ssh_host_key(k.entry->path);
+  for (const auto& k : c.keys) plaintext += device_key(k) && !k.info.encrypted && !is_ssh_host_key(k.entry->path);
   for (const auto& s : c.secrets) plaintext += s.lwa;
   std::vector<Evidence> ev;
   for (const auto& s : stores) ev.push_back(at(s.path, 0, s.kind));
@@ -682,6 +742,10 @@ Output run(const Context& ctx) {
     out.facts.push_back({"secrets", k.path, "key.bits", static_cast<std::int64_t>(k.info.bits), src});
     out.facts.push_back({"secrets", k.path, "key.encrypted", k.info.encrypted, src});
     out.facts.push_back({"secrets", k.path, "key.format", k.info.format, src});
+    if (k.published)
+      out.facts.push_back({"secrets", k.path, "key.published",
+                           fmt::format("{} {} {}", k.published->package, k.published->version, k.published->path),
+                           src});
   }
 
   if (!pass.error.empty()) {

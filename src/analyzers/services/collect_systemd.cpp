@@ -408,6 +408,61 @@ Service systemd_service(Systemd& sd, const std::string& name, const MergedUnit& 
   return s;
 }
 
+/// Paths whose content exists only at run time (or is made by the boot itself): a condition on
+/// them cannot be judged from the image.
+bool runtime_path(std::string_view p) {
+  for (std::string_view d : {"/run", "/proc", "/sys", "/dev", "/tmp", "/var/run", "/var/lib", "/var/cache", "/var/log"}) {
+    if (p == d || (p.starts_with(d) && p.size() > d.size() && p[d.size()] == '/')) return true;
+  }
+  return false;
+}
+
+/// The first Condition*=/Assert*= on the file system that the image as shipped does not meet
+/// (systemd then skips the unit, or fails it): "ConditionFileNotEmpty=/etc/hostapd/hostapd.conf
+/// (/usr/lib/systemd/system/hostapd.service line 5): the file is absent". Conditions on run-time
+/// paths, on anything but files, and triggering conditions (`|`) are not judged.
+std::optional<std::string> unmet_condition(const FsReader& r, const MergedUnit& m) {
+  for (std::string_view kind : {"Condition", "Assert"}) {
+    for (std::string_view test :
+         {"PathExists", "PathIsDirectory", "PathIsSymbolicLink", "FileNotEmpty", "DirectoryNotEmpty",
+          "FileIsExecutable"}) {
+      std::string key = std::string(kind) + std::string(test);
+      for (const auto* a : m.all("Unit", key)) {
+        std::string_view v = text::trim_space(a->value);
+        if (v.starts_with("|")) continue;
+        bool negate = v.starts_with("!");
+        if (negate) v = text::trim_space(v.substr(1));
+        std::string path(v);
+        if (!path.starts_with("/") || runtime_path(path)) continue;
+        auto lst = r.v().lstat(path);
+        auto st = r.v().stat(path);
+        bool holds = false;
+        std::string seen = st.ok() || lst.ok() ? "present" : "absent";
+        if (test == "PathExists") {
+          holds = st.ok() || lst.ok();
+        } else if (test == "PathIsDirectory") {
+          holds = st.ok() && st->is_dir();
+        } else if (test == "PathIsSymbolicLink") {
+          holds = lst.ok() && lst->is_symlink();
+        } else if (test == "FileNotEmpty") {
+          holds = st.ok() && st->is_regular() && st->size > 0;
+          if (st.ok() && st->is_regular() && st->size == 0) seen = "empty";
+        } else if (test == "DirectoryNotEmpty") {
+          auto d = r.v().readdir(path);
+          holds = d.ok() && !d->empty();
+          if (d.ok() && d->empty()) seen = "an empty directory";
+        } else {
+          holds = st.ok() && st->is_regular() && (st->mode & 0111);
+        }
+        if (holds != negate) continue;
+        return fmt::format("{}={}{} ({} line {}) is not met by the image: {} is {}", key, negate ? "!" : "", path,
+                           a->path, a->line, path, seen);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::pair<std::string, std::string>> split_instance(std::string_view name) {
@@ -465,7 +520,9 @@ void collect_systemd(const FsReader& r, std::vector<Service>& services) {
       s->at_boot = true;
       s->boot_reason = fmt::format("started on demand by {}, which is {}", name, reached[name]);
     }
-    if (!socket) continue;
+    // Only a socket that is started puts its service on the network; an installed socket unit
+    // that nothing enables (Debian's ssh.socket) does not.
+    if (!socket || !started) continue;
     for (auto key : {"ListenStream", "ListenDatagram", "ListenSequentialPacket"}) {
       for (const auto* a : m->all("Socket", key)) {
         if (!is_network_listen(a->value) || is_loopback_listen(a->value)) continue;
@@ -475,6 +532,21 @@ void collect_systemd(const FsReader& r, std::vector<Service>& services) {
     }
   }
   for (auto& [name, s] : by_name) {
+    if (s.at_boot) {
+      if (const MergedUnit* m = sd.load(name)) {
+        if (auto unmet = unmet_condition(r, *m)) {
+          s.at_boot = false;
+          s.boot_reason = fmt::format("{}, but never starts: {}", s.boot_reason, *unmet);
+        } else if (const auto* t = m->last("Service", "Type");
+                   t && t->value == "dbus" && !sd.fragment.count("dbus.socket") && !sd.fragment.count("dbus.service")) {
+          // Type=dbus orders the service after, and makes it require, dbus.socket.
+          s.at_boot = false;
+          s.boot_reason = fmt::format("{}, but never starts: Type=dbus ({} line {}) needs the D-Bus system bus, and "
+                                      "the image has no dbus.socket or dbus.service unit",
+                                      s.boot_reason, t->path, t->line);
+        }
+      }
+    }
     if (!s.at_boot && s.boot_reason.empty())
       s.boot_reason = "not enabled: no link or dependency from the default target";
     services.push_back(std::move(s));

@@ -282,9 +282,33 @@ void collect_inittab(const FsReader& r, std::vector<Service>& services) {
   (void)sysv_rc;
 }
 
+std::string pid1(const FsReader& r) {
+  auto target = r.v().resolve("/sbin/init");
+  if (!target.ok() || !r.v().stat(*target).ok()) return {};
+  auto name = file_name(*target);
+  if (name == "systemd") return "systemd";
+  if (name == "busybox") return "busybox";
+  if (name == "procd") return "procd";
+  if (name == "init" && target->find("systemd") == std::string::npos) {
+    // sysvinit's /sbin/init is its own binary; tell it from others by a string it carries.
+    auto head = r.v().read_file(*target, limits::kMaxConfigFileBytes);
+    if (head.ok() && head->find("INIT_VERSION") != std::string::npos) return "sysvinit";
+  }
+  return {};
+}
+
 /// Runlevel links (/etc/rc?.d/S*) of SysV init, and Buildroot-style /etc/init.d/S??* scripts
-/// that BusyBox's rcS runs in order.
+/// that BusyBox's rcS runs in order. Under systemd, a script with a native unit of the same
+/// name is never run (systemd-sysv-generator skips it), so it is not a service.
 void collect_sysv(const FsReader& r, std::vector<Service>& services) {
+  const bool systemd = pid1(r) == "systemd";
+  auto shadowed = [&](const std::string& name) {
+    if (!systemd) return false;
+    for (auto dir : {"/etc/systemd/system/", "/usr/lib/systemd/system/", "/lib/systemd/system/"}) {
+      if (r.exists(dir + name + ".service")) return true;
+    }
+    return false;
+  };
   std::map<std::string, std::string> scripts;  // canonical script -> the link that starts it
   for (auto d : {"/etc/rcS.d", "/etc/rc2.d", "/etc/rc3.d", "/etc/rc4.d", "/etc/rc5.d", "/etc/rc.d/rcS.d",
                  "/etc/rc.d/rc3.d", "/etc/rc.d/rc5.d"}) {
@@ -309,6 +333,7 @@ void collect_sysv(const FsReader& r, std::vector<Service>& services) {
   for (const auto& [script, link] : scripts) {
     std::size_t before = services.size();
     std::string name(file_name(script));
+    if (shadowed(name)) continue;
     scan_script(r, script, "sysv", name, services);
     for (std::size_t i = before; i < services.size(); ++i) {
       services[i].boot_reason = fmt::format("{}, run at boot by {}", services[i].boot_reason, link);

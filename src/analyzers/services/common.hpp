@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -20,6 +21,7 @@
 #include "analyzers/services/services.hpp"
 #include "assess/declared_services.hpp"
 #include "core/limits.hpp"
+#include "evidence/accounts.hpp"
 #include "evidence/evidence.hpp"
 #include "inventory/fs_reader.hpp"
 #include "inventory/inventory.hpp"
@@ -82,6 +84,10 @@ bool is_alexa_client(const Service& s);
 /// "foo@bar.service" -> ("foo@.service", "bar"); nullopt for non-instances (collect_systemd.cpp).
 std::optional<std::pair<std::string, std::string>> split_instance(std::string_view name);
 
+/// The init system /sbin/init is: "systemd", "busybox", "sysvinit", "procd", or "" when the
+/// image does not say (collect_sysv.cpp).
+std::string pid1(const FsReader& r);
+
 // The collectors, in the order collect() runs them: later ones look at what earlier ones found.
 void collect_systemd(const FsReader& r, std::vector<Service>& services);  // collect_systemd.cpp
 void collect_inittab(const FsReader& r, std::vector<Service>& services);  // collect_sysv.cpp
@@ -90,6 +96,24 @@ void collect_procd(const FsReader& r, std::vector<Service>& services);    // col
 void collect_android(const FsReader& r, std::vector<Service>& services);  // collect_android.cpp
 void collect_inetd(const FsReader& r, std::vector<Service>& services);    // collect_inetd.cpp
 void collect_xinetd(const FsReader& r, std::vector<Service>& services);   // collect_inetd.cpp
+
+/// One daemon of data/daemon-privileges.yaml (privileges.cpp; the file documents the fields).
+struct DaemonPrivileges {
+  std::string program;
+  std::vector<std::string> user_options, config_options;
+  std::string config, user_key, syntax, default_user, source;
+  bool workers_only = false, privilege_separated = false, root_by_design = false;
+};
+const std::map<std::string, DaemonPrivileges, std::less<>>& daemon_privileges();
+
+/// When a service's program is a wrapper script that execs a daemon (Debian's dnsmasq
+/// systemd-helper), the daemon and its expanded arguments replace it; `wrapper` records where.
+void follow_wrapper(const FsReader& r, Service& s);
+
+/// For a root service whose daemon is in data/daemon-privileges.yaml: the account it switches
+/// to (command-line option, then its configuration file, then its compiled-in default) when
+/// that account exists in the image, or that it needs root by design or separates privileges.
+void apply_privileges(const FsReader& r, const evidence::AccountFiles& accounts, Service& s);
 
 /// When the daemon's own configuration binds it to loopback only, the reason (it is then not
 /// network-facing): every sshd ListenAddress, or every dropbear -p address, is a loopback one.

@@ -256,6 +256,10 @@ void record_facts(const std::vector<Service>& services, Output& out) {
     if (!s.capability_bounding.empty()) fact("service.capability_bounding_set", s.capability_bounding);
     fact("service.network_facing", s.network_facing);
     if (!s.network_reasons.empty()) fact("service.network_reasons", s.network_reasons);
+    if (!s.wrapper.empty()) fact("service.wrapper", s.wrapper);
+    if (!s.privilege_note.empty()) fact("service.privilege_drop", s.privilege_note);
+    if (s.root_by_design) fact("service.root_by_design", s.privileges_source);
+    if (s.privilege_separated) fact("service.privilege_separated", s.privileges_source);
     if (!s.sandbox.empty()) fact("service.sandbox", s.sandbox);
     if (s.exposure) fact("service.exposure", fmt::format("{:.1f} {}", *s.exposure, exposure_level(*s.exposure)));
   }
@@ -270,8 +274,9 @@ bool Service::runs_as_root() const {
 
 std::span<const std::string_view> checks() { return kChecks; }
 
-std::vector<Service> collect(const inventory::Inventory& inv, std::uint32_t filesystem, Output& out) {
-  FsReader r{{inv, filesystem, out.diagnostics}};
+std::vector<Service> collect(const inventory::Inventory& inv, std::uint32_t filesystem, Output& out,
+                             evidence::Evidence* evidence) {
+  FsReader r{{inv, filesystem, out.diagnostics}, evidence};
   std::vector<Service> services;
   collect_systemd(r, services);
   collect_inittab(r, services);
@@ -296,6 +301,17 @@ std::vector<Service> collect(const inventory::Inventory& inv, std::uint32_t file
       seen.insert(s.subject);
     }
   }
+  // systemd units are services only when systemd is PID 1 (or when the image does not say).
+  if (std::string init = pid1(r); !init.empty() && init != "systemd") {
+    for (auto& s : services) {
+      if (s.init != "systemd" || !s.at_boot) continue;
+      s.at_boot = false;
+      s.boot_reason = fmt::format("{}, but /sbin/init is {}, which does not read systemd units", s.boot_reason, init);
+    }
+  }
+  for (auto& s : services) {
+    if (s.init == "systemd") follow_wrapper(r, s);
+  }
   for (auto& s : services) {
     for (const auto& n : program_names(s)) {
       if (!network_daemons().count(n)) continue;
@@ -312,6 +328,10 @@ std::vector<Service> collect(const inventory::Inventory& inv, std::uint32_t file
       break;
     }
   }
+  std::optional<evidence::AccountFiles> own;
+  if (!evidence) own = evidence::read_account_files(inv.vfs(filesystem));
+  const evidence::AccountFiles& accounts = evidence ? evidence->accounts(filesystem) : *own;
+  for (auto& s : services) apply_privileges(r, accounts, s);
   return services;
 }
 
@@ -329,7 +349,7 @@ Output run(const Context& ctx) {
     if (!filesystems[fs].vfs) continue;
     const vfs::Vfs& v = ctx.inventory.vfs(fs);
     if (!v.exists("/etc") && !v.exists("/init.rc") && !v.exists("/lib/systemd")) continue;
-    std::vector<Service> services = collect(ctx.inventory, fs, out);
+    std::vector<Service> services = collect(ctx.inventory, fs, out, &ctx.evidence());
     FsReader r{{ctx.inventory, fs, out.diagnostics}, &ctx.evidence()};
     bool has_init = !services.empty() || v.exists("/etc/inittab") || v.exists("/etc/ssh");
     if (!has_init && !v.exists("/etc/passwd")) continue;

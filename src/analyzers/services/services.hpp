@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "analyzers/analyzer.hpp"
+#include "evidence/evidence.hpp"
 
 namespace fwcert::analyzers::services {
 
@@ -46,6 +47,11 @@ struct Service {
   std::string user_path;  ///< display path and line of the user setting, when there is one
   std::size_t user_line = 0;
   std::uint32_t filesystem = 0;
+  std::string wrapper;           ///< the wrapper script that execs the daemon ("path line N"), "" when none
+  std::string privilege_note;    ///< how the daemon gives up root, from its options or configuration
+  std::string privileges_source; ///< where that behaviour is documented (data/daemon-privileges.yaml)
+  bool root_by_design = false;   ///< a system daemon whose job needs root (cron, journald, logind)
+  bool privilege_separated = false;  ///< keeps a root monitor; an unprivileged child parses the network (sshd)
 
   /// True when the service starts as uid 0: no user, "root" or "0", and no DynamicUser.
   bool runs_as_root() const;
@@ -53,7 +59,9 @@ struct Service {
 
 /// The services of one filesystem, in a stable order (init system, then name). Damage in the
 /// files read becomes diagnostics in `out`.
-std::vector<Service> collect(const inventory::Inventory& inv, std::uint32_t filesystem, Output& out);
+/// `evidence`, when given, supplies the account databases (read once per scan).
+std::vector<Service> collect(const inventory::Inventory& inv, std::uint32_t filesystem, Output& out,
+                             evidence::Evidence* evidence = nullptr);
 
 Output run(const Context& ctx);
 

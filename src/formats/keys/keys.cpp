@@ -17,6 +17,7 @@
 
 #include "core/byte_reader.hpp"
 #include "core/limits.hpp"
+#include "core/sha256.hpp"
 
 namespace fwcert::formats::keys {
 
@@ -49,6 +50,24 @@ const unsigned char* bytes_of(std::string_view s) { return reinterpret_cast<cons
 std::string algorithm_of(const EVP_PKEY* k) {
   const char* n = EVP_PKEY_get0_type_name(k);
   return n ? std::string(n) : std::string("unknown");
+}
+
+/// SHA-256 of the key's DER SubjectPublicKeyInfo, lower-case hex; "" when it cannot be encoded.
+std::string public_key_sha256(EVP_PKEY* k) {
+  unsigned char* der = nullptr;
+  int len = i2d_PUBKEY(k, &der);
+  if (len <= 0) return {};
+  std::string hex = sha256_hex(std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len)));
+  OPENSSL_free(der);
+  return hex;
+}
+
+/// What every unencrypted key read through OpenSSL records.
+void describe_plain(EVP_PKEY* k, KeyInfo& info) {
+  info.algorithm = algorithm_of(k);
+  info.bits = EVP_PKEY_get_bits(k);
+  info.protection = "none";
+  info.public_sha256 = public_key_sha256(k);
 }
 
 /// The label of a PEM BEGIN line at the start of `text` ("RSA PRIVATE KEY"), or "".
@@ -297,9 +316,7 @@ std::optional<KeyInfo> classify_pem_key(std::string_view text) {
   k.length = length;
   k.format = label == "PRIVATE KEY" || label == "ENCRYPTED PRIVATE KEY" ? "PEM PKCS#8" : "PEM traditional";
   if (pkey) {
-    k.algorithm = algorithm_of(pkey.get());
-    k.bits = EVP_PKEY_get_bits(pkey.get());
-    k.protection = "none";
+    describe_plain(pkey.get(), k);
     return k;
   }
   if (!asked) return std::nullopt;
@@ -332,9 +349,7 @@ std::optional<KeyInfo> classify_der_key(std::string_view der) {
       Pkey pkey(EVP_PKCS82PKEY(p8.get()));
       if (pkey) {
         k.format = "DER PKCS#8";
-        k.algorithm = algorithm_of(pkey.get());
-        k.bits = EVP_PKEY_get_bits(pkey.get());
-        k.protection = "none";
+        describe_plain(pkey.get(), k);
         return k;
       }
     }
@@ -362,9 +377,7 @@ std::optional<KeyInfo> classify_der_key(std::string_view der) {
     Pkey pkey(d2i_AutoPrivateKey(nullptr, &p, len));
     if (pkey && p == end) {
       k.format = "DER traditional";
-      k.algorithm = algorithm_of(pkey.get());
-      k.bits = EVP_PKEY_get_bits(pkey.get());
-      k.protection = "none";
+      describe_plain(pkey.get(), k);
       return k;
     }
   }

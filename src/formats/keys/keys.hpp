@@ -24,6 +24,10 @@ struct KeyInfo {
   bool encrypted = false;  ///< a passphrase is needed to use the key
   std::string protection;  ///< how it is protected ("aes256-ctr/bcrypt", "PBES2", "empty password", ...)
   std::size_t length = 0;  ///< bytes of the input the key occupies (PEM: through the END line)
+  /// SHA-256 of the DER SubjectPublicKeyInfo, lower-case hex (what `openssl pkey -pubout
+  /// -outform DER | sha256sum` prints): the same for every encoding of one key; "" when the key
+  /// is encrypted or not read through OpenSSL (OpenSSH, PuTTY)
+  std::string public_sha256;
 };
 
 /// A PEM private key block that starts at the beginning of `text` ("-----BEGIN ... PRIVATE
