@@ -15,7 +15,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # tools the tests and the demo use to build real images and real hashes
   squashfs-tools squashfs-tools-ng e2fsprogs cpio zip unzip tar gzip xz-utils zstd bzip2 lz4
-  whois openssl coreutils findutils python3 hyperfine
+  whois openssl openssh-client coreutils findutils python3 hyperfine
   # report validators: xmllint for the JUnit XSD (node and ajv for SARIF and JSON: see below)
   libxml2-utils
   # the secret-scan benchmark's peer (bench/secrets_bench.sh) and the CA store the TLS tests build

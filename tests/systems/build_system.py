@@ -31,6 +31,7 @@ versions except for the host keys.
 """
 
 import argparse
+import hashlib
 import io
 import os
 import re
@@ -344,9 +345,17 @@ def main():
     ap.add_argument("system")
     ap.add_argument("out")
     ap.add_argument("--cache", default=None)
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep OUT when it was built from this very spec and builder")
     args = ap.parse_args()
     spec = yaml.safe_load(open(args.system))
+    stamp = args.out + ".stamp"
+    digest = hashlib.sha256(open(args.system, "rb").read() + open(__file__, "rb").read()).hexdigest()
+    if args.reuse and os.path.exists(args.out) and os.path.exists(stamp) and open(stamp).read() == digest:
+        print("%s: up to date" % args.out)
+        return 0
     cache = args.cache or os.path.join(os.path.dirname(os.path.abspath(args.out)), "debs-" + spec["name"])
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     debs = download(spec["packages"], cache)
 
     tree = Tree()
@@ -380,7 +389,10 @@ def main():
     tree.write("/var/lib/dpkg/status", "\n".join(status).encode())
     for name, owned in lists.items():
         tree.write("/var/lib/dpkg/info/%s.list" % name, "".join(p + "\n" for p in owned).encode())
-    tree.save(args.out)
+    tree.save(args.out + ".part")
+    os.replace(args.out + ".part", args.out)
+    with open(stamp, "w") as f:
+        f.write(digest)
     print("%s: %d packages, %d entries" % (args.out, len(lists), len(tree.entries)))
 
 
