@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -429,6 +430,71 @@ TEST(SecretsAnalyzer, PlaceholdersAndDocumentationPaths) {
   EXPECT_TRUE(is_documentation_path("/usr/share/doc/openssl/demo.key"));
   EXPECT_TRUE(is_documentation_path("/usr/lib/python3.11/test/keycert.pem"));
   EXPECT_FALSE(is_documentation_path("/etc/ssl/private/device.key"));
+}
+
+
+// ---- precision: grammars and published test keys (issue: precision on real systems) --------
+
+TEST(SecretsPrecision, NsswitchAndPamKeywordsAreNotCredentials) {
+  auto v = std::make_shared<MemoryVfs>();
+  // Debian 12 libc-bin's /usr/share/libc-bin/nsswitch.conf, copied to /etc by its postinst.
+  add(*v, "/etc/nsswitch.conf",
+      "# /etc/nsswitch.conf\n\npasswd:         files\ngroup:          files\nshadow:         files\n"
+      "gshadow:        files\n\nhosts:          files dns\n");
+  add(*v, "/usr/share/libc-bin/nsswitch.conf", "passwd:         files\n");
+  add(*v, "/etc/pam.d/common-password",
+      "password\t[success=1 default=ignore]\tpam_unix.so obscure yescrypt\npassword\trequisite\tpam_deny.so\n");
+  add(*v, "/etc/app/app.conf", "password = hunter2-factory\n");
+  auto s = scan(v);
+  EXPECT_EQ(s->find("keys-hardcoded-secrets", "/etc/nsswitch.conf"), nullptr) << s->describe("keys-hardcoded-secrets");
+  EXPECT_EQ(s->find("keys-hardcoded-secrets", "/usr/share/libc-bin/nsswitch.conf"), nullptr);
+  EXPECT_EQ(s->find("keys-hardcoded-secrets", "/etc/pam.d/common-password"), nullptr);
+  EXPECT_EQ(s->find("keys-secret-file-perms", "/etc/nsswitch.conf"), nullptr);
+  // A real assignment in an ordinary configuration file is still one.
+  const Finding* app = s->find("keys-hardcoded-secrets", "/etc/app/app.conf");
+  ASSERT_NE(app, nullptr) << s->describe("keys-hardcoded-secrets");
+  EXPECT_EQ(app->status, Status::kFail);
+}
+
+TEST(SecretsPrecision, GnutlsSelfTestKeysArePublishedNotDeviceKeys) {
+  const std::string lib = "/usr/lib/x86_64-linux-gnu/libgnutls.so.30";
+  if (!std::filesystem::exists(lib)) GTEST_SKIP() << "no libgnutls30 on this host";
+  auto v = std::make_shared<MemoryVfs>();
+  add(*v, "/usr/lib/x86_64-linux-gnu/libgnutls.so.30.34.3", test::read_file(lib), {0644, 0, 0, 0});
+  // A key made here is nobody's published key: it stays a device key.
+  add(*v, "/etc/device/identity.key", test::run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null").output,
+      {0644, 0, 0, 0});
+  auto s = scan(v);
+  std::size_t published = 0;
+  for (const auto* f : s->all("keys-plaintext-private-keys")) {
+    if (f->subject != "/usr/lib/x86_64-linux-gnu/libgnutls.so.30.34.3") continue;
+    EXPECT_EQ(f->status, Status::kInfo) << f->message;
+    EXPECT_THAT(f->message, HasSubstr("public test key"));
+    EXPECT_THAT(f->message, HasSubstr("libgnutls30"));
+    ++published;
+  }
+  EXPECT_EQ(published, 3u) << "GnuTLS 3.7 carries RSA, DSA and EC self-test keys\n"
+                           << s->describe("keys-plaintext-private-keys");
+  EXPECT_EQ(s->find("keys-secret-file-perms", "/usr/lib/x86_64-linux-gnu/libgnutls.so.30.34.3"), nullptr);
+  const Finding* own = s->find("keys-plaintext-private-keys", "/etc/device/identity.key");
+  ASSERT_NE(own, nullptr);
+  EXPECT_EQ(own->status, Status::kFail);
+  const Finding* store = s->find("keys-hw-keystore-present", "/");
+  ASSERT_NE(store, nullptr);
+  EXPECT_THAT(store->message, HasSubstr("1 private keys")) << "only the device key counts";
+}
+
+TEST(SecretsPrecision, PublicKeyDigestIsTheSameForEveryEncodingOfAKey) {
+  std::string pem = test::run("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null").output;
+  auto a = keys::classify_pem_key(pem);
+  ASSERT_TRUE(a);
+  std::string spki_sha = test::run("printf '%s' " + test::shell_quote(pem) +
+                                   " | openssl pkey -pubout -outform DER | sha256sum | cut -d' ' -f1").output;
+  EXPECT_EQ(a->public_sha256 + "\n", spki_sha);
+  std::string der = test::run("printf '%s' " + test::shell_quote(pem) + " | openssl pkey -outform DER | base64 -w0").output;
+  auto b = keys::classify_der_key(test::run("printf '%s' " + test::shell_quote(der) + " | base64 -d").output);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->public_sha256, a->public_sha256);
 }
 
 }  // namespace

@@ -145,6 +145,7 @@ std::optional<SsdCommand> parse_start_stop_daemon(const std::vector<std::string>
       break;
     }
     if (a == "-S" || a == "--start") start = true;
+    if (a == "-t" || a == "--test") return std::nullopt;  // only asks whether it would start
     if (auto v = value("--exec", "-x"))
       exec = *v;
     else if (auto v2 = value("--startas", "-a"))
@@ -195,6 +196,11 @@ void scan_script(const FsReader& r, const std::string& path, std::string_view in
       bool known_daemon = network_daemons().count(base) > 0 || in_list(kDebugPrograms, base);
       bool exists = w[0].starts_with("/") && r.exists(w[0]);
       if (in_list(kScriptUtilities, base) || !(exists || known_daemon)) continue;
+      // `sshd -t`, `nginx -t`, `lighttpd -t -f ...`: the configuration test of an init script,
+      // which parses the configuration and exits; not the daemon being started.
+      if ((base == "sshd" || base == "nginx" || base == "lighttpd" || base == "apache2" || base == "httpd") &&
+          std::any_of(w.begin() + 1, w.end(), [](const std::string& a) { return a == "-t" || a == "-tt" || a == "-T"; }))
+        continue;
       s.program = w[0];
       s.args.assign(w.begin() + 1, w.end());
       bool background = line.find('&') != std::string_view::npos;
