@@ -99,31 +99,6 @@ std::map<std::string, std::string> script_variables(std::string_view text) {
   return vars;
 }
 
-std::string expand_vars(const std::string& word, const std::map<std::string, std::string>& vars) {
-  std::string out;
-  for (std::size_t i = 0; i < word.size(); ++i) {
-    if (word[i] != '$' || i + 1 >= word.size()) {
-      out += word[i];
-      continue;
-    }
-    std::size_t start = i + 1, end;
-    std::string name;
-    if (word[start] == '{') {
-      end = word.find('}', start);
-      if (end == std::string::npos) break;
-      name = word.substr(start + 1, end - start - 1);
-      i = end;
-    } else {
-      end = start;
-      while (end < word.size() && (std::isalnum(static_cast<unsigned char>(word[end])) || word[end] == '_')) ++end;
-      name = word.substr(start, end - start);
-      i = end - 1;
-    }
-    if (auto it = vars.find(name); it != vars.end()) out += it->second;
-  }
-  return out;
-}
-
 /// `start-stop-daemon` words: the program, its arguments and the -c/--chuid user.
 struct SsdCommand {
   std::string program, user;
@@ -175,7 +150,7 @@ void scan_script(const FsReader& r, const std::string& path, std::string_view in
     // A leading NAME=value is a variable assignment (or an environment prefix), not a command.
     while (!w.empty() && w[0].find('=') != std::string::npos && w[0].find('=') < w[0].find('/')) w.erase(w.begin());
     if (w.empty()) continue;
-    for (auto& word : w) word = expand_vars(word, vars);
+    for (auto& word : w) word = expand_shell(word, vars);
     Service s;
     s.init = std::string(init);
     s.at_boot = true;
@@ -371,7 +346,7 @@ void collect_procd(const FsReader& r, std::vector<Service>& services) {
       s.init = "procd";
       s.name = p.instances.size() > 1 ? fmt::format("{}#{}", e.name, i + 1) : e.name;
       std::vector<std::string> cmd;
-      for (const auto& w : in.command) cmd.push_back(expand_vars(w, vars));
+      for (const auto& w : in.command) cmd.push_back(expand_shell(w, vars));
       s.program = cmd.empty() ? std::string() : cmd[0];
       if (cmd.size() > 1) s.args.assign(cmd.begin() + 1, cmd.end());
       s.user = in.user;

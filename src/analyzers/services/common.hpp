@@ -106,6 +106,11 @@ struct DaemonPrivileges {
 };
 const std::map<std::string, DaemonPrivileges, std::less<>>& daemon_privileges();
 
+/// A shell word or line with its variable references expanded as the shell would: $V, ${V},
+/// ${V:-word}, ${V-word}, ${V:+word}, ${V+word} (words may nest references); unknown
+/// variables are empty (privileges.cpp).
+std::string expand_shell(std::string_view text, const std::map<std::string, std::string>& vars);
+
 /// When a service's program is a wrapper script that execs a daemon (Debian's dnsmasq
 /// systemd-helper), the daemon and its expanded arguments replace it; `wrapper` records where.
 void follow_wrapper(const FsReader& r, Service& s);

@@ -34,8 +34,6 @@ std::vector<std::string> strings_of(const YAML::Node& n) {
   return out;
 }
 
-/// A shell line's variable references expanded: $V, ${V}, ${V:-word}, ${V-word}, ${V:+word},
-/// ${V+word} (words may nest references). Unknown variables are empty, as in the shell.
 std::string expand(std::string_view s, const std::map<std::string, std::string>& vars, int depth = 0) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -130,6 +128,10 @@ bool is_script(const FsReader& r, const std::string& path) {
 }
 
 }  // namespace
+
+std::string expand_shell(std::string_view text, const std::map<std::string, std::string>& vars) {
+  return expand(text, vars);
+}
 
 const std::map<std::string, DaemonPrivileges, std::less<>>& daemon_privileges() {
   static const auto table = [] {
