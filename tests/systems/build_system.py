@@ -331,6 +331,21 @@ def replay_scripts(tree, scripts_by_package):
         tree.write("/etc/inetd.conf", (base + "".join(l + "\n" for l in inetd_lines)).encode())
 
 
+def update_ca_certificates(tree):
+    """update-ca-certificates: /etc/ca-certificates.conf naming every certificate of
+    /usr/share/ca-certificates, the bundle /etc/ssl/certs/ca-certificates.crt and one link per
+    certificate in /etc/ssl/certs (the hashed links need openssl's subject hash: left out)."""
+    certs = sorted(p for p in tree.entries if p.startswith("usr/share/ca-certificates/") and p.endswith(".crt"))
+    names = [p[len("usr/share/ca-certificates/"):] for p in certs]
+    tree.write("/etc/ca-certificates.conf", ("".join(n + "\n" for n in names)).encode())
+    bundle = b""
+    for p, n in zip(certs, names):
+        data = tree.read("/" + p)
+        bundle += data if data.endswith(b"\n") else data + b"\n"
+        tree.symlink("/etc/ssl/certs/" + os.path.basename(n).replace(".crt", ".pem"), "/" + p)
+    tree.write("/etc/ssl/certs/ca-certificates.crt", bundle)
+
+
 def host_keys(tree):
     with tempfile.TemporaryDirectory() as d:
         os.makedirs(d + "/etc/ssh")
@@ -382,6 +397,8 @@ def main():
             tree.write(dst, tree.read(src), int(step.get("mode", "644"), 8))
         elif "symlink" in step:
             tree.symlink(*step["symlink"])
+        elif "ca-bundle" in step:
+            update_ca_certificates(tree)
         elif "write" in step:
             tree.write(step["write"], step["content"].encode(), int(step.get("mode", "644"), 8))
     host_keys(tree)

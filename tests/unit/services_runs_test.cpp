@@ -226,5 +226,31 @@ TEST(ServicesRuns, SystemdUnitsDoNotRunUnderBusyBoxInit) {
   EXPECT_THAT(l->boot_reason, HasSubstr("/sbin/init is busybox"));
 }
 
+
+TEST(ServicesRuns, MosquittoAndChronyListenOnlyLocallyUntilConfigured) {
+  auto v = systemd_tree();
+  // mosquitto 2 prints this when it starts without a listener: its local only mode.
+  add(*v, "/usr/sbin/mosquitto", std::string("\x7f" "ELF\0\0Starting in local only mode. Connections will only be possible", 70),
+      {0755, 0, 0, 0});
+  add(*v, "/etc/mosquitto/mosquitto.conf", "pid_file /run/mosquitto/mosquitto.pid\ninclude_dir /etc/mosquitto/conf.d\n");
+  enable(*v, "mosquitto.service", "[Service]\nExecStart=/usr/sbin/mosquitto -c /etc/mosquitto/mosquitto.conf\n");
+  add(*v, "/usr/sbin/chronyd", "\x7f" "ELF", {0755, 0, 0, 0});
+  add(*v, "/etc/chrony/chrony.conf", "confdir /etc/chrony/conf.d\npool 2.debian.pool.ntp.org iburst\n");
+  enable(*v, "chrony.service", "[Service]\nExecStart=/usr/sbin/chronyd -F 1\n");
+  auto s = scan(v);
+  ASSERT_NE(s->service("service:systemd:mosquitto.service"), nullptr);
+  EXPECT_FALSE(s->service("service:systemd:mosquitto.service")->network_facing);
+  EXPECT_THAT(s->service("service:systemd:mosquitto.service")->network_reasons.at(0), HasSubstr("local only mode"));
+  ASSERT_NE(s->service("service:systemd:chrony.service"), nullptr);
+  EXPECT_FALSE(s->service("service:systemd:chrony.service")->network_facing);
+
+  // A listener in an included file, and an allow line in chrony's confdir, open them.
+  add(*v, "/etc/mosquitto/conf.d/net.conf", "listener 1883\n");
+  add(*v, "/etc/chrony/conf.d/server.conf", "allow 192.168.0.0/16\n");
+  auto s2 = scan(v);
+  EXPECT_TRUE(s2->service("service:systemd:mosquitto.service")->network_facing);
+  EXPECT_TRUE(s2->service("service:systemd:chrony.service")->network_facing);
+}
+
 }  // namespace
 }  // namespace fwcert::analyzers::services

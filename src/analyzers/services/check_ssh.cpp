@@ -237,6 +237,71 @@ void check_ssh(const FsReader& r, const std::vector<Service>& services, const st
                                  {at(where, 0, "no shipped keys, no enabled SSH server")}));
 }
 
+namespace {
+
+/// The directive lines of a daemon's configuration file and of the *.conf files of the
+/// directories it includes (`include_dir` for mosquitto, `confdir` for chrony): keyword, the
+/// rest of the line, and where.
+struct Directive {
+  std::string keyword, value, where;
+};
+std::vector<Directive> directives(const FsReader& r, const std::string& file, std::string_view include_keyword) {
+  std::vector<Directive> out;
+  std::vector<std::string> files{file};
+  for (std::size_t i = 0; i < files.size() && i < 64; ++i) {
+    auto text = r.read(files[i]);
+    if (!text) continue;
+    for (auto [no, line] : text::lines(*text)) {
+      auto w = text::words(text::trim_space(line), 2);
+      if (w.empty() || w[0].starts_with("#")) continue;
+      Directive d{std::string(w[0]), w.size() > 1 ? std::string(w[1]) : std::string(),
+                  fmt::format("{} line {}", r.display(files[i]), no)};
+      if (d.keyword == include_keyword && i == 0) {
+        for (const auto& e : r.list(d.value)) {
+          if (e.name.ends_with(".conf")) files.push_back(d.value + "/" + e.name);
+        }
+      }
+      out.push_back(std::move(d));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+/// Daemons that listen only locally unless their configuration opens them: mosquitto 2 with no
+/// `listener` or `port` (its "local only mode"), chronyd with no `allow` (it serves no NTP
+/// client; its command port is bound to localhost).
+std::optional<std::string> local_only_by_configuration(const FsReader& r, const Service& s, std::string_view daemon) {
+  auto option = [&](std::string_view name) -> std::optional<std::string> {
+    for (std::size_t i = 0; i + 1 < s.args.size(); ++i)
+      if (s.args[i] == name) return s.args[i + 1];
+    return std::nullopt;
+  };
+  if (daemon == "mosquitto") {
+    std::string conf = option("-c").value_or("/etc/mosquitto/mosquitto.conf");
+    if (!r.exists(conf)) return std::nullopt;
+    for (const auto& d : directives(r, conf, "include_dir")) {
+      if (d.keyword == "listener" || d.keyword == "port") return std::nullopt;
+    }
+    // Local only mode is mosquitto 2's: the binary says so when it starts in it.
+    auto binary = r.v().read_file(s.program, limits::kMaxContentScanFileBytes);
+    if (!binary.ok() || binary->find("Starting in local only mode") == std::string::npos) return std::nullopt;
+    return fmt::format("mosquitto 2 with no listener or port in {} (or its include_dir) accepts connections only from "
+                       "this machine (local only mode)",
+                       r.display(conf));
+  }
+  std::string conf = option("-f").value_or("/etc/chrony/chrony.conf");
+  if (!r.exists(conf)) return std::nullopt;
+  for (const auto& d : directives(r, conf, "confdir")) {
+    if (d.keyword == "allow" || d.keyword == "cmdallow" || (d.keyword == "port" && d.value != "0")) return std::nullopt;
+    if (d.keyword == "bindcmdaddress" && !loopback_address(d.value) && !d.value.starts_with("/")) return std::nullopt;
+  }
+  return fmt::format("chronyd serves no NTP client (no allow directive in {} or its confdir) and its command port "
+                     "listens on localhost only",
+                     r.display(conf));
+}
+
 /// When the daemon's own configuration binds it to loopback only, the reason (it is then not
 /// network-facing): every sshd ListenAddress, or every dropbear -p address, is a loopback one.
 std::optional<std::string> loopback_only(const FsReader& r, const Service& s, std::string_view daemon) {
@@ -260,6 +325,7 @@ std::optional<std::string> loopback_only(const FsReader& r, const Service& s, st
                            fmt::format("{} line {}", s.path, s.line));
     }
   }
+  if (daemon == "mosquitto" || daemon == "chronyd") return local_only_by_configuration(r, s, daemon);
   if (listens.empty()) return std::nullopt;
   for (const auto& [address, where] : listens) {
     if (!loopback_address(address)) return std::nullopt;

@@ -123,6 +123,9 @@ void apply_privileges(const FsReader& r, const evidence::AccountFiles& accounts,
 /// When the daemon's own configuration binds it to loopback only, the reason (it is then not
 /// network-facing): every sshd ListenAddress, or every dropbear -p address, is a loopback one.
 std::optional<std::string> loopback_only(const FsReader& r, const Service& s, std::string_view daemon);
+/// The part of loopback_only() for daemons that are local-only until configured otherwise
+/// (mosquitto 2, chronyd) (check_ssh.cpp).
+std::optional<std::string> local_only_by_configuration(const FsReader& r, const Service& s, std::string_view daemon);
 
 inline constexpr std::string_view kNonRootCheck = "priv-services-non-root";
 inline constexpr std::string_view kLegacyCheck = "net-legacy-daemons";
