@@ -425,6 +425,7 @@ const std::vector<std::string>& expected_check_ids() {
       "upd-transport",
       "upd-tamper-test",
       "upd-auto-check",
+      "upd-security-source",
       // c.11
       "auth-empty-password",
       "auth-default-password",

@@ -264,5 +264,212 @@ TEST(Updates, CustomUpdateScripts) {
   EXPECT_EQ(s.only("upd-transport").status, Status::kPass);
 }
 
+// Debian 12's apt 2.6.2 ships /etc/apt/apt.conf.d/01autoremove in the nested braces form with
+// '#' comments inside the braces (abridged here to its first two blocks, text as shipped).
+constexpr const char* kApt01Autoremove = R"(APT
+{
+  NeverAutoRemove
+  {
+	"^firmware-linux.*";
+	"^linux-firmware$";
+  };
+
+  VersionedKernelPackages
+  {
+	# kernels
+	"linux-.*";
+	# (out-of-tree) modules
+	".*-modules";
+  };
+};
+)";
+// /etc/apt/apt.conf.d/20auto-upgrades as unattended-upgrades 2.9.1+nmu3 (Debian 12) writes it
+// from /usr/share/unattended-upgrades/20auto-upgrades when automatic updates are enabled.
+constexpr const char* kUu20AutoUpgrades =
+    "APT::Periodic::Update-Package-Lists \"1\";\nAPT::Periodic::Unattended-Upgrade \"1\";\n";
+// /etc/apt/sources.list as debootstrap 1.0.128 writes it for `debootstrap bookworm ...
+// http://deb.debian.org/debian` (no security suite: debootstrap adds none).
+constexpr const char* kDebootstrapSources = "deb http://deb.debian.org/debian bookworm main\n";
+constexpr const char* kDebian12OsRelease =
+    "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\n"
+    "VERSION=\"12 (bookworm)\"\nVERSION_CODENAME=bookworm\nID=debian\n";
+
+TEST(UpdatesParse, AptConfReadsBothSyntaxesListsCommentsAndClear) {
+  auto o = up::parse_apt_conf(kApt01Autoremove);
+  ASSERT_EQ(o.size(), 4u);
+  EXPECT_EQ(o[0].key, "APT::NeverAutoRemove");
+  EXPECT_EQ(o[0].value, "^firmware-linux.*");
+  EXPECT_EQ(o[0].line, 5u);
+  EXPECT_EQ(o[2].key, "APT::VersionedKernelPackages");
+  EXPECT_EQ(o[3].value, ".*-modules");
+  EXPECT_EQ(o[3].line, 14u);
+  auto p = up::parse_apt_conf(
+      "// comment \"x\";\nAPT::Periodic { Enable \"1\"; /* off? */ Unattended-Upgrade \"1\"; };\n"
+      "APT { Periodic::Update-Package-Lists 0; };\n#clear APT::Periodic;\n");
+  ASSERT_EQ(p.size(), 4u);
+  EXPECT_EQ(p[0].key, "APT::Periodic::Enable");
+  EXPECT_EQ(p[1].key, "APT::Periodic::Unattended-Upgrade");
+  EXPECT_EQ(p[1].line, 2u);
+  EXPECT_EQ(p[2].key, "APT::Periodic::Update-Package-Lists");
+  EXPECT_EQ(p[2].value, "0");
+  EXPECT_TRUE(p[3].clear);
+  EXPECT_EQ(p[3].key, "APT::Periodic");
+  EXPECT_TRUE(up::apt_true("TRUE"));
+  EXPECT_FALSE(up::apt_true("0"));
+}
+
+TEST(UpdatesParse, AptSourcesSuitesTypesAndDisabledStanzas) {
+  auto one = up::parse_apt_sources(
+      "deb http://deb.debian.org/debian bookworm main\n# deb http://x/ bookworm-security main\n"
+      "deb-src [allow-insecure=yes] http://deb.debian.org/debian bookworm main\n",
+      false);
+  ASSERT_EQ(one.size(), 2u);
+  EXPECT_EQ(one[0].suites, std::vector<std::string>{"bookworm"});
+  EXPECT_TRUE(one[1].source_only);
+  EXPECT_TRUE(one[1].allow_insecure);
+  // Debian 13's default /etc/apt/sources.list.d/debian.sources (two stanzas), and a disabled one.
+  auto d = up::parse_apt_sources(
+      "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie trixie-updates\nComponents: main\n"
+      "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n"
+      "Types: deb\nURIs: http://deb.debian.org/debian-security\nSuites: trixie-security\nComponents: main\n"
+      "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n"
+      "Enabled: no\nTypes: deb\nURIs: http://x/\nSuites: sid\n",
+      true);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].suites, (std::vector<std::string>{"trixie", "trixie-updates"}));
+  EXPECT_EQ(d[0].suites_line, 3u);
+  EXPECT_EQ(d[1].suites, std::vector<std::string>{"trixie-security"});
+}
+
+TEST(Updates, SignedAptSourceOverHttpIsALowWarningUnsignedCleartextFailsWithItsCount) {
+  auto v = tree();
+  ASSERT_TRUE(v->add_file("/etc/apt/sources.list", kDebootstrapSources).ok());
+  {
+    AnalyzerScan s(v, &up::run);
+    const Finding& f = s.only("upd-transport");
+    EXPECT_EQ(f.status, Status::kWarn);
+    EXPECT_TRUE(f.severity_override);
+    EXPECT_EQ(f.severity, Severity::kLow);
+    EXPECT_NE(f.message.find("signed Release file"), std::string::npos) << f.message;
+    EXPECT_NE(f.message.find("only leaks which packages are fetched"), std::string::npos) << f.message;
+    EXPECT_EQ(f.message.rfind("1 package source(s)", 0), 0u) << f.message;
+  }
+  // AllowInsecureRepositories turns the Release signature check off for every source.
+  ASSERT_TRUE(
+      v->add_file("/etc/apt/apt.conf.d/99insecure", "Acquire { AllowInsecureRepositories \"true\"; };\n").ok());
+  ASSERT_TRUE(v->add_file("/etc/apt/sources.list.d/vendor.list",
+                          "deb [trusted=yes] http://vendor.example/apt bookworm main\n")
+                  .ok());
+  AnalyzerScan s(v, &up::run);
+  const Finding& f = s.only("upd-transport");
+  EXPECT_EQ(f.status, Status::kFail);
+  EXPECT_FALSE(f.severity_override);
+  // The count is read before the evidence moves into the finding (it used to say "0").
+  EXPECT_EQ(f.message.rfind("2 update download(s)", 0), 0u) << f.message;
+  EXPECT_EQ(f.evidence.size(), 2u);
+  EXPECT_EQ(s.only("upd-package-feeds").status, Status::kFail);
+}
+
+TEST(Updates, SecuritySourceMissingFailsPresentPassesOtherManagersAreInconclusive) {
+  auto v = tree();
+  ASSERT_TRUE(v->add_file("/etc/os-release", kDebian12OsRelease).ok());
+  ASSERT_TRUE(v->add_file("/etc/apt/sources.list", kDebootstrapSources).ok());
+  {
+    AnalyzerScan s(v, &up::run);
+    const Finding& f = s.only("upd-security-source");
+    EXPECT_EQ(f.status, Status::kFail);
+    ASSERT_EQ(f.evidence.size(), 1u);
+    EXPECT_EQ(f.evidence[0].path, "/etc/apt/sources.list");
+    EXPECT_EQ(f.evidence[0].line, 1u);
+    EXPECT_TRUE(s.evidence_has(f, "bookworm-security"));
+  }
+  // bookworm-updates is not the security suite.
+  ASSERT_TRUE(v->add_file("/etc/apt/sources.list.d/updates.list",
+                          "deb http://deb.debian.org/debian bookworm-updates main\n")
+                  .ok());
+  EXPECT_EQ(AnalyzerScan(v, &up::run).only("upd-security-source").status, Status::kFail);
+  ASSERT_TRUE(v->add_file("/etc/apt/sources.list.d/security.sources",
+                          "Types: deb\nURIs: http://deb.debian.org/debian-security\nSuites: bookworm-security\n"
+                          "Components: main\n")
+                  .ok());
+  {
+    AnalyzerScan s(v, &up::run);
+    const Finding& f = s.only("upd-security-source");
+    EXPECT_EQ(f.status, Status::kPass);
+    EXPECT_EQ(f.evidence.at(0).path, "/etc/apt/sources.list.d/security.sources");
+    EXPECT_EQ(f.evidence.at(0).line, 3u);
+  }
+  // Debian 10 names it buster/updates; buster-security does not exist.
+  auto old = tree();
+  ASSERT_TRUE(old->add_file("/etc/apt/sources.list",
+                            "deb http://deb.debian.org/debian buster main\n"
+                            "deb http://security.debian.org/debian-security buster-security main\n")
+                  .ok());
+  EXPECT_EQ(AnalyzerScan(old, &up::run).only("upd-security-source").status, Status::kFail);
+  ASSERT_TRUE(old->add_file("/etc/apt/sources.list",
+                            "deb http://deb.debian.org/debian buster main\n"
+                            "deb http://security.debian.org/debian-security buster/updates main\n")
+                  .ok());
+  EXPECT_EQ(AnalyzerScan(old, &up::run).only("upd-security-source").status, Status::kPass);
+  auto ubuntu = tree();
+  ASSERT_TRUE(ubuntu->add_file("/etc/apt/sources.list",
+                               "deb http://archive.ubuntu.com/ubuntu jammy main\n"
+                               "deb http://security.ubuntu.com/ubuntu jammy-security main\n")
+                  .ok());
+  EXPECT_EQ(AnalyzerScan(ubuntu, &up::run).only("upd-security-source").status, Status::kPass);
+  auto unknown = tree();
+  ASSERT_TRUE(unknown->add_file("/etc/apt/sources.list", "deb http://repo.example/ vendorrel main\n").ok());
+  EXPECT_EQ(AnalyzerScan(unknown, &up::run).only("upd-security-source").status, Status::kInconclusive);
+  auto opkg = tree();
+  ASSERT_TRUE(opkg->add_file("/etc/opkg/distfeeds.conf", "src/gz core https://downloads.openwrt.org/core\n").ok());
+  EXPECT_EQ(AnalyzerScan(opkg, &up::run).only("upd-security-source").status, Status::kInconclusive);
+  auto none = tree();
+  ASSERT_TRUE(none->add_file("/etc/hostname", "x\n").ok());
+  EXPECT_EQ(AnalyzerScan(none, &up::run).only("upd-security-source").status, Status::kNotApplicable);
+}
+
+TEST(Updates, AptDailyAloneInstallsNothingUnattendedUpgradesDoes) {
+  // What Debian 12's apt 2.6.2 installs: the timers enabled, cron.daily/apt-compat, 01autoremove.
+  auto v = tree();
+  ASSERT_TRUE(v->add_file("/etc/apt/sources.list", kDebootstrapSources).ok());
+  ASSERT_TRUE(v->add_file("/etc/apt/apt.conf.d/01autoremove", kApt01Autoremove).ok());
+  ASSERT_TRUE(v->add_file("/etc/cron.daily/apt-compat", "#!/bin/sh\nexec /usr/lib/apt/apt.systemd.daily\n").ok());
+  ASSERT_TRUE(v->add_symlink("/etc/systemd/system/timers.target.wants/apt-daily.timer",
+                             "/lib/systemd/system/apt-daily.timer")
+                  .ok());
+  ASSERT_TRUE(v->add_symlink("/etc/systemd/system/timers.target.wants/apt-daily-upgrade.timer",
+                             "/lib/systemd/system/apt-daily-upgrade.timer")
+                  .ok());
+  {
+    AnalyzerScan s(v, &up::run);
+    const Finding& f = s.only("upd-auto-check");
+    EXPECT_EQ(f.status, Status::kWarn);
+    EXPECT_NE(f.message.find("nothing installs updates automatically"), std::string::npos) << f.message;
+    EXPECT_NE(f.message.find("unattended-upgrades package is not installed"), std::string::npos) << f.message;
+  }
+  // The package's binary without the periodic setting still installs nothing.
+  ASSERT_TRUE(v->add_file("/usr/bin/unattended-upgrade", "#!/usr/bin/python3\n", {0755, 0, 0, 0}).ok());
+  EXPECT_EQ(AnalyzerScan(v, &up::run).only("upd-auto-check").status, Status::kWarn);
+  ASSERT_TRUE(v->add_file("/etc/apt/apt.conf.d/20auto-upgrades", kUu20AutoUpgrades).ok());
+  {
+    AnalyzerScan s(v, &up::run);
+    const Finding& f = s.only("upd-auto-check");
+    EXPECT_EQ(f.status, Status::kPass);
+    EXPECT_EQ(f.evidence.at(0).path, "/etc/apt/apt.conf.d/20auto-upgrades");
+    EXPECT_EQ(f.evidence.at(0).line, 2u);
+  }
+  // A later file turns it off in the nested form; a ".disabled" file is not read by apt.
+  ASSERT_TRUE(v->add_file("/etc/apt/apt.conf.d/99off.disabled", "APT::Periodic::Unattended-Upgrade \"0\";\n").ok());
+  EXPECT_EQ(AnalyzerScan(v, &up::run).only("upd-auto-check").status, Status::kPass);
+  ASSERT_TRUE(v->add_file("/etc/apt/apt.conf.d/99off", "APT {\n  Periodic {\n    Unattended-Upgrade \"0\";\n  };\n};\n")
+                  .ok());
+  {
+    AnalyzerScan s(v, &up::run);
+    const Finding& f = s.only("upd-auto-check");
+    EXPECT_EQ(f.status, Status::kWarn);
+    EXPECT_TRUE(s.evidence_has(f, "APT::Periodic::Unattended-Upgrade \"0\""));
+  }
+}
+
 }  // namespace
 }  // namespace fwcert

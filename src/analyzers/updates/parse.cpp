@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/limits.hpp"
 #include "core/text.hpp"
 
 namespace fwcert::analyzers::updates {
@@ -72,15 +73,39 @@ OpkgConf parse_opkg_conf(std::string_view text) {
   return c;
 }
 
+namespace {
+
+bool option_yes(std::string_view value) {
+  std::string v = text::lower(trim(value));
+  return v == "yes" || v == "true" || v == "1";
+}
+
+}  // namespace
+
 std::vector<Feed> parse_apt_sources(std::string_view text, bool deb822) {
   std::vector<Feed> out;
   if (deb822) {
-    Feed current;
-    bool have = false;
+    // One stanza: the fields apt reads to decide where it downloads from and how it trusts it.
+    struct Stanza {
+      std::vector<std::string> uris, suites;
+      std::size_t uris_line = 0, suites_line = 0;
+      bool binary = false, source = false, typed = false, disabled = false, trusted = false, insecure = false;
+    } st;
     auto flush = [&] {
-      if (have && !current.url.empty()) out.push_back(current);
-      current = {};
-      have = false;
+      if (!st.disabled && (st.binary || st.source || !st.typed)) {
+        for (const auto& u : st.uris) {
+          Feed f;
+          f.url = u;
+          f.line = st.uris_line;
+          f.trusted_without_signature = st.trusted;
+          f.allow_insecure = st.insecure;
+          f.source_only = st.typed && !st.binary;
+          f.suites = st.suites;
+          f.suites_line = st.suites_line;
+          out.push_back(std::move(f));
+        }
+      }
+      st = {};
     };
     for (auto [n, line] : text::lines(text)) {
       std::string_view l = trim(line);
@@ -91,15 +116,26 @@ std::vector<Feed> parse_apt_sources(std::string_view text, bool deb822) {
       if (l.front() == '#') continue;
       auto colon = l.find(':');
       if (colon == std::string_view::npos) continue;
-      std::string_view key = trim(l.substr(0, colon));
+      std::string key = text::lower(trim(l.substr(0, colon)));
       std::string_view value = trim(l.substr(colon + 1));
-      have = true;
-      if (key == "URIs") {
-        auto w = words(value);
-        if (!w.empty()) current.url = std::string(w[0]);
-        current.line = n;
-      } else if (key == "Trusted" && value == "yes") {
-        current.trusted_without_signature = true;
+      if (key == "uris") {
+        for (auto w : words(value)) st.uris.emplace_back(w);
+        st.uris_line = n;
+      } else if (key == "suites") {
+        for (auto w : words(value)) st.suites.emplace_back(w);
+        st.suites_line = n;
+      } else if (key == "types") {
+        st.typed = true;
+        for (auto w : words(value)) {
+          st.binary |= w == "deb";
+          st.source |= w == "deb-src";
+        }
+      } else if (key == "enabled") {
+        st.disabled = !option_yes(value);
+      } else if (key == "trusted") {
+        st.trusted = option_yes(value);
+      } else if (key == "allow-insecure") {
+        st.insecure = option_yes(value);
       }
     }
     flush();
@@ -107,18 +143,138 @@ std::vector<Feed> parse_apt_sources(std::string_view text, bool deb822) {
   }
   for (auto [n, line] : text::lines(text)) {
     std::string_view l = trim(line);
-    if (!l.starts_with("deb ") && !l.starts_with("deb-src ")) continue;
-    std::string_view rest = trim(l.substr(l.find(' ')));
-    bool trusted = false;
+    if (!l.starts_with("deb ") && !l.starts_with("deb-src ") && !l.starts_with("deb\t") &&
+        !l.starts_with("deb-src\t"))
+      continue;
+    Feed f;
+    f.line = n;
+    f.suites_line = n;
+    f.source_only = l.starts_with("deb-src");
+    f.text = std::string(l.substr(0, 512));
+    std::string_view rest = trim(l.substr(l.find_first_of(" \t")));
     if (rest.starts_with("[")) {
       auto close = rest.find(']');
       if (close == std::string_view::npos) continue;
-      std::string_view opts = rest.substr(1, close - 1);
-      trusted = opts.find("trusted=yes") != std::string_view::npos;
+      for (auto o : words(rest.substr(1, close - 1))) {
+        auto eq = o.find('=');
+        if (eq == std::string_view::npos) continue;
+        std::string name = text::lower(o.substr(0, eq));
+        if (name == "trusted") f.trusted_without_signature = option_yes(o.substr(eq + 1));
+        if (name == "allow-insecure") f.allow_insecure = option_yes(o.substr(eq + 1));
+      }
       rest = trim(rest.substr(close + 1));
     }
     auto w = words(rest);
-    if (!w.empty()) out.push_back({std::string(w[0]), n, trusted});
+    if (w.empty()) continue;
+    f.url = std::string(w[0]);
+    if (w.size() > 1) f.suites.emplace_back(w[1]);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+bool apt_true(std::string_view value) {
+  std::string v = text::lower(trim(value));
+  return v == "1" || v == "yes" || v == "true" || v == "on" || v == "enable" || v == "with";
+}
+
+std::vector<AptOption> parse_apt_conf(std::string_view text) {
+  std::vector<AptOption> out;
+  std::vector<std::string> scopes;  // each a name as written, possibly holding "::"
+  std::size_t line = 1, i = 0;
+  const std::size_t n = text.size();
+  auto full_key = [&](std::string_view name) {
+    std::string k;
+    for (const auto& s : scopes) k += (k.empty() ? "" : "::") + s;
+    if (!name.empty()) k += (k.empty() ? "" : "::") + std::string(name);
+    return k;
+  };
+  auto skip_to = [&](char c) {  // past the next `c` (or the end), counting lines
+    while (i < n && text[i] != c) line += text[i++] == '\n';
+    if (i < n) ++i;
+  };
+  auto is_name_char = [](char c) {
+    return !(c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '{' || c == '}' || c == ';' || c == '"');
+  };
+  while (i < n && out.size() < limits::kMaxConfigLines) {
+    char c = text[i];
+    if (c == '\n') {
+      ++line;
+      ++i;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r' || c == ';') {
+      ++i;
+      continue;
+    }
+    if (c == '/' && i + 1 < n && text[i + 1] == '/') {
+      skip_to('\n');
+      ++line;
+      continue;
+    }
+    if (c == '/' && i + 1 < n && text[i + 1] == '*') {
+      i += 2;
+      while (i < n && !(text[i] == '*' && i + 1 < n && text[i + 1] == '/')) line += text[i++] == '\n';
+      i = std::min(n, i + 2);
+      continue;
+    }
+    if (c == '#') {
+      std::string_view head = text.substr(i, 9);
+      if (head.starts_with("#clear") || head.starts_with("#include")) {
+        bool clear = head.starts_with("#clear");
+        std::size_t at_line = line;
+        std::size_t begin = i + (clear ? 6 : 8);
+        skip_to(';');
+        if (clear) {
+          std::string_view arg = trim(text.substr(begin, i - 1 - begin));
+          if (!arg.empty() && arg.back() == ';') arg.remove_suffix(1);
+          for (auto name : words(arg)) out.push_back({full_key(name), "", at_line, true});
+        }
+        continue;
+      }
+      skip_to('\n');
+      ++line;
+      continue;
+    }
+    if (c == '}') {
+      if (!scopes.empty()) scopes.pop_back();
+      ++i;
+      continue;
+    }
+    auto read_value = [&]() {  // at '"': the quoted text, which may span lines
+      std::size_t begin = ++i;
+      while (i < n && text[i] != '"') line += text[i++] == '\n';
+      std::string v(text.substr(begin, i - begin));
+      if (i < n) ++i;
+      return v;
+    };
+    if (c == '"') {  // a list item: a value without a name
+      std::size_t at_line = line;
+      std::string v = read_value();
+      out.push_back({full_key(""), std::move(v), at_line, false});
+      continue;
+    }
+    std::size_t begin = i;
+    while (i < n && is_name_char(text[i])) ++i;
+    std::string_view name = text.substr(begin, i - begin);
+    std::size_t at_line = line;
+    while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) line += text[i++] == '\n';
+    if (i < n && text[i] == '{') {
+      ++i;
+      if (scopes.size() < 64) scopes.emplace_back(name);
+      continue;
+    }
+    if (i < n && text[i] == '"') {
+      std::string v = read_value();
+      out.push_back({full_key(name), std::move(v), at_line, false});
+      continue;
+    }
+    // An unquoted value: the next word, up to ';'.
+    std::size_t vbegin = i;
+    while (i < n && is_name_char(text[i])) ++i;
+    std::string_view value = text.substr(vbegin, i - vbegin);
+    if (!name.empty()) out.push_back({full_key(name), std::string(value), at_line, false});
+    if (i == begin) ++i;  // never stall on a stray character
   }
   return out;
 }

@@ -33,6 +33,11 @@ struct Feed {
   std::string url;
   std::size_t line = 0;
   bool trusted_without_signature = false;  ///< apt [trusted=yes] / "Trusted: yes"
+  bool allow_insecure = false;             ///< apt [allow-insecure=yes] / "Allow-Insecure: yes"
+  bool source_only = false;                ///< apt deb-src: source packages, nothing installed
+  std::vector<std::string> suites;         ///< apt suites ("bookworm", "bookworm-security")
+  std::size_t suites_line = 0;             ///< the line naming the suites (deb822 "Suites:")
+  std::string text;                        ///< the source line as written (one-line format)
 };
 /// Feeds of an opkg configuration ("src[/gz] name url") and whether it sets
 /// `option check_signature` (to anything but 0).
@@ -42,8 +47,23 @@ struct OpkgConf {
   std::size_t check_signature_line = 0;
 };
 OpkgConf parse_opkg_conf(std::string_view text);
-/// Feeds of an apt sources.list (one-line "deb [options] url suite ...") or deb822 .sources file.
+/// Feeds of an apt sources.list (one-line "deb [options] url suite ...") or deb822 .sources file
+/// (one feed per URI of a stanza; stanzas with "Enabled: no" are left out).
 std::vector<Feed> parse_apt_sources(std::string_view text, bool deb822);
+
+/// One assignment of an apt configuration file, its scope names joined with "::"
+/// ("APT::Periodic::Unattended-Upgrade"), as apt.conf(5) reads them: `a::b "v";`, the nested
+/// `a { b "v"; };` form, list items (`a { "v"; };`, key "a"), `//`, `/* */` and `#` comments.
+/// `#clear a::b;` is an entry with `clear` set; `#include` is skipped.
+struct AptOption {
+  std::string key;
+  std::string value;
+  std::size_t line = 0;
+  bool clear = false;
+};
+std::vector<AptOption> parse_apt_conf(std::string_view text);
+/// True for the values apt's StringToBool reads as true ("1", "yes", "true", "on", "enable", "with").
+bool apt_true(std::string_view value);
 
 /// What a script does that matters for updates, line by line.
 struct ScriptLine {

@@ -4,8 +4,11 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <optional>
+#include <tuple>
 
 #include "analyzers/updates/parse.hpp"
 #include "core/limits.hpp"
@@ -26,8 +29,11 @@ constexpr std::string_view kAndroidCheck = "upd-android-ota-keys";
 constexpr std::string_view kFeedsCheck = "upd-package-feeds";
 constexpr std::string_view kScriptsCheck = "upd-custom-scripts";
 constexpr std::string_view kTransportCheck = "upd-transport";
-constexpr std::string_view kChecks[] = {kAgentCheck,   kRaucCheck,  kSwupdateCheck, kMenderCheck,   kOstreeCheck,
-                                        kAndroidCheck, kFeedsCheck, kScriptsCheck,  kTransportCheck};
+constexpr std::string_view kSecuritySourceCheck = "upd-security-source";
+constexpr std::string_view kAutoCheck = "upd-auto-check";
+constexpr std::string_view kChecks[] = {kAgentCheck,   kRaucCheck,    kSwupdateCheck, kMenderCheck,
+                                        kOstreeCheck,  kAndroidCheck, kFeedsCheck,    kScriptsCheck,
+                                        kTransportCheck, kSecuritySourceCheck, kAutoCheck};
 
 /// A file of the target: filesystem and canonical path.
 struct File {
@@ -82,11 +88,55 @@ struct Url {
   std::string url;
   Evidence where;
   bool insecure_flag = false;  ///< certificate checks explicitly off
+  /// The package manager verifies a signed index of what it downloads (apt's InRelease or
+  /// Release.gpg against its keyring, opkg's Packages.sig with usign), and each package against
+  /// the checksum in that index: cleartext then costs privacy, not integrity.
+  bool signed_index = false;
+};
+
+/// One apt configuration value in effect, and where it was set.
+struct AptValue {
+  std::string value;
+  Evidence where;
+};
+
+/// The apt configuration in effect: /etc/apt/apt.conf.d/* in name order, then
+/// /etc/apt/apt.conf, a later assignment overriding an earlier one (keys compared without
+/// case, as apt does).
+class AptConfig {
+ public:
+  void add(const std::string& shown, const std::vector<AptOption>& options) {
+    for (const auto& o : options) {
+      std::string key = lower(o.key);
+      if (o.clear) {
+        for (auto it = values_.lower_bound(key); it != values_.end() && it->first.starts_with(key);)
+          it = values_.erase(it);
+        continue;
+      }
+      values_[key] = {o.value, at(shown, o.line, fmt::format("{} \"{}\"", o.key, o.value))};
+    }
+  }
+  const AptValue* find(std::string_view key) const {
+    auto it = values_.find(lower(key));
+    return it == values_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  std::map<std::string, AptValue> values_;
+};
+
+/// A line of an apt source list that downloads binary packages.
+struct AptSource {
+  File file;
+  Feed feed;
 };
 
 struct State {
   std::vector<Evidence> agents;
   std::vector<Url> urls;
+  std::vector<AptSource> apt_sources;
+  AptConfig apt_config;
+  bool opkg_feeds = false;
 };
 
 bool is_cleartext(std::string_view url) {
@@ -458,6 +508,30 @@ void check_android(const Target& t, State& st, Output& out) {
 
 // --- package feeds -----------------------------------------------------------------------
 
+/// True for a file name apt reads from apt.conf.d: letters, digits, '_', '-' and '.', and no
+/// extension other than ".conf" (apt skips "*.dpkg-old", "*.ucf-dist", "*.disabled", ...).
+bool apt_reads_part(std::string_view name) {
+  if (name.empty() || name.front() == '.') return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') return false;
+  }
+  auto dot = name.rfind('.');
+  return dot == std::string_view::npos || name.substr(dot) == ".conf";
+}
+
+void read_apt_config(const Target& t, AptConfig& config) {
+  std::vector<File> files = t.in_dir("/etc/apt/apt.conf.d", "");
+  std::erase_if(files, [](const File& f) { return !apt_reads_part(vfs::base_name(f.path)); });
+  std::sort(files.begin(), files.end(), [](const File& a, const File& b) {
+    return std::tie(a.fs, a.path) < std::tie(b.fs, b.path);
+  });
+  auto main = t.at_path("/etc/apt/apt.conf");
+  files.insert(files.end(), main.begin(), main.end());
+  for (const auto& f : files) {
+    if (auto text = t.read(f)) config.add(t.shown(f), parse_apt_conf(*text));
+  }
+}
+
 void check_feeds(const Target& t, State& st, Output& out) {
   std::vector<Evidence> bad, ok;
   bool any = false;
@@ -477,14 +551,26 @@ void check_feeds(const Target& t, State& st, Output& out) {
   for (const auto& [f, feed] : opkg_feeds) {
     any = true;
     Evidence e = at(t.shown(f), feed.line, "opkg feed " + feed.url, "option check_signature");
-    st.urls.push_back({feed.url, e, false});
+    st.urls.push_back({feed.url, e, false, check_sig.has_value()});
     (check_sig ? ok : bad).push_back(std::move(e));
   }
+  st.opkg_feeds = !opkg_feeds.empty();
   if (!opkg_feeds.empty()) {
     st.agents.push_back(at(t.shown(opkg_feeds.front().first), 0, "opkg feeds"));
     if (check_sig) ok.push_back(*check_sig);
   }
-  // apt: sources.list, sources.list.d/*.list and *.sources; apt.conf(.d) overrides.
+  // apt: the configuration first (it can turn signature checks off for every source), then
+  // sources.list, sources.list.d/*.list and *.sources.
+  read_apt_config(t, st.apt_config);
+  std::vector<Evidence> apt_insecure;
+  for (std::string_view key : {"APT::Get::AllowUnauthenticated", "Acquire::AllowInsecureRepositories",
+                               "Acquire::AllowDowngradeToInsecureRepositories"}) {
+    if (const AptValue* v = st.apt_config.find(key); v && apt_true(v->value)) {
+      Evidence e = v->where;
+      e.expected = "unauthenticated packages refused";
+      apt_insecure.push_back(std::move(e));
+    }
+  }
   std::vector<std::pair<File, bool>> apt;
   for (const auto& f : t.at_path("/etc/apt/sources.list")) apt.emplace_back(f, false);
   for (const auto& f : t.in_dir("/etc/apt/sources.list.d", ".list")) apt.emplace_back(f, false);
@@ -494,10 +580,13 @@ void check_feeds(const Target& t, State& st, Output& out) {
     if (!text) continue;
     for (const auto& feed : parse_apt_sources(*text, deb822)) {
       any = true;
+      if (!feed.source_only) st.apt_sources.push_back({f, feed});
       Evidence e = at(t.shown(f), feed.line, "apt source " + feed.url, "signed by a key apt trusts");
-      st.urls.push_back({feed.url, e, false});
-      if (feed.trusted_without_signature) {
-        e.observed += deb822 ? " (Trusted: yes)" : " ([trusted=yes])";
+      bool unsigned_feed = feed.trusted_without_signature || feed.allow_insecure || !apt_insecure.empty();
+      st.urls.push_back({feed.url, e, false, !unsigned_feed});
+      if (feed.trusted_without_signature || feed.allow_insecure) {
+        e.observed += feed.trusted_without_signature ? (deb822 ? " (Trusted: yes)" : " ([trusted=yes])")
+                                                     : (deb822 ? " (Allow-Insecure: yes)" : " ([allow-insecure=yes])");
         bad.push_back(std::move(e));
       } else {
         ok.push_back(std::move(e));
@@ -505,22 +594,9 @@ void check_feeds(const Target& t, State& st, Output& out) {
     }
   }
   if (!apt.empty()) st.agents.push_back(at(t.shown(apt.front().first), 0, "apt sources"));
-  std::vector<File> aptconf = t.in_dir("/etc/apt/apt.conf.d", "");
-  auto aptmain = t.at_path("/etc/apt/apt.conf");
-  aptconf.insert(aptconf.end(), aptmain.begin(), aptmain.end());
-  for (const auto& f : aptconf) {
-    auto text = t.read(f);
-    if (!text) continue;
-    for (auto [line, ln] : text::lines(*text)) {
-      std::string l = lower(ln);
-      if ((l.find("allowunauthenticated") != std::string::npos ||
-           l.find("allowinsecurerepositories") != std::string::npos ||
-           l.find("allowdowngradetoinsecurerepositories") != std::string::npos) &&
-          l.find("\"true\"") != std::string::npos && !l.starts_with("//")) {
-        any = true;
-        bad.push_back(at(t.shown(f), line, std::string(ln.substr(0, 200)), "unauthenticated packages refused"));
-      }
-    }
+  if (!apt_insecure.empty()) {
+    any = true;
+    bad.insert(bad.end(), apt_insecure.begin(), apt_insecure.end());
   }
   if (!any) {
     out.findings.push_back(
@@ -596,26 +672,261 @@ void check_transport(State& st, Output& out) {
                                    "no update server URL was found in any update agent, feed or script"));
     return;
   }
-  std::vector<Evidence> bad, ok;
+  std::vector<Evidence> bad, signed_cleartext, ok;
   for (auto& u : st.urls) {
     Evidence e = u.where;
     e.expected = "https:// with certificate validation";
-    if (is_cleartext(u.url) || u.insecure_flag) {
+    if (u.insecure_flag || (is_cleartext(u.url) && !u.signed_index)) {
       bad.push_back(std::move(e));
+    } else if (is_cleartext(u.url)) {
+      e.observed += " (cleartext; the index it downloads is signed)";
+      signed_cleartext.push_back(std::move(e));
     } else {
       ok.push_back(std::move(e));
     }
   }
-  if (!bad.empty()) {
+  const bool cleartext_unsigned = !bad.empty(), cleartext_signed = !signed_cleartext.empty();
+  if (cleartext_unsigned) {
     std::string first = bad.front().path;
-    out.findings.push_back(finding(
-        kTransportCheck, Status::kFail, first,
-        fmt::format("{} update download(s) over cleartext or without certificate checks", bad.size()), std::move(bad)));
-  } else {
-    std::string first = ok.front().path;
-    out.findings.push_back(finding(kTransportCheck, Status::kPass, first,
-                                   fmt::format("{} update URL(s), all https", ok.size()), std::move(ok)));
+    std::size_t count = bad.size();  // read before the evidence moves into the finding
+    out.findings.push_back(finding(kTransportCheck, Status::kFail, first,
+                                   fmt::format("{} update download(s) over cleartext without a signature check, or "
+                                               "with certificate checks off",
+                                               count),
+                                   std::move(bad)));
   }
+  if (cleartext_signed) {
+    std::string first = signed_cleartext.front().path;
+    std::size_t count = signed_cleartext.size();
+    Finding f = finding(kTransportCheck, Status::kWarn, first,
+                        fmt::format("{} package source(s) over cleartext http whose index is signed (apt checks "
+                                    "InRelease/Release.gpg against its keyring, opkg checks Packages.sig): integrity "
+                                    "comes from the signed Release file and the checksums in it, so the cleartext "
+                                    "only leaks which packages are fetched (and lets an observer hold updates back)",
+                                    count),
+                        std::move(signed_cleartext));
+    f.severity = Severity::kLow;
+    f.severity_override = true;
+    out.findings.push_back(std::move(f));
+  }
+  if (!cleartext_unsigned && !cleartext_signed) {
+    std::string first = ok.front().path;
+    std::size_t count = ok.size();
+    out.findings.push_back(
+        finding(kTransportCheck, Status::kPass, first, fmt::format("{} update URL(s), all https", count), std::move(ok)));
+  }
+}
+
+// --- security-update source ----------------------------------------------------------------
+
+/// How a release names the suite its security fixes are published in.
+enum class SecurityNaming { kUnknown, kSlashUpdates, kDashSecurity, kEither, kNone };
+
+/// Debian before 11 publishes security fixes as "<codename>/updates", Debian 11 and later and
+/// every Ubuntu release as "<codename>-security"; the stable aliases were renamed with
+/// bullseye, so either form may name them. Unstable has no security suite at all.
+SecurityNaming security_naming(std::string_view codename, std::string_view os_id, std::string_view os_codename) {
+  static constexpr std::string_view kDebianOld[] = {"buzz",  "rex",    "bo",      "hamm",   "slink",
+                                                     "potato", "woody", "sarge",   "etch",   "lenny",
+                                                     "squeeze", "wheezy", "jessie", "stretch", "buster"};
+  static constexpr std::string_view kDebianNew[] = {"bullseye", "bookworm", "trixie", "forky", "duke"};
+  static constexpr std::string_view kUbuntu[] = {
+      "trusty", "xenial", "bionic", "cosmic", "disco",  "eoan",   "focal",    "groovy", "hirsute", "impish",
+      "jammy",  "kinetic", "lunar", "mantic", "noble",  "oracular", "plucky", "questing", "resolute"};
+  auto in = [&](auto& list) { return std::find(std::begin(list), std::end(list), codename) != std::end(list); };
+  if (in(kDebianOld)) return SecurityNaming::kSlashUpdates;
+  if (in(kDebianNew) || in(kUbuntu)) return SecurityNaming::kDashSecurity;
+  if (codename == "stable" || codename == "oldstable" || codename == "oldoldstable" || codename == "testing")
+    return SecurityNaming::kEither;
+  if (codename == "sid" || codename == "unstable" || codename == "experimental" || codename == "rc-buggy")
+    return SecurityNaming::kNone;
+  // A release newer than this table: trust os-release to say whose it is.
+  if (!os_codename.empty() && codename == os_codename && (os_id == "debian" || os_id == "ubuntu"))
+    return SecurityNaming::kDashSecurity;
+  return SecurityNaming::kUnknown;
+}
+
+/// ID and VERSION_CODENAME of /etc/os-release (or /usr/lib/os-release).
+std::pair<std::string, std::string> os_release(const Target& t) {
+  for (const char* p : {"/etc/os-release", "/usr/lib/os-release"}) {
+    for (const auto& f : t.at_path(p)) {
+      auto text = t.read(f);
+      if (!text) continue;
+      std::string id, codename;
+      for (auto [n, line] : text::lines(*text)) {
+        std::string_view l = text::trim(line);
+        if (l.starts_with("ID=")) id = lower(text::unquote(l.substr(3)));
+        if (l.starts_with("VERSION_CODENAME=")) codename = lower(text::unquote(l.substr(17)));
+      }
+      return {id, codename};
+    }
+  }
+  return {};
+}
+
+void check_security_source(const Target& t, const State& st, Output& out) {
+  if (st.apt_sources.empty()) {
+    std::vector<std::string> others;
+    if (st.opkg_feeds) others.emplace_back("opkg feeds (OpenWrt publishes fixes in the release feeds themselves)");
+    if (t.exists("/etc/apk/repositories")) others.emplace_back("apk repositories (/etc/apk/repositories)");
+    if (t.exists("/etc/yum.repos.d") || t.exists("/etc/dnf/dnf.conf")) others.emplace_back("yum/dnf repositories");
+    if (t.exists("/etc/zypp/repos.d")) others.emplace_back("zypper repositories");
+    if (others.empty()) {
+      out.findings.push_back(finding(kSecuritySourceCheck, Status::kNotApplicable, "packages",
+                                     "no package manager source is configured"));
+    } else {
+      out.findings.push_back(finding(kSecuritySourceCheck, Status::kInconclusive, "packages",
+                                     fmt::format("security-update sources are judged for apt only; found {}",
+                                                 text::join(others, ", "))));
+    }
+    return;
+  }
+  auto [os_id, os_codename] = os_release(t);
+  // Release suites and security suites by codename, each with where it is named.
+  std::map<std::string, std::vector<Evidence>> releases;
+  std::map<std::string, std::vector<std::pair<std::string, Evidence>>> security;  // codename -> (suite, where)
+  std::vector<std::string> unjudged;
+  for (const auto& s : st.apt_sources) {
+    for (const auto& suite : s.feed.suites) {
+      std::string shown_line = s.feed.text.empty() ? fmt::format("{} {}", s.feed.url, suite) : s.feed.text;
+      Evidence e = at(t.shown(s.file), s.feed.suites_line, shown_line);
+      auto dash = suite.find_first_of("-/");
+      std::string codename = lower(suite.substr(0, dash));
+      std::string_view rest = dash == std::string::npos ? std::string_view() : std::string_view(suite).substr(dash);
+      if (rest == "-security" || rest == "/updates" || rest == "/updates/") {
+        security[codename].emplace_back(suite, std::move(e));
+      } else if (rest.empty() || rest == "/") {
+        releases[codename].push_back(std::move(e));
+      }
+    }
+  }
+  std::vector<Evidence> missing, present;
+  for (auto& [codename, where] : releases) {
+    SecurityNaming naming = security_naming(codename, os_id, os_codename);
+    if (naming == SecurityNaming::kUnknown || naming == SecurityNaming::kNone) {
+      unjudged.push_back(naming == SecurityNaming::kNone ? codename + " (no security suite exists for it)"
+                                                         : codename + " (a release this version does not know)");
+      continue;
+    }
+    std::string dash = codename + "-security", slash = codename + "/updates";
+    auto accepted = [&](const std::string& suite) {
+      std::string s = lower(suite);
+      if (s.ends_with("/")) s.pop_back();
+      return (naming != SecurityNaming::kSlashUpdates && s == dash) ||
+             (naming != SecurityNaming::kDashSecurity && s == slash);
+    };
+    bool found = false;
+    if (auto it = security.find(codename); it != security.end()) {
+      for (const auto& [suite, e] : it->second) {
+        if (!accepted(suite)) continue;
+        found = true;
+        present.push_back(e);
+      }
+    }
+    if (found) continue;
+    std::string expected = naming == SecurityNaming::kSlashUpdates ? slash : dash;
+    for (auto e : where) {
+      e.observed += fmt::format(" (no {} suite in any apt source)", expected);
+      e.expected = os_id == "ubuntu" ? fmt::format("deb http://security.ubuntu.com/ubuntu {} main", expected)
+                                     : fmt::format("deb http://security.debian.org/debian-security {} main", expected);
+      missing.push_back(std::move(e));
+    }
+  }
+  if (!missing.empty()) {
+    std::string first = missing.front().path;
+    out.findings.push_back(finding(kSecuritySourceCheck, Status::kFail, first,
+                                   "the apt sources have no security suite, so security fixes are never installed "
+                                   "from Debian's or Ubuntu's security archive",
+                                   std::move(missing)));
+  } else if (!present.empty()) {
+    std::string first = present.front().path;
+    out.findings.push_back(finding(kSecuritySourceCheck, Status::kPass, first,
+                                   "every release the apt sources name has its security suite", std::move(present)));
+  } else {
+    out.findings.push_back(finding(
+        kSecuritySourceCheck, Status::kInconclusive, t.shown(st.apt_sources.front().file),
+        unjudged.empty() ? std::string("the apt sources name no release suite")
+                         : fmt::format("the apt sources name no release this check can judge: {}",
+                                       text::join(unjudged, ", "))));
+  }
+}
+
+// --- automatic updates ---------------------------------------------------------------------
+
+/// An APT::Periodic interval: "0" (or unset) is off; a number of days, or "always", is on.
+bool periodic_on(const AptValue* v) {
+  if (!v) return false;
+  std::string s = lower(text::trim(v->value));
+  if (s == "always") return true;
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
+         s.find_first_not_of('0') != std::string::npos;
+}
+
+void check_auto_updates(const Target& t, const State& st, Output& out) {
+  if (st.apt_sources.empty()) {
+    if (st.agents.empty()) {
+      bool whole_os = t.exists("/etc") && (t.exists("/bin") || t.exists("/usr/bin") || t.exists("/sbin"));
+      out.findings.push_back(finding(kAutoCheck, whole_os ? Status::kWarn : Status::kInconclusive, "updates",
+                                     "no update mechanism was found, so nothing checks for updates"));
+    } else {
+      out.findings.push_back(finding(kAutoCheck, Status::kInconclusive, st.agents.front().path,
+                                     "automatic updates are judged for apt only in this version"));
+    }
+    return;
+  }
+  // apt: apt.systemd.daily, run by apt-daily.timer and apt-daily-upgrade.timer (or
+  // /etc/cron.daily/apt-compat without systemd), refreshes the lists and downloads
+  // (Update-Package-Lists, Download-Upgradeable-Packages); only unattended-upgrade installs, and
+  // only when APT::Periodic::Unattended-Upgrade is on.
+  const AptConfig& c = st.apt_config;
+  const AptValue* enable = c.find("APT::Periodic::Enable");
+  const AptValue* lists = c.find("APT::Periodic::Update-Package-Lists");
+  const AptValue* upgrade = c.find("APT::Periodic::Unattended-Upgrade");
+  bool disabled = enable && text::trim(enable->value) == "0";
+  std::optional<Evidence> binary;
+  for (const char* p : {"/usr/bin/unattended-upgrade", "/usr/bin/unattended-upgrades"}) {
+    if (auto f = t.at_path(p); !f.empty() && !binary) binary = at(t.shown(f.front()), 0, "unattended-upgrade installed");
+  }
+  std::vector<Evidence> triggers;
+  for (const char* p : {"/etc/systemd/system/timers.target.wants/apt-daily-upgrade.timer",
+                        "/etc/systemd/system/timers.target.wants/apt-daily.timer", "/etc/cron.daily/apt-compat"}) {
+    for (const auto& f : t.at_path(p)) triggers.push_back(at(t.shown(f), 0, "runs apt.systemd.daily"));
+  }
+  std::vector<Evidence> ev;
+  std::vector<std::string> why;
+  if (disabled) {
+    ev.push_back(enable->where);
+    why.emplace_back("APT::Periodic::Enable is \"0\"");
+  }
+  if (periodic_on(upgrade)) {
+    ev.push_back(upgrade->where);
+  } else {
+    if (upgrade) ev.push_back(upgrade->where);
+    why.emplace_back(upgrade ? "APT::Periodic::Unattended-Upgrade is \"" + upgrade->value + "\""
+                             : "no apt configuration sets APT::Periodic::Unattended-Upgrade");
+  }
+  if (binary) {
+    ev.push_back(*binary);
+  } else {
+    why.emplace_back("the unattended-upgrades package is not installed (no /usr/bin/unattended-upgrade)");
+  }
+  if (triggers.empty()) why.emplace_back("no apt-daily timer or cron.daily job runs apt.systemd.daily");
+  if (lists) ev.push_back(lists->where);
+  ev.insert(ev.end(), triggers.begin(), triggers.end());
+  std::string subject = ev.empty() ? "/etc/apt/apt.conf.d" : ev.front().path;
+  if (why.empty()) {
+    out.findings.push_back(finding(kAutoCheck, Status::kPass, subject,
+                                   "apt installs updates automatically: unattended-upgrade runs from the apt-daily "
+                                   "jobs (APT::Periodic::Unattended-Upgrade is on)",
+                                   std::move(ev)));
+    return;
+  }
+  std::string refreshed = !disabled && periodic_on(lists) && !triggers.empty()
+                              ? "the apt-daily jobs refresh the package lists, but "
+                              : (!triggers.empty() ? "the apt-daily jobs only refresh lists and download, and " : "");
+  out.findings.push_back(finding(
+      kAutoCheck, Status::kWarn, subject,
+      fmt::format("{}nothing installs updates automatically: {}", refreshed, text::join(why, "; ")), std::move(ev)));
 }
 
 void check_agents(const Target& t, State& st, Output& out) {
@@ -679,7 +990,9 @@ Output run(const Context& ctx) {
   check_feeds(t, st, out);
   check_scripts(t, st, out);
   check_transport(st, out);
+  check_security_source(t, st, out);
   check_agents(t, st, out);
+  check_auto_updates(t, st, out);
   return out;
 }
 
