@@ -28,7 +28,7 @@ std::span<const AnalyzerInfo> registry() {
        elf::checks(), &elf::run},
       {"kernel",
        "kernel version and config (/boot, config.gz, IKCONFIG), hardening rules, sysctl, command line, "
-       "branch end of life, SELinux/AppArmor, hardware crypto and RNG",
+       "branch end of life, SELinux/AppArmor, hardware crypto and RNG, core dumps, kernel debug interfaces",
        kernel::checks(), &kernel::run},
       {"os",
        "distribution and release (os-release, OpenWrt, Yocto, Buildroot, Android), end of life of it and of "
