@@ -22,6 +22,8 @@ PACKAGES=(
   ripgrep ca-certificates
   # real unit files and systemd-analyze for the services tests (installs files; starts nothing here)
   systemd
+  # gcore writes the real core dump the debug-coredumps test plants in an image
+  gdb
   # file capabilities on fixture trees (setcap) for the archive and cross-format tests
   libcap2-bin
   # ELF hardening tests: cross toolchains for real foreign binaries, checksec as the oracle

@@ -114,7 +114,12 @@ inline Evidence at(const std::string& path, std::size_t line, std::string observ
 /// The one explicit table of analyzers, in the order they are listed.
 std::span<const AnalyzerInfo> registry();
 
-/// Every check id of the registry with the analyzer that emits it (for catalog::assign_analyzers).
+/// What produces the process checks (proc-*): not an analyzer but the assessment stage, from
+/// the product manifest (assess::manifest_findings).
+inline constexpr std::string_view kManifestProducer = "manifest";
+
+/// Every check id with what produces it, for catalog::assign_analyzers: the analyzer of its
+/// registry row, or kManifestProducer for the process checks the manifest decides.
 std::map<std::string, std::string, std::less<>> implementers();
 
 }  // namespace fwcert::analyzers

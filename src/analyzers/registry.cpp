@@ -10,6 +10,7 @@
 #include "analyzers/system/system.hpp"
 #include "analyzers/tls/tls.hpp"
 #include "analyzers/updates/updates.hpp"
+#include "assess/assess.hpp"
 
 namespace fwcert::analyzers {
 
@@ -28,7 +29,7 @@ std::span<const AnalyzerInfo> registry() {
        elf::checks(), &elf::run},
       {"kernel",
        "kernel version and config (/boot, config.gz, IKCONFIG), hardening rules, sysctl, command line, "
-       "branch end of life, SELinux/AppArmor, hardware crypto and RNG",
+       "branch end of life, SELinux/AppArmor, hardware crypto and RNG, core dumps, kernel debug interfaces",
        kernel::checks(), &kernel::run},
       {"os",
        "distribution and release (os-release, OpenWrt, Yocto, Buildroot, Android), end of life of it and of "
@@ -60,6 +61,8 @@ std::map<std::string, std::string, std::less<>> implementers() {
   for (const auto& a : registry()) {
     for (auto id : a.checks) out.emplace(std::string(id), std::string(a.id));
   }
+  // The process checks have no analyzer: the assessment stage judges them from the manifest.
+  for (const auto& id : assess::attestation_checks()) out.emplace(id, std::string(kManifestProducer));
   return out;
 }
 

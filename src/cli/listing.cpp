@@ -82,7 +82,9 @@ std::string checks_markdown(const Listed& in) {
     out += fmt::format("\n### `{}`\n\n{}\n\n", c.id, c.title);
     out += fmt::format("- severity: {}\n- modes: {}\n- implemented by: {}\n", to_string(c.severity),
                        modes.empty() ? "-" : modes,
-                       c.analyzer.empty() ? "not implemented yet" : "`" + c.analyzer + "` analyzer");
+                       c.analyzer.empty()                           ? "not implemented yet"
+                       : c.analyzer == analyzers::kManifestProducer ? "the product manifest (assessment stage)"
+                                                                    : "`" + c.analyzer + "` analyzer");
     if (!refs.empty()) out += fmt::format("- references: {}\n", refs);
     if (!c.rationale.empty()) out += fmt::format("\n**Why.** {}\n", trimmed(c.rationale));
     if (!c.logic.empty()) out += fmt::format("\n**Logic.** {}\n", trimmed(c.logic));
@@ -161,10 +163,12 @@ std::string explain_text(const Listed& in) {
   const std::string modes = joined(c.modes, ", ");
   const std::string refs = joined(c.references, "; ");
   std::string out = fmt::format("{}: {}\n\n", c.id, c.title);
-  out += fmt::format(
-      "  severity     {}\n  area         {}\n  modes        {}\n  implemented  {}\n", to_string(c.severity),
-      c.area.empty() ? "-" : c.area, modes.empty() ? "-" : modes,
-      c.analyzer.empty() ? "not yet (requirements citing it stay inconclusive)" : "by the " + c.analyzer + " analyzer");
+  out += fmt::format("  severity     {}\n  area         {}\n  modes        {}\n  implemented  {}\n",
+                     to_string(c.severity), c.area.empty() ? "-" : c.area, modes.empty() ? "-" : modes,
+                     c.analyzer.empty() ? "not yet (requirements citing it stay inconclusive)"
+                     : c.analyzer == analyzers::kManifestProducer
+                         ? "from the product manifest (--manifest), by the assessment stage"
+                         : "by the " + c.analyzer + " analyzer");
   auto section = [&](const char* name, const std::string& text) {
     if (!text.empty()) out += fmt::format("\n{}\n  {}\n", name, trimmed(text));
   };

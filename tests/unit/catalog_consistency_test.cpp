@@ -1,14 +1,17 @@
-// A check id is written once, in the analyzer registry; the catalog names each check's analyzer
-// from it. A check id that is in code but not in the catalog fails here, and so does a catalog
-// line that contradicts the registry.
+// A check id is written once, in the analyzer registry (or, for the process checks, in the
+// manifest stage's list); the catalog names each check's producer from it. A check id that is in
+// code but not in the catalog fails here, and so does a catalog line that contradicts the registry.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 
 #include "analyzers/analyzer.hpp"
+#include "assess/assess.hpp"
+#include "assess/manifest.hpp"
 #include "catalog/catalog.hpp"
 #include "data/resources.hpp"
 #include "scan/pipeline.hpp"
@@ -32,9 +35,40 @@ TEST(CatalogConsistency, EveryCheckAnAnalyzerListsIsInTheCatalogUnderThatAnalyze
       ++implemented;
     }
   }
+  implemented += assess::attestation_checks().size();
   std::size_t named = 0;
   for (const auto& c : cat->checks) named += !c.analyzer.empty();
   EXPECT_EQ(named, implemented) << "a catalog check names an analyzer that does not list it";
+}
+
+TEST(CatalogConsistency, TheProcessChecksAreProducedFromTheManifestAndNamedSo) {
+  // What the manifest stage really emits, for a manifest that says nothing and for a full one,
+  // is exactly the process-check list, and the catalog names the manifest as their producer.
+  auto cat = scanning::load_catalog("");
+  ASSERT_TRUE(cat.ok()) << cat.error().describe();
+  assess::Manifest empty;
+  empty.path = "manifest.yaml";
+  std::set<std::string> emitted;
+  for (const auto& f : assess::manifest_findings(empty, CivilDate{2026, 12, 1}, std::nullopt)) emitted.insert(f.check);
+  const auto& listed = assess::attestation_checks();
+  EXPECT_EQ(emitted, std::set<std::string>(listed.begin(), listed.end()));
+  ASSERT_EQ(listed.size(), 6u);
+  for (const auto& id : listed) {
+    EXPECT_TRUE(id.starts_with("proc-")) << id;
+    const catalog::CheckDef* c = cat->find_check(id);
+    ASSERT_NE(c, nullptr) << id << " is emitted from the manifest but not in catalog/checks.yaml";
+    EXPECT_EQ(c->analyzer, analyzers::kManifestProducer) << id;
+    for (const auto& a : analyzers::registry()) {
+      EXPECT_EQ(std::find(a.checks.begin(), a.checks.end(), id), a.checks.end())
+          << id << " is produced from the manifest and must not be in the " << a.id << " analyzer's row";
+    }
+  }
+  // No catalog check of the process area is left without a producer.
+  for (const auto& c : cat->checks) {
+    if (c.id.starts_with("proc-")) EXPECT_FALSE(c.analyzer.empty()) << c.id;
+  }
+  // Nor is any analyzer called like the manifest producer.
+  for (const auto& a : analyzers::registry()) EXPECT_NE(a.id, analyzers::kManifestProducer);
 }
 
 TEST(CatalogConsistency, TheBuiltInCatalogDoesNotRepeatTheRegistry) {

@@ -10,6 +10,7 @@
 #include "analyzers/kernel/cmdline.hpp"
 #include "analyzers/kernel/crypto.hpp"
 #include "analyzers/kernel/currency.hpp"
+#include "analyzers/kernel/debug.hpp"
 #include "analyzers/kernel/mac.hpp"
 #include "analyzers/kernel/rules.hpp"
 #include "analyzers/kernel/sysctl.hpp"
@@ -28,9 +29,10 @@ constexpr std::string_view kConfigCheck = "inv-kernel-config";
 constexpr std::string_view kHardeningCheck = "kern-hardening-config";
 constexpr std::string_view kSysctlCheck = "sysctl-hardening";
 constexpr std::string_view kCmdlineCheck = "boot-kernel-cmdline";
-constexpr std::string_view kChecks[] = {kVersionCheck,  kConfigCheck,       kHardeningCheck, kSysctlCheck,
-                                        kCmdlineCheck,  "os-kernel-lts",    "mac-selinux",   "mac-apparmor",
-                                        "mac-enforced", "crypto-hw-engine", "crypto-hw-rng"};
+constexpr std::string_view kChecks[] = {
+    kVersionCheck,   kConfigCheck,      kHardeningCheck,          kSysctlCheck,   kCmdlineCheck,
+    "os-kernel-lts", "mac-selinux",     "mac-apparmor",           "mac-enforced", "crypto-hw-engine",
+    "crypto-hw-rng", "debug-coredumps", "debug-kernel-interfaces"};
 
 void report_version(const evidence::KernelEvidence& f, Output& out) {
   if (f.versions.empty()) {
@@ -156,6 +158,8 @@ Output run(const Context& ctx) {
   check_cmdline(ctx, config, config_path, out);
   check_mac(ctx, config, config_path, f.cmdlines, out);
   check_crypto(ctx, config, config_path, out);
+  check_coredumps(ctx, config, config_path, out);
+  check_debug_interfaces(ctx, config, config_path, f.cmdlines, out);
   return out;
 }
 

@@ -3,10 +3,11 @@
 // config.gz files, the configuration embedded in a kernel image, the version banner,
 // /lib/modules/<version>) and scores the configuration against data/kernel-hardening.yaml.
 // Also merges the sysctl files and reads kernel command lines, and judges what depends on the
-// kernel: its branch's end of life, the MAC systems it runs, its crypto and RNG drivers. Checks
-// inv-kernel-version, inv-kernel-config, kern-hardening-config, sysctl-hardening,
-// boot-kernel-cmdline, os-kernel-lts, mac-selinux, mac-apparmor, mac-enforced,
-// crypto-hw-engine, crypto-hw-rng.
+// kernel: its branch's end of life, the MAC systems it runs, its crypto and RNG drivers, core
+// dumps and its debug interfaces. Checks inv-kernel-version, inv-kernel-config,
+// kern-hardening-config, sysctl-hardening, boot-kernel-cmdline, os-kernel-lts, mac-selinux,
+// mac-apparmor, mac-enforced, crypto-hw-engine, crypto-hw-rng, debug-coredumps,
+// debug-kernel-interfaces.
 
 #include <span>
 #include <string_view>

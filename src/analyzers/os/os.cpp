@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzers/os/build.hpp"
 #include "analyzers/os/parse.hpp"
 #include "core/date.hpp"
 #include "core/limits.hpp"
@@ -24,7 +25,8 @@ using text::lower;
 constexpr std::string_view kIdentifyCheck = "inv-os-identify";
 constexpr std::string_view kDistroCheck = "os-distro-eol";
 constexpr std::string_view kComponentCheck = "os-component-eol";
-constexpr std::string_view kChecks[] = {kIdentifyCheck, kDistroCheck, kComponentCheck};
+constexpr std::string_view kChecks[] = {kIdentifyCheck, kDistroCheck, kComponentCheck, "inv-build-type",
+                                        "os-build-age"};
 
 /// The distribution found on one filesystem.
 struct Identity {
@@ -560,6 +562,8 @@ Output run(const Context& ctx) {
     judge_distro(ctx, who, ctx.options.day, out);
   }
   judge_components(ctx, ctx.options.day, out);
+  check_build_type(ctx, out);
+  check_build_age(ctx, out);
   return out;
 }
 

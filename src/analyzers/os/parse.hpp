@@ -4,10 +4,12 @@
 // /etc/build (KEY = value), and package databases (dpkg and opkg status, apk installed).
 // They read untrusted text: bounded by line count, damage becomes a line diagnostic.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/date.hpp"
 #include "core/text.hpp"
 
 namespace fwcert::analyzers::os {
@@ -53,5 +55,18 @@ std::string upstream_version(std::string_view version);
 /// The OpenSSL version in a library's bytes: "OpenSSL 3.0.13 30 Jan 2024" -> "3.0.13",
 /// "OpenSSL 1.1.1w  11 Sep 2023" -> "1.1.1w"; "" when none.
 std::string find_openssl_version(std::string_view bytes);
+
+/// The first calendar date written in `s`: "2024-03-15", "2024.03.15", or eight digits
+/// "20240315" at the start of a run of 8, 12 or 14 digits ("20240315123456", Yocto's DATETIME);
+/// years 1990-2099 only, so version numbers and counters are not taken for dates.
+std::optional<CivilDate> date_in_text(std::string_view s);
+
+/// The UTC day of a count of seconds since 1970 (Android's ro.build.date.utc), or nullopt.
+std::optional<CivilDate> date_of_epoch_seconds(std::string_view seconds);
+
+/// The build date of a kernel version banner, from what follows its build number "#N":
+/// Debian's "(2024-03-15)" or the default "Thu Mar 14 12:00:00 UTC 2024". The compiler
+/// version before it ("gcc 10.2.1 20210110") is not read.
+std::optional<CivilDate> kernel_banner_date(std::string_view banner);
 
 }  // namespace fwcert::analyzers::os
