@@ -102,6 +102,14 @@ inline constexpr int kMaxCompressionLayers = 3;
 /// Decompressed bytes of one compressed image held in memory; beyond this they spill into an
 /// unnamed temporary file (sparse where the image is zeros).
 inline constexpr std::uint64_t kSpillMemoryBytes = 64ull << 20;
+/// Decompressed blocks of one image backend (squashfs data and fragment blocks) kept in memory
+/// for reuse: small files share a fragment block, and the walk, the content pass and the ELF
+/// parser read the same blocks one after another.
+inline constexpr std::size_t kBlockCacheMemoryBytes = 32ull << 20;
+/// Decompressed blocks of one image backend kept, beyond the memory cache, in an unnamed
+/// temporary file, so that every block is decompressed once: past this, blocks the memory cache
+/// drops are decompressed again when read again.
+inline constexpr std::uint64_t kBlockCacheSpillBytes = 4ull << 30;
 /// Largest decompressed size of one compressed image (also bounded by kMaxDecompressionRatio).
 inline constexpr std::uint64_t kMaxDecompressedImageBytes = 64ull << 30;
 /// Chunks of an Android sparse image (each 12 bytes of header, 40 bytes of index in memory).
