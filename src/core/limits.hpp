@@ -102,6 +102,9 @@ inline constexpr int kMaxCompressionLayers = 3;
 /// Decompressed bytes of one compressed image held in memory; beyond this they spill into an
 /// unnamed temporary file (sparse where the image is zeros).
 inline constexpr std::uint64_t kSpillMemoryBytes = 64ull << 20;
+/// Largest host file (an image, or the spill file of a decompressed one) read through a memory
+/// mapping; larger ones are read with pread so that their pages do not count as ours.
+inline constexpr std::uint64_t kMaxMappedSourceBytes = 64ull << 20;
 /// Decompressed blocks of one image backend (squashfs data and fragment blocks) kept in memory
 /// for reuse: small files share a fragment block, and the walk, the content pass and the ELF
 /// parser read the same blocks one after another.

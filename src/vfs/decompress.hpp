@@ -47,7 +47,7 @@ Result<ByteSourcePtr> decompressed_source(const ByteSourcePtr& src, Codec codec,
 Result<int> open_spill_file();
 
 /// A growable byte store that keeps the first limits::kSpillMemoryBytes in memory and the rest in
-/// an unnamed temporary file; after finish() it is a read-only ByteSource (mapped when spilled).
+/// an unnamed temporary file; after finish() it is a read-only ByteSource.
 class SpillBuffer {
  public:
   explicit SpillBuffer(std::string name);
