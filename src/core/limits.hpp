@@ -22,10 +22,15 @@ inline constexpr int kMaxSymlinkHops = 40;
 /// Longest symlink target we store.
 inline constexpr std::size_t kMaxSymlinkTarget = 4096;
 
-/// Bytes of an archive member (tar/cpio/zip) kept in memory; larger members keep metadata only.
+/// Bytes of an archive member (tar/cpio/zip) kept; larger members keep metadata only.
 inline constexpr std::uint64_t kMaxArchiveMemberBytes = 512ull << 20;
-/// Total bytes of archive content held in memory for one archive.
+/// Total bytes of archive content kept for one archive, in memory and in its spill file.
 inline constexpr std::uint64_t kMaxArchiveTotalBytes = 4ull << 30;
+/// Archive members of at most this many bytes are kept in memory, up to
+/// kArchiveInlineTotalBytes for all of them; the content of every other member is kept in one
+/// unnamed temporary file, so an archive's memory does not grow with its content.
+inline constexpr std::uint64_t kArchiveInlineMemberBytes = 64ull << 10;
+inline constexpr std::uint64_t kArchiveInlineTotalBytes = 32ull << 20;
 /// Most members one archive may have.
 inline constexpr std::size_t kMaxArchiveMembers = 1'000'000;
 /// Bytes of input libarchive may read while looking for one member header. cpio and zip resync
