@@ -74,6 +74,12 @@ Result<BlockCache::Block> BlockCache::get(std::uint64_t key, const Loader& load)
   return block;
 }
 
+BlockCache::Block BlockCache::find(std::uint64_t key) {
+  std::lock_guard lock(mu_);
+  auto it = memory_.find(key);
+  return it == memory_.end() ? nullptr : it->second.block;
+}
+
 void BlockCache::remember(std::uint64_t key, const Block& block) {
   if (block->size() > memory_budget_) return;
   while (memory_used_ + block->size() > memory_budget_ && !ages_.empty()) {

@@ -42,6 +42,9 @@ class BlockCache {
   /// it. Safe to call from any thread; `load` runs without the cache's lock held.
   Result<Block> get(std::uint64_t key, const Loader& load);
 
+  /// The block stored under `key` if memory holds it now; never loads.
+  Block find(std::uint64_t key);
+
  private:
   struct Cached {
     Block block;

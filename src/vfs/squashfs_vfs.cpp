@@ -20,6 +20,8 @@
 //   do not re-read the inode each time.
 
 #include <fmt/format.h>
+#include <lz4.h>
+#include <lzma.h>
 #include <sqfs/block.h>
 #include <sqfs/compressor.h>
 #include <sqfs/dir.h>
@@ -32,6 +34,8 @@
 #include <sqfs/super.h>
 #include <sqfs/xattr.h>
 #include <sqfs/xattr_reader.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <array>
@@ -57,6 +61,12 @@ constexpr std::uint64_t kSuperBlockSize = 96;
 constexpr std::uint32_t kNoFragment = 0xFFFFFFFFu;
 /// Blocks whose on-disk offset is recorded in a file's layout index (one per this many blocks).
 constexpr std::size_t kLayoutIndexStride = 64;
+/// A read that ends within this many bytes of the start of a data block that no cache holds
+/// decodes only that far (the walk classifies every file by its first 2 KiB; the ELF parser
+/// starts with 4 KiB). The whole block is decoded, once, when something reads further.
+constexpr std::size_t kPrefixDecodeBytes = 4096;
+/// Memory liblzma may use for a prefix decode (the dictionary an xz block names).
+constexpr std::uint64_t kPrefixDecodeMemory = 64ull << 20;
 /// File layouts kept, and the block-size entries they may hold in all, before the cache restarts.
 constexpr std::size_t kMaxCachedLayouts = 16384;
 constexpr std::size_t kMaxCachedLayoutBlocks = 1u << 22;
@@ -148,6 +158,64 @@ FileType type_of(std::uint16_t inode_type) {
       return FileType::kSocket;
     default:
       return FileType::kUnknown;
+  }
+}
+
+/// Decodes the first out.size() bytes of one compressed block of a squashfs compressor into
+/// `out`: the count decoded (fewer when the block holds fewer), or nullopt when the codec has no
+/// streaming decoder here or the block is damaged (the caller then decodes it whole, which
+/// reports the damage).
+std::optional<std::size_t> decode_prefix(std::uint16_t compressor, std::span<const std::byte> in,
+                                         std::span<std::byte> out) {
+  const auto* src = reinterpret_cast<const std::uint8_t*>(in.data());
+  auto* dst = reinterpret_cast<std::uint8_t*>(out.data());
+  switch (compressor) {
+    case SQFS_COMP_XZ:
+    case SQFS_COMP_LZMA: {
+      lzma_stream s = LZMA_STREAM_INIT;
+      lzma_ret r = compressor == SQFS_COMP_XZ ? lzma_stream_decoder(&s, kPrefixDecodeMemory, 0)
+                                              : lzma_alone_decoder(&s, kPrefixDecodeMemory);
+      if (r != LZMA_OK) return std::nullopt;
+      s.next_in = src;
+      s.avail_in = in.size();
+      s.next_out = dst;
+      s.avail_out = out.size();
+      r = lzma_code(&s, LZMA_RUN);
+      const std::size_t n = out.size() - s.avail_out;
+      lzma_end(&s);
+      if (r != LZMA_OK && r != LZMA_STREAM_END) return std::nullopt;
+      return n;
+    }
+    case SQFS_COMP_GZIP: {
+      z_stream z{};
+      if (inflateInit(&z) != Z_OK) return std::nullopt;
+      z.next_in = const_cast<Bytef*>(src);
+      z.avail_in = static_cast<uInt>(in.size());
+      z.next_out = dst;
+      z.avail_out = static_cast<uInt>(out.size());
+      int r = inflate(&z, Z_SYNC_FLUSH);
+      const std::size_t n = out.size() - z.avail_out;
+      inflateEnd(&z);
+      if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR) return std::nullopt;
+      return n;
+    }
+    case SQFS_COMP_ZSTD: {
+      std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
+      if (!ctx) return std::nullopt;
+      ZSTD_inBuffer ib{src, in.size(), 0};
+      ZSTD_outBuffer ob{dst, out.size(), 0};
+      if (ZSTD_isError(ZSTD_decompressStream(ctx.get(), &ob, &ib))) return std::nullopt;
+      return ob.pos;
+    }
+    case SQFS_COMP_LZ4: {
+      int n = LZ4_decompress_safe_partial(reinterpret_cast<const char*>(src), reinterpret_cast<char*>(dst),
+                                          static_cast<int>(in.size()), static_cast<int>(out.size()),
+                                          static_cast<int>(out.size()));
+      if (n < 0) return std::nullopt;
+      return static_cast<std::size_t>(n);
+    }
+    default:
+      return std::nullopt;
   }
 }
 
@@ -290,6 +358,16 @@ class SquashfsVfs final : public Vfs {
       const std::uint64_t index = at / block_size;
       if (index >= f.blocks.size() && (f.fragment == kNoFragment || index != f.size / block_size)) {
         return sqfs_error(SQFS_ERROR_OUT_OF_BOUNDS, "file data unreadable", canonical);
+      }
+      if (index < f.blocks.size()) {
+        // A short read at the start of a block nothing has decoded yet: decode only that far.
+        const std::uint64_t in_block = at % block_size;
+        const std::uint64_t block_end = std::min<std::uint64_t>(block_size, f.size - index * block_size);
+        const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(want - done, block_end - in_block));
+        if (in_block + n <= kPrefixDecodeBytes && prefix(f, index, in_block, out.subspan(done, n))) {
+          done += n;
+          continue;
+        }
       }
       // A block's bytes as stored, and where the file's bytes at `at` start in it.
       Result<BlockCache::Block> block = index < f.blocks.size() ? data_block(f, index, canonical)
@@ -441,9 +519,43 @@ class SquashfsVfs final : public Vfs {
       std::call_once(zeros_once_, [this] { zeros_ = std::make_shared<const std::vector<std::byte>>(super_.block_size); });
       return zeros_;
     }
+    return stored_block(block_location(f, index), word, expected, path);
+  }
+
+  /// Fills `out` with the bytes of data block `index` from `from` on by decoding only the start of
+  /// the block, unless the block is already decoded (then copied); false when that cannot be
+  /// done (the caller takes the whole-block path, which reports damage).
+  bool prefix(const FileLayout& f, std::uint64_t index, std::uint64_t from, std::span<std::byte> out) const {
+    const std::uint32_t word = f.blocks[index];
+    const std::uint32_t stored = SQFS_ON_DISK_BLOCK_SIZE(word);
+    if (SQFS_IS_SPARSE_BLOCK(word) || !SQFS_IS_BLOCK_COMPRESSED(word) || stored > super_.block_size) return false;
+    const std::uint64_t location = block_location(f, index);
+    if (!core::in_bounds(location, stored, limit_) || location >= (1ull << 39)) return false;
+    if (auto cached = blocks_.find(block_key(location, word))) {
+      if (cached->size() < from + out.size()) return false;
+      std::memcpy(out.data(), cached->data() + from, out.size());
+      return true;
+    }
+    std::vector<std::byte> raw(stored);
+    if (!read_exact(*src_, location, raw)) return false;
+    std::array<std::byte, kPrefixDecodeBytes> head{};
+    const std::size_t need = static_cast<std::size_t>(from + out.size());
+    auto n = decode_prefix(super_.compression_id, raw, std::span(head).first(need));
+    if (!n || *n < need) return false;
+    std::memcpy(out.data(), head.data() + from, out.size());
+    return true;
+  }
+
+  std::uint64_t block_location(const FileLayout& f, std::uint64_t index) const {
     std::uint64_t location = f.offsets[index / kLayoutIndexStride];
     for (std::uint64_t i = index - index % kLayoutIndexStride; i < index; ++i) location += SQFS_ON_DISK_BLOCK_SIZE(f.blocks[i]);
-    return stored_block(location, word, expected, path);
+    return location;
+  }
+
+  /// The cache key of a stored block: its location and its size word, so that two inodes
+  /// claiming different sizes for one location (a crafted image) never see each other's bytes.
+  static std::uint64_t block_key(std::uint64_t location, std::uint32_t word) {
+    return (location << 25) | (word & 0x1FFFFFFu);
   }
 
   /// The fragment block holding a file's tail, decompressed.
@@ -481,10 +593,8 @@ class SquashfsVfs final : public Vfs {
       out.resize(static_cast<std::size_t>(n));
       return out;
     };
-    // The key holds the location and the size word, so that two inodes claiming different sizes
-    // for one location (a crafted image) never see each other's bytes.
     Result<BlockCache::Block> block = location < (1ull << 39)
-                                          ? blocks_.get((location << 25) | (word & 0x1FFFFFFu), load)
+                                          ? blocks_.get(block_key(location, word), load)
                                           : [&]() -> Result<BlockCache::Block> {
                                               auto bytes = load();
                                               if (!bytes) return bytes.error();
