@@ -16,6 +16,8 @@ PACKAGES=(
   # tools the tests and the demo use to build real images and real hashes
   squashfs-tools squashfs-tools-ng e2fsprogs cpio zip unzip tar gzip xz-utils zstd bzip2 lz4
   whois openssl openssh-client coreutils findutils python3 hyperfine
+  # bench/formats.sh: /usr/bin/time -v for peak RSS, linux-perf to profile a scan
+  time linux-perf
   # report validators: xmllint for the JUnit XSD (node and ajv for SARIF and JSON: see below)
   libxml2-utils
   # the secret-scan benchmark's peer (bench/secrets_bench.sh) and the CA store the TLS tests build

@@ -22,10 +22,15 @@ inline constexpr int kMaxSymlinkHops = 40;
 /// Longest symlink target we store.
 inline constexpr std::size_t kMaxSymlinkTarget = 4096;
 
-/// Bytes of an archive member (tar/cpio/zip) kept in memory; larger members keep metadata only.
+/// Bytes of an archive member (tar/cpio/zip) kept; larger members keep metadata only.
 inline constexpr std::uint64_t kMaxArchiveMemberBytes = 512ull << 20;
-/// Total bytes of archive content held in memory for one archive.
+/// Total bytes of archive content kept for one archive, in memory and in its spill file.
 inline constexpr std::uint64_t kMaxArchiveTotalBytes = 4ull << 30;
+/// Archive members of at most this many bytes are kept in memory, up to
+/// kArchiveInlineTotalBytes for all of them; the content of every other member is kept in one
+/// unnamed temporary file, so an archive's memory does not grow with its content.
+inline constexpr std::uint64_t kArchiveInlineMemberBytes = 64ull << 10;
+inline constexpr std::uint64_t kArchiveInlineTotalBytes = 32ull << 20;
 /// Most members one archive may have.
 inline constexpr std::size_t kMaxArchiveMembers = 1'000'000;
 /// Bytes of input libarchive may read while looking for one member header. cpio and zip resync
@@ -102,6 +107,17 @@ inline constexpr int kMaxCompressionLayers = 3;
 /// Decompressed bytes of one compressed image held in memory; beyond this they spill into an
 /// unnamed temporary file (sparse where the image is zeros).
 inline constexpr std::uint64_t kSpillMemoryBytes = 64ull << 20;
+/// Largest host file (an image, or the spill file of a decompressed one) read through a memory
+/// mapping; larger ones are read with pread so that their pages do not count as ours.
+inline constexpr std::uint64_t kMaxMappedSourceBytes = 64ull << 20;
+/// Decompressed blocks of one image backend (squashfs data and fragment blocks) kept in memory
+/// for reuse: small files share a fragment block, and the walk, the content pass and the ELF
+/// parser read the same blocks one after another.
+inline constexpr std::size_t kBlockCacheMemoryBytes = 32ull << 20;
+/// Decompressed blocks of one image backend kept, beyond the memory cache, in an unnamed
+/// temporary file, so that every block is decompressed once: past this, blocks the memory cache
+/// drops are decompressed again when read again.
+inline constexpr std::uint64_t kBlockCacheSpillBytes = 4ull << 30;
 /// Largest decompressed size of one compressed image (also bounded by kMaxDecompressionRatio).
 inline constexpr std::uint64_t kMaxDecompressedImageBytes = 64ull << 30;
 /// Chunks of an Android sparse image (each 12 bytes of header, 40 bytes of index in memory).

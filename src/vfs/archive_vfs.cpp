@@ -4,6 +4,10 @@
 //
 // These formats can only be read front to back, so the whole tree is loaded once, within the
 // limits in limits.hpp. Decisions worth knowing:
+//  - Memory does not grow with content: members up to kArchiveInlineMemberBytes stay in memory
+//    (kArchiveInlineTotalBytes in all: the configuration files and scripts analyzers read
+//    most), every other member's content goes to one unnamed temporary file and is read back
+//    with pread. The same for an uncompressed archive, whose offsets libarchive does not give.
 //  - Member names are normalised; "../" and absolute names are clamped inside the root and a
 //    warning names the original. Nothing is ever extracted, so a name cannot reach the host.
 //  - A member "below" a symlink or a file (the classic write-through-a-symlink trick) is not
@@ -27,6 +31,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -37,6 +42,7 @@
 
 #include "core/checked.hpp"
 #include "core/limits.hpp"
+#include "vfs/decompress.hpp"
 #include "vfs/memory_vfs.hpp"
 #include "vfs/open.hpp"
 
@@ -223,10 +229,60 @@ enum class Stop : std::uint8_t { kNone, kDamaged, kBomb };
 
 /// What reading one member's data produced.
 struct MemberData {
-  MemoryVfs::Bytes bytes;  ///< null when not retained
+  MemoryVfs::Content content;  ///< not retained() when not kept
   std::uint64_t size = 0;  ///< size the member has in the image
   Stop stop = Stop::kNone;
   bool failed = false;  ///< libarchive could not decode this member (encrypted, bad CRC, ...)
+};
+
+/// Member content the loader does not keep in memory, one member after another in an unnamed
+/// temporary file (decompress.hpp's spill file); each member is a window of it. Written only
+/// while the archive loads, read (with pread, from any thread) afterwards.
+class ContentSpill final : public ByteSource {
+ public:
+  explicit ContentSpill(std::string archive) : name_(archive + " (content spill)") {}
+  ~ContentSpill() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  ContentSpill(const ContentSpill&) = delete;
+  ContentSpill& operator=(const ContentSpill&) = delete;
+
+  OkResult write(std::uint64_t at, std::span<const std::byte> data) {
+    if (fd_ < 0) {
+      auto fd = open_spill_file();
+      if (!fd) return fd.error();
+      fd_ = *fd;
+    }
+    for (std::size_t done = 0; done < data.size();) {
+      ssize_t w = ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(at + done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return make_error(ErrorCode::kIo, fmt::format("temporary file write failed: {}", std::strerror(errno)));
+      done += static_cast<std::size_t>(w);
+    }
+    size_ = std::max<std::uint64_t>(size_, at + data.size());
+    return Ok{};
+  }
+
+  std::uint64_t size() const override { return size_; }
+  std::string describe() const override { return name_; }
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) const override {
+    if (offset >= size_ || fd_ < 0) return std::size_t{0};
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), size_ - offset));
+    std::size_t done = 0;
+    while (done < n) {
+      ssize_t r = ::pread(fd_, out.data() + done, n - done, static_cast<off_t>(offset + done));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) return make_error(ErrorCode::kIo, std::strerror(errno), name_);
+      if (r == 0) break;
+      done += static_cast<std::size_t>(r);
+    }
+    return done;
+  }
+
+ private:
+  std::string name_;
+  int fd_ = -1;
+  std::uint64_t size_ = 0;
 };
 
 class ArchiveLoader {
@@ -383,6 +439,82 @@ class ArchiveLoader {
     return allowed && n > *allowed;
   }
 
+  /// Where one member's data goes while it is read: memory while it is small (at most
+  /// limits::kArchiveInlineMemberBytes, and limits::kArchiveInlineTotalBytes for all members),
+  /// else the archive's spill file from its current end on. Data comes in order but may skip
+  /// holes, which stay zeros either way.
+  class MemberSink {
+   public:
+    MemberSink(ArchiveLoader& loader, std::uint64_t declared) : loader_(loader) {
+      if (declared > limits::kArchiveInlineMemberBytes ||
+          loader_.inline_bytes_ + declared > limits::kArchiveInlineTotalBytes) {
+        to_spill_ = true;
+      } else {
+        bytes_ = std::make_shared<std::vector<std::byte>>();
+        bytes_->reserve(static_cast<std::size_t>(declared));
+      }
+    }
+
+    /// Bytes up to the end of the data seen so far.
+    std::uint64_t size() const { return size_; }
+
+    OkResult put(std::uint64_t offset, std::span<const std::byte> data) {
+      const std::uint64_t end = offset + data.size();
+      if (!to_spill_ &&
+          (end > limits::kArchiveInlineMemberBytes || loader_.inline_bytes_ + end > limits::kArchiveInlineTotalBytes)) {
+        // Grew past what memory keeps: what it has so far moves to the spill file.
+        to_spill_ = true;
+        auto held = std::move(bytes_);
+        if (auto ok = spill(0, *held); !ok) return ok;
+      }
+      if (to_spill_) {
+        if (auto ok = spill(offset, data); !ok) return ok;
+      } else {
+        if (end > bytes_->size()) bytes_->resize(static_cast<std::size_t>(end));
+        if (!data.empty()) std::memcpy(bytes_->data() + offset, data.data(), data.size());
+      }
+      size_ = std::max(size_, end);
+      return Ok{};
+    }
+
+    /// Stops keeping the data (over a limit, or damaged).
+    void drop() {
+      // What it wrote stays unused: the next member starts after it, so its holes read zeros.
+      if (base_) loader_.spill_end_ = std::max(loader_.spill_end_, *base_ + size_);
+      bytes_.reset();
+      to_spill_ = false;
+      dropped_ = true;
+    }
+
+    /// The content of a member of `size` bytes.
+    MemoryVfs::Content finish(std::uint64_t size) {
+      if (dropped_) return {};
+      if (!to_spill_) {
+        bytes_->resize(static_cast<std::size_t>(size));
+        loader_.inline_bytes_ += size;
+        return {std::move(bytes_), nullptr, 0};
+      }
+      if (!loader_.spill_) loader_.spill_ = std::make_shared<ContentSpill>(loader_.describe());
+      if (!base_) base_ = loader_.spill_end_;
+      loader_.spill_end_ = *base_ + size;
+      return {nullptr, loader_.spill_, *base_};
+    }
+
+   private:
+    OkResult spill(std::uint64_t offset, std::span<const std::byte> data) {
+      if (!loader_.spill_) loader_.spill_ = std::make_shared<ContentSpill>(loader_.describe());
+      if (!base_) base_ = loader_.spill_end_;
+      return loader_.spill_->write(*base_ + offset, data);
+    }
+
+    ArchiveLoader& loader_;
+    std::shared_ptr<std::vector<std::byte>> bytes_;
+    std::optional<std::uint64_t> base_;
+    std::uint64_t size_ = 0;
+    bool to_spill_ = false;
+    bool dropped_ = false;
+  };
+
   /// Reads (or, over a limit, only consumes) the current member's data.
   MemberData read_data(archive_entry* entry, const std::string& path) {
     MemberData out;
@@ -409,8 +541,8 @@ class ArchiveLoader {
       return out;
     }
 
-    auto bytes = std::make_shared<std::vector<std::byte>>();
-    if (keep && size_known) bytes->reserve(static_cast<std::size_t>(declared));
+    // Small members stay in memory; the rest goes to the spill file (see ContentSpill).
+    MemberSink sink(*this, size_known ? declared : 0);
     std::uint64_t end_seen = 0;
     for (;;) {
       const void* block = nullptr;
@@ -436,14 +568,19 @@ class ArchiveLoader {
       end_seen = std::max(end_seen, *end);
       if (keep && *end > keep_limit) {
         keep = false;
-        bytes.reset();
+        sink.drop();
         over_limit(*end);
       }
       if (keep) {
-        const std::uint64_t have = bytes->size();
+        const std::uint64_t have = sink.size();
         if (static_cast<std::uint64_t>(offset) > have) produced_ += static_cast<std::uint64_t>(offset) - have;  // hole
-        if (*end > have) bytes->resize(static_cast<std::size_t>(*end));
-        if (len > 0) std::memcpy(bytes->data() + offset, block, len);
+        if (auto ok = sink.put(static_cast<std::uint64_t>(offset), std::span(static_cast<const std::byte*>(block), len));
+            !ok) {
+          keep = false;
+          sink.drop();
+          diag(Diagnostic::Level::kWarning, path, fmt::format("content not kept: {}; metadata only", ok.error().message));
+          partial_ = true;
+        }
       }
       if (over_ratio()) {
         out.stop = Stop::kBomb;
@@ -451,15 +588,15 @@ class ArchiveLoader {
       }
     }
     out.size = size_known ? declared : end_seen;
-    if (out.failed || out.stop != Stop::kNone) return out;  // content dropped; the caller reports it
+    if (out.failed || out.stop != Stop::kNone) {
+      sink.drop();
+      return out;  // content dropped; the caller reports it
+    }
     if (keep) {
-      if (bytes->size() < out.size) {
-        // A sparse file ending in a hole: the hole is part of the content.
-        produced_ += out.size - bytes->size();
-        bytes->resize(static_cast<std::size_t>(out.size));
-      }
-      retained_ += bytes->size();
-      out.bytes = std::move(bytes);
+      // A sparse file ending in a hole: the hole is part of the content.
+      if (sink.size() < out.size) produced_ += out.size - sink.size();
+      retained_ += out.size;
+      out.content = sink.finish(out.size);
       if (over_ratio()) out.stop = Stop::kBomb;
     }
     return out;
@@ -505,9 +642,9 @@ class ArchiveLoader {
       if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0) {
         MemberData data = read_data(entry, path);
         stop = data.stop;
-        if (added && (data.bytes || data.size > 0)) {
-          if (!data.bytes) report_unread(path, data);
-          added = fs_->set_content(path, std::move(data.bytes), data.size);
+        if (added && (data.content.retained() || data.size > 0)) {
+          if (!data.content.retained()) report_unread(path, data);
+          added = fs_->set_content(path, std::move(data.content), data.size);
         }
       } else {
         stop = skip_data();
@@ -521,8 +658,8 @@ class ArchiveLoader {
         case AE_IFREG: {
           MemberData data = read_data(entry, path);
           stop = data.stop;
-          if (!data.bytes) report_unread(path, data);
-          added = fs_->add_file_bytes(path, std::move(data.bytes), data.size, meta);
+          if (!data.content.retained()) report_unread(path, data);
+          added = fs_->add_file_content(path, std::move(data.content), data.size, meta);
           break;
         }
         case AE_IFLNK: {
@@ -619,7 +756,10 @@ class ArchiveLoader {
   archive* a_ = nullptr;
   std::shared_ptr<MemoryVfs> fs_;
   std::uint64_t produced_ = 0;  ///< bytes produced by decompression that we saw or materialised
-  std::uint64_t retained_ = 0;  ///< content bytes held in memory
+  std::uint64_t retained_ = 0;  ///< content bytes kept, in memory or in the spill file
+  std::uint64_t inline_bytes_ = 0;  ///< content bytes kept in memory
+  std::shared_ptr<ContentSpill> spill_;  ///< made when the first member goes there
+  std::uint64_t spill_end_ = 0;          ///< end of the last member in it
   std::size_t emitted_ = 0;
   std::size_t suppressed_ = 0;
   int damaged_headers_ = 0;  ///< headers skipped as damaged, and members of no file type

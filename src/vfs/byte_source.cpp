@@ -11,16 +11,20 @@
 #include <cstring>
 
 #include "core/checked.hpp"
+#include "core/limits.hpp"
 
 namespace fwcert::vfs {
 
 namespace {
 
-/// A file descriptor it owns: mapped read-only when possible, else read with pread.
+/// A file descriptor it owns: mapped read-only when possible and at most
+/// limits::kMaxMappedSourceBytes, else read with pread. A mapping's pages count in the
+/// process's resident memory once touched, so a large image mapped and read once would make
+/// peak memory grow with the image; pread leaves them in the page cache alone.
 class HostFileSource final : public ByteSource {
  public:
   HostFileSource(int fd, std::uint64_t size, std::string name) : fd_(fd), size_(size), name_(std::move(name)) {
-    if (size_ > 0) {
+    if (size_ > 0 && size_ <= limits::kMaxMappedSourceBytes) {
       void* p = ::mmap(nullptr, static_cast<std::size_t>(size_), PROT_READ, MAP_PRIVATE, fd_, 0);
       if (p != MAP_FAILED) map_ = static_cast<const std::byte*>(p);
     }

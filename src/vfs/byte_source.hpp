@@ -31,10 +31,11 @@ class ByteSource {
 
 using ByteSourcePtr = std::shared_ptr<const ByteSource>;
 
-/// Opens a host file read-only (mapped when possible). The only place a host path is opened.
+/// Opens a host file read-only (mapped when possible and at most limits::kMaxMappedSourceBytes).
+/// The only place a host path is opened.
 Result<ByteSourcePtr> open_host_file(const std::string& path);
 
-/// A source over an open file descriptor it takes ownership of (mapped when possible): the host
+/// A source over an open file descriptor it takes ownership of (mapped as open_host_file() says): the host
 /// file of open_host_file(), and the spill file of a decompressed image.
 ByteSourcePtr fd_source(int fd, std::uint64_t size, std::string name);
 

@@ -378,23 +378,6 @@ Result<Outcome> drive(const ByteSource& src, Codec codec, std::uint64_t max_out,
   return o;
 }
 
-/// An unnamed file for spilled bytes: O_TMPFILE where the filesystem has it, else a file
-/// created exclusively and unlinked at once.
-Result<int> open_spill_file() {
-  const char* env = std::getenv("TMPDIR");
-  std::string dir = env && *env ? env : "/tmp";
-  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd >= 0) return fd;
-  std::string templ = dir + "/fwcert-spill-XXXXXX";
-  fd = ::mkostemp(templ.data(), O_CLOEXEC);
-  if (fd < 0) {
-    return make_error(ErrorCode::kIo,
-                      fmt::format("cannot create a temporary file for decompressed data: {}", std::strerror(errno)),
-                      dir);
-  }
-  ::unlink(templ.c_str());
-  return fd;
-}
 
 bool all_zero(std::span<const std::byte> b) {
   return std::all_of(b.begin(), b.end(), [](std::byte x) { return x == std::byte{0}; });
@@ -562,6 +545,22 @@ Result<ByteSourcePtr> SpillBuffer::finish() {
   std::uint64_t size = size_;
   size_ = 0;
   return fd_source(fd, size, name_);
+}
+
+Result<int> open_spill_file() {
+  const char* env = std::getenv("TMPDIR");
+  std::string dir = env && *env ? env : "/tmp";
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0) return fd;
+  std::string templ = dir + "/fwcert-spill-XXXXXX";
+  fd = ::mkostemp(templ.data(), O_CLOEXEC);
+  if (fd < 0) {
+    return make_error(ErrorCode::kIo,
+                      fmt::format("cannot create a temporary file for decompressed data: {}", std::strerror(errno)),
+                      dir);
+  }
+  ::unlink(templ.c_str());
+  return fd;
 }
 
 }  // namespace fwcert::vfs

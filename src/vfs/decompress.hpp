@@ -42,8 +42,12 @@ Result<std::vector<std::byte>> decompress_head(const ByteSource& src, Codec code
 Result<ByteSourcePtr> decompressed_source(const ByteSourcePtr& src, Codec codec, std::vector<Diagnostic>& diagnostics,
                                           bool& partial);
 
+/// An unnamed temporary file for spilled bytes (O_TMPFILE in $TMPDIR, else /tmp; else a file
+/// created exclusively there and unlinked at once). The caller owns the descriptor.
+Result<int> open_spill_file();
+
 /// A growable byte store that keeps the first limits::kSpillMemoryBytes in memory and the rest in
-/// an unnamed temporary file; after finish() it is a read-only ByteSource (mapped when spilled).
+/// an unnamed temporary file; after finish() it is a read-only ByteSource.
 class SpillBuffer {
  public:
   explicit SpillBuffer(std::string name);

@@ -13,6 +13,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <list>
+#include <memory>
+#include <mutex>
 
 #include "core/limits.hpp"
 
@@ -159,21 +162,11 @@ class DirVfs final : public Vfs {
 
   Result<std::size_t> read_raw(const std::string& canonical, std::uint64_t offset,
                                std::span<std::byte> out) const override {
-    // Check the type before opening: opening a device node or a FIFO of a live host for
-    // reading could block or have side effects.
-    auto st = lstat_raw(canonical);
-    if (!st) return st.error();
-    if (st->is_dir()) return make_error(ErrorCode::kIsADirectory, "is a directory", canonical);
-    if (!st->is_regular()) return make_error(ErrorCode::kUnsupported, "not a regular file", canonical);
-    auto fd = open_beneath(canonical, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    auto fd = regular_file(canonical);
     if (!fd) return fd.error();
-    struct stat fst {};
-    if (::fstat(fd->get(), &fst) != 0 || !S_ISREG(fst.st_mode)) {
-      return make_error(ErrorCode::kUnsupported, "not a regular file", canonical);
-    }
     std::size_t done = 0;
     while (done < out.size()) {
-      ssize_t r = ::pread(fd->get(), out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+      ssize_t r = ::pread((*fd)->get(), out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
       if (r < 0) {
         if (errno == EINTR) continue;
         return errno_error(errno, canonical);
@@ -238,6 +231,38 @@ class DirVfs final : public Vfs {
     return s;
   }
 
+  /// The open descriptor of the regular file at `canonical`: one of the last kOpenFiles files
+  /// read, or opened now. The content pass reads a file in chunks and the ELF parser in many
+  /// small pieces, and each read would otherwise cost an lstat, an openat2, an fstat and a close.
+  Result<std::shared_ptr<const Fd>> regular_file(const std::string& canonical) const {
+    {
+      std::lock_guard lock(open_mu_);
+      for (auto it = open_.begin(); it != open_.end(); ++it) {
+        if (it->first == canonical) {
+          open_.splice(open_.begin(), open_, it);
+          return open_.front().second;
+        }
+      }
+    }
+    // Check the type before opening: opening a device node or a FIFO of a live host for
+    // reading could block or have side effects.
+    auto st = lstat_raw(canonical);
+    if (!st) return st.error();
+    if (st->is_dir()) return make_error(ErrorCode::kIsADirectory, "is a directory", canonical);
+    if (!st->is_regular()) return make_error(ErrorCode::kUnsupported, "not a regular file", canonical);
+    auto fd = open_beneath(canonical, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    if (!fd) return fd.error();
+    struct stat fst {};
+    if (::fstat(fd->get(), &fst) != 0 || !S_ISREG(fst.st_mode)) {
+      return make_error(ErrorCode::kUnsupported, "not a regular file", canonical);
+    }
+    auto shared = std::make_shared<const Fd>(std::move(*fd));
+    std::lock_guard lock(open_mu_);
+    open_.emplace_front(canonical, shared);
+    if (open_.size() > kOpenFiles) open_.pop_back();
+    return shared;
+  }
+
   /// Opens a canonical path relative to the root; no symlink is followed anywhere and the
   /// kernel refuses to leave the root.
   Result<Fd> open_beneath(const std::string& canonical, int flags) const {
@@ -269,7 +294,11 @@ class DirVfs final : public Vfs {
     return open_beneath(parent_path(canonical), O_PATH | O_DIRECTORY | O_NOFOLLOW);
   }
 
+  static constexpr std::size_t kOpenFiles = 16;
+
   Fd root_;
+  mutable std::mutex open_mu_;
+  mutable std::list<std::pair<std::string, std::shared_ptr<const Fd>>> open_;  // most recent first
   dev_t root_dev_;
   DirOptions options_;
   std::string host_;

@@ -79,6 +79,10 @@ OkResult MemoryVfs::add_file(std::string_view path, std::string_view content, Me
 }
 
 OkResult MemoryVfs::add_file_bytes(std::string_view path, Bytes content, std::uint64_t size, Meta meta) {
+  return add_file_content(path, Content{std::move(content), nullptr, 0}, size, meta);
+}
+
+OkResult MemoryVfs::add_file_content(std::string_view path, Content content, std::uint64_t size, Meta meta) {
   auto n = new_node(FileType::kRegular, meta);
   n->st.size = size;
   n->content = std::move(content);
@@ -132,6 +136,10 @@ OkResult MemoryVfs::set_xattr(std::string_view path, std::string name, std::stri
 }
 
 OkResult MemoryVfs::set_content(std::string_view path, Bytes content, std::uint64_t size) {
+  return set_content(path, Content{std::move(content), nullptr, 0}, size);
+}
+
+OkResult MemoryVfs::set_content(std::string_view path, Content content, std::uint64_t size) {
   auto it = nodes_.find(normalize_path(path));
   if (it == nodes_.end()) return make_error(ErrorCode::kNotFound, "no such file", std::string(path));
   if (!it->second->st.is_regular()) return make_error(ErrorCode::kInvalidArgument, "not a regular file", it->first);
@@ -170,10 +178,23 @@ Result<std::size_t> MemoryVfs::read_raw(const std::string& canonical, std::uint6
   const Node& n = *it->second;
   if (n.st.is_dir()) return make_error(ErrorCode::kIsADirectory, "is a directory", canonical);
   if (!n.st.is_regular()) return make_error(ErrorCode::kUnsupported, "not a regular file", canonical);
-  if (!n.content) {
+  if (!n.content.retained()) {
     return make_error(ErrorCode::kLimitExceeded, "content not retained (over an archive limit, or damaged)", canonical);
   }
-  const auto& bytes = *n.content;
+  if (n.content.source) {
+    if (offset >= n.st.size) return std::size_t{0};
+    const std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), n.st.size - offset));
+    auto got = n.content.source->read_at(n.content.offset + offset, out.first(len));
+    if (!got) {
+      Error e = got.error();
+      e.where = canonical;
+      return e;
+    }
+    // A hole at the end of the last member is past the spill file's written end: zeros.
+    std::memset(out.data() + *got, 0, len - *got);
+    return len;
+  }
+  const auto& bytes = *n.content.bytes;
   if (offset >= bytes.size()) return std::size_t{0};
   std::size_t len = std::min<std::size_t>(out.size(), bytes.size() - static_cast<std::size_t>(offset));
   std::memcpy(out.data(), bytes.data() + offset, len);

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "vfs/byte_source.hpp"
 #include "vfs/vfs.hpp"
 
 namespace fwcert::vfs {
@@ -27,6 +28,14 @@ class MemoryVfs final : public Vfs {
  public:
   using Meta = FileMeta;
   using Bytes = std::shared_ptr<const std::vector<std::byte>>;
+  /// Where a regular file's bytes are: in memory, or `size` bytes of `source` from `offset` on
+  /// (the archive backend's spill file); neither when not retained.
+  struct Content {
+    Bytes bytes;
+    ByteSourcePtr source;
+    std::uint64_t offset = 0;
+    bool retained() const { return bytes || source; }
+  };
 
   explicit MemoryVfs(std::string format = "memory");
 
@@ -39,6 +48,7 @@ class MemoryVfs final : public Vfs {
   OkResult add_file(std::string_view path, std::string_view content, Meta meta = {});
   /// A regular file of `size` bytes whose content is `content`, or not retained (nullptr).
   OkResult add_file_bytes(std::string_view path, Bytes content, std::uint64_t size, Meta meta);
+  OkResult add_file_content(std::string_view path, Content content, std::uint64_t size, Meta meta);
   OkResult add_symlink(std::string_view path, std::string_view target, Meta meta = {0777, 0, 0, 0});
   OkResult add_special(std::string_view path, FileType type, std::uint32_t major, std::uint32_t minor, Meta meta = {});
   /// Makes `path` another name for the node at `existing` (canonical, not followed).
@@ -47,6 +57,7 @@ class MemoryVfs final : public Vfs {
   /// Replaces the size and content of the regular file at `path` (canonical, not followed) and
   /// so of every hard link to it: cpio and pax carry a link group's data on a later name.
   OkResult set_content(std::string_view path, Bytes content, std::uint64_t size);
+  OkResult set_content(std::string_view path, Content content, std::uint64_t size);
 
   std::size_t node_count() const { return nodes_.size(); }
 
@@ -61,7 +72,7 @@ class MemoryVfs final : public Vfs {
   struct Node {
     Stat st;
     std::string link_target;
-    Bytes content;  // null when not retained
+    Content content;
     std::vector<Xattr> xattrs;
     std::map<std::string, FileType> children;  // directories only; ordered for stable walks
   };

@@ -348,6 +348,36 @@ TEST(ArchiveVfs, SmallSparseMemberReadsBackWithZeroHoles) {
   EXPECT_FALSE(o.partial) << o.all_diagnostics();
 }
 
+/// Members over limits::kArchiveInlineMemberBytes are kept in the spill file, not in memory:
+/// they, the small ones between them, and a hard-linked cpio group must read back exactly.
+TEST(ArchiveVfs, MembersKeptInTheSpillFileReadBackExactly) {
+  TempDir d;
+  sh("mkdir -p " + shell_quote(d / "t/dir") + " && cd " + shell_quote(d / "t") +
+     " && head -c 300000 /dev/urandom > big && head -c 65537 /dev/urandom > just-over"
+     " && head -c 65536 /dev/urandom > just-under && echo small > dir/small && ln big dir/big-link"
+     " && tar -czf ../a.tgz big just-over dir just-under"
+     " && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip > ../a.cpio.gz");
+  for (const char* archive : {"a.tgz", "a.cpio.gz"}) {
+    auto o = open_file(d / archive);
+    ASSERT_TRUE(o.vfs.ok()) << o.vfs.error().describe();
+    EXPECT_FALSE(o.partial) << archive << ": " << o.all_diagnostics();
+    for (const char* name : {"big", "just-over", "just-under", "dir/small", "dir/big-link"}) {
+      auto content = o->read_file(std::string("/") + name, 1 << 20);
+      ASSERT_TRUE(content.ok()) << archive << " " << name << ": " << content.error().describe();
+      EXPECT_EQ(*content, test::read_file(d / ("t/" + std::string(name)))) << archive << " " << name;
+    }
+    const std::string want = test::read_file(d / "t/big");
+    for (std::uint64_t offset : {0ull, 1ull, 65535ull, 65536ull, 299999ull, 300000ull}) {
+      std::string buf(5000, '\0');
+      auto n = o->read("/big", offset, std::as_writable_bytes(std::span<char>(buf)));
+      ASSERT_TRUE(n.ok()) << n.error().describe();
+      const std::size_t expect = std::min<std::size_t>(5000, want.size() - offset);
+      ASSERT_EQ(*n, expect) << archive << " offset " << offset;
+      EXPECT_EQ(buf.substr(0, *n), want.substr(offset, expect)) << archive << " offset " << offset;
+    }
+  }
+}
+
 TEST(ArchiveVfs, ZerosBombStopsAtTheRatioGuard) {
   TempDir d;
   // Four 256 MiB members of zeros: each under the member limit, 1 GiB in all, a few KiB of
