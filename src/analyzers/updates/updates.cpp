@@ -698,12 +698,18 @@ void check_transport(State& st, Output& out) {
   if (cleartext_signed) {
     std::string first = signed_cleartext.front().path;
     std::size_t count = signed_cleartext.size();
+    bool opkg = std::any_of(signed_cleartext.begin(), signed_cleartext.end(),
+                            [](const Evidence& e) { return e.observed.starts_with("opkg"); });
+    bool apt = std::any_of(signed_cleartext.begin(), signed_cleartext.end(),
+                           [](const Evidence& e) { return e.observed.starts_with("apt"); });
+    std::string how = apt && opkg ? "apt checks InRelease/Release.gpg against its keyring, opkg checks Packages.sig"
+                      : opkg      ? "opkg checks Packages.sig with usign"
+                                  : "apt checks InRelease/Release.gpg against its keyring";
     Finding f = finding(kTransportCheck, Status::kWarn, first,
-                        fmt::format("{} package source(s) over cleartext http whose index is signed (apt checks "
-                                    "InRelease/Release.gpg against its keyring, opkg checks Packages.sig): integrity "
+                        fmt::format("{} package source(s) over cleartext http whose index is signed ({}): integrity "
                                     "comes from the signed Release file and the checksums in it, so the cleartext "
                                     "only leaks which packages are fetched (and lets an observer hold updates back)",
-                                    count),
+                                    count, how),
                         std::move(signed_cleartext));
     f.severity = Severity::kLow;
     f.severity_override = true;
