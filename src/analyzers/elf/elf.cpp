@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "core/limits.hpp"
-#include "core/text.hpp"
 #include "core/parallel.hpp"
+#include "core/text.hpp"
 #include "data/resources.hpp"
 #include "formats/elf/elf.hpp"
 #include "formats/elf/hardening.hpp"
@@ -98,7 +98,7 @@ struct Binary {
   std::vector<std::string> diagnostics;
 
   // Filled after the parallel part.
-  std::vector<std::string> priority;  ///< why this binary is held to the strict rule
+  std::vector<std::string> priority;     ///< why this binary is held to the strict rule
   std::vector<std::string> not_started;  ///< daemon names it has that nothing starts, and why
   bool network_facing = false;
   bool sdk = false;
@@ -233,9 +233,10 @@ SuperServerPrograms super_server_programs(const inventory::Inventory& inv, std::
   const vfs::Vfs& v = inv.vfs(fs);
   for (const auto& e : inv.entries()) {
     if (e.filesystem != fs || !e.st.is_regular()) continue;
-    bool inetd = e.path == "/etc/inetd.conf" || (e.path.starts_with("/etc/inetd.d/") && vfs::parent_path(e.path) == "/etc/inetd.d");
-    bool xinetd =
-        e.path == "/etc/xinetd.conf" || (e.path.starts_with("/etc/xinetd.d/") && vfs::parent_path(e.path) == "/etc/xinetd.d");
+    bool inetd = e.path == "/etc/inetd.conf" ||
+                 (e.path.starts_with("/etc/inetd.d/") && vfs::parent_path(e.path) == "/etc/inetd.d");
+    bool xinetd = e.path == "/etc/xinetd.conf" ||
+                  (e.path.starts_with("/etc/xinetd.d/") && vfs::parent_path(e.path) == "/etc/xinetd.d");
     if (!inetd && !xinetd) continue;
     std::string text = text_of(v, e.path);
     (inetd ? read_inetd : read_xinetd)(text, inv.display_path(e), out);
@@ -431,9 +432,8 @@ void check_mitigations(const std::vector<Binary>& bins, Output& out) {
     // protector (the compiler adds none to a program without arrays on the stack) is the
     // distribution default on a program nobody reaches from outside; no PIE, an executable
     // stack or text relocations are not.
-    bool serious = std::any_of(missing.begin(), missing.end(), [](const std::string& m) {
-      return m == "PIE" || m == "NX" || m == "no TEXTREL";
-    });
+    bool serious = std::any_of(missing.begin(), missing.end(),
+                               [](const std::string& m) { return m == "PIE" || m == "NX" || m == "no TEXTREL"; });
     Weak& w = serious ? rest_serious : rest_default;
     ++w.count;
     for (const auto& m : missing) ++w.missing[m.starts_with("full RELRO") ? "full RELRO" : m];
@@ -454,9 +454,9 @@ void check_mitigations(const std::vector<Binary>& bins, Output& out) {
       "ELF executables and libraries that are not network daemons, setuid/setgid, capability-bearing or AVS SDK "
       "binaries";
   if (rest_serious.count > 0) {
-    std::string message = fmt::format("{} of {} {} ({}) lack PIE or NX, or have text relocations: {}",
-                                      rest_serious.count, rest, kRest, percent(rest_serious.count, rest),
-                                      parts(rest_serious));
+    std::string message =
+        fmt::format("{} of {} {} ({}) lack PIE or NX, or have text relocations: {}", rest_serious.count, rest, kRest,
+                    percent(rest_serious.count, rest), parts(rest_serious));
     out.findings.push_back(finding(kMitigationsCheck, Status::kWarn, "ELF executables and libraries",
                                    std::move(message), std::move(rest_serious.evidence)));
   }
@@ -585,11 +585,11 @@ void check_unsafe_calls(const std::vector<Binary>& bins, Output& out) {
   if (!warned) {
     out.findings.push_back(finding(
         kUnsafeCheck, Status::kPass, "network-facing binaries",
-        exposed ? fmt::format("none of the {} network-facing, setuid/setgid, capability-bearing or AVS SDK binaries "
-                              "imports {} without a stack protector, FORTIFY and PIE",
-                              exposed,
-                              join(std::vector<std::string>(risky_functions().begin(), risky_functions().end())))
-                : std::string("no network-facing, setuid/setgid, capability-bearing or AVS SDK binary found")));
+        exposed
+            ? fmt::format("none of the {} network-facing, setuid/setgid, capability-bearing or AVS SDK binaries "
+                          "imports {} without a stack protector, FORTIFY and PIE",
+                          exposed, join(std::vector<std::string>(risky_functions().begin(), risky_functions().end())))
+            : std::string("no network-facing, setuid/setgid, capability-bearing or AVS SDK binary found")));
   }
 }
 

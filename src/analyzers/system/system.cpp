@@ -303,15 +303,15 @@ void check_permissions(const FsReader& r, Output& out) {
                 fmt::format("{} more permission problems were not listed one by one", emitted - kMaxFindingsPerCheck)));
   }
   if (fstab_entries == 0) {
-    out.findings.push_back(finding(
-        kPermissionsCheck, Status::kInconclusive, fstab_present ? fstab_shown : std::string("mount options"),
-        fstab_present ? fmt::format("{} has no entries, so the mount options of /tmp, /var and other data "
-                                    "directories are decided at run time and cannot be judged from the image",
-                                    fstab_shown)
-                      : std::string("there is no /etc/fstab, so the mount options of /tmp, /var and other data "
-                                    "directories are decided at run time and cannot be judged from the image"),
-        {at(fstab_present ? fstab_shown : where, 0, fstab_present ? "no fstab entry" : "no /etc/fstab",
-            "fstab entries mounting data directories nosuid,nodev (and noexec)")}));
+    out.findings.push_back(
+        finding(kPermissionsCheck, Status::kInconclusive, fstab_present ? fstab_shown : std::string("mount options"),
+                fstab_present ? fmt::format("{} has no entries, so the mount options of /tmp, /var and other data "
+                                            "directories are decided at run time and cannot be judged from the image",
+                                            fstab_shown)
+                              : std::string("there is no /etc/fstab, so the mount options of /tmp, /var and other data "
+                                            "directories are decided at run time and cannot be judged from the image"),
+                {at(fstab_present ? fstab_shown : where, 0, fstab_present ? "no fstab entry" : "no /etc/fstab",
+                    "fstab entries mounting data directories nosuid,nodev (and noexec)")}));
   }
   if (fails || warns) return;
   std::string mounts = fstab_entries == 0 ? std::string()
