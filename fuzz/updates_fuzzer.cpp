@@ -1,5 +1,5 @@
 // Fuzz target for the update-agent configuration readers: INI (RAUC, OSTree), libconfig pairs
-// (swupdate.cfg), opkg and apt feeds, and the update-script scanner. Every line number must be
+// (swupdate.cfg), opkg and apt feeds, apt.conf, and the update-script scanner. Every line number must be
 // one of the input's lines.
 
 #include <cstddef>
@@ -26,6 +26,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& f : opkg.feeds) check(f.line);
   for (bool deb822 : {false, true}) {
     for (const auto& f : up::parse_apt_sources(in, deb822)) check(f.line);
+  }
+  for (const auto& o : up::parse_apt_conf(in)) {
+    check(o.line);
+    (void)up::apt_true(o.value);
   }
   auto s = up::scan_update_script(in);
   for (const auto* list : {&s.downloads, &s.insecure, &s.flashes, &s.verifies}) {

@@ -186,6 +186,84 @@ TEST_F(ElfAnalyzer, PriorityBinariesLackingMitigationsFailAndTheRestCountTowards
   EXPECT_EQ(std::get<std::vector<std::string>>(risky->value), (std::vector<std::string>{"strcpy", "system"}));
 }
 
+TEST_F(ElfAnalyzer, PartialRelroOnNonExposedBinariesIsLowExposedOnesStillFail) {
+  // Debian's default: PIE, NX, a canary, partial RELRO (-z relro without -z now).
+  const std::string partial =
+      compile(kQuiet, "-O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE -pie -Wl,-z,relro,-z,lazy");
+  add("/usr/bin/arch", partial);
+  add("/usr/sbin/lighttpd", partial);  // network daemon by name: the strict rule
+  auto out = scan();
+  const Finding* daemon = find(out, "bin-exploit-mitigations", "/usr/sbin/lighttpd");
+  ASSERT_NE(daemon, nullptr);
+  EXPECT_EQ(daemon->status, Status::kFail);
+  EXPECT_FALSE(daemon->severity_override);
+  auto warns = all(out, "bin-exploit-mitigations", Status::kWarn);
+  ASSERT_EQ(warns.size(), 1u);
+  EXPECT_TRUE(warns[0]->severity_override);
+  EXPECT_EQ(warns[0]->severity, Severity::kLow);
+  EXPECT_NE(warns[0]->message.find("distribution default"), std::string::npos) << warns[0]->message;
+  EXPECT_EQ(warns[0]->evidence.at(0).path, "/usr/bin/arch");
+
+  // Without PIE a non-exposed binary keeps the catalog's severity.
+  add("/usr/bin/nopie", compile(kQuiet, "-O2 -fstack-protector-strong -no-pie -Wl,-z,relro,-z,now"));
+  auto out2 = scan();
+  auto warns2 = all(out2, "bin-exploit-mitigations", Status::kWarn);
+  ASSERT_EQ(warns2.size(), 2u);
+  const Finding* serious = warns2[0]->severity_override ? warns2[1] : warns2[0];
+  EXPECT_FALSE(serious->severity_override);
+  EXPECT_NE(serious->message.find("PIE missing in 1"), std::string::npos) << serious->message;
+  EXPECT_EQ(serious->evidence.at(0).path, "/usr/bin/nopie");
+}
+
+TEST_F(ElfAnalyzer, UnsafeImportsAreAHintUnlessAnExposedBinaryLacksMitigations) {
+  add("/usr/sbin/sshd", compile(kUnsafe, kHardened));  // system() with canary, FORTIFY and PIE
+  add("/usr/sbin/dnsmasq", compile(kUnsafe, kLegacy));
+  add("/usr/bin/tool", compile(kUnsafe, kLegacy));  // not exposed: counted only
+  auto out = scan();
+  const Finding* hint = find(out, "input-unsafe-calls", "/usr/sbin/sshd");
+  ASSERT_NE(hint, nullptr);
+  EXPECT_EQ(hint->status, Status::kInfo);
+  EXPECT_EQ(hint->severity, Severity::kInfo);
+  const Finding* warn = find(out, "input-unsafe-calls", "/usr/sbin/dnsmasq");
+  ASSERT_NE(warn, nullptr);
+  EXPECT_EQ(warn->status, Status::kWarn);
+  for (const char* m : {"no stack protector", "no FORTIFY", "no PIE"})
+    EXPECT_NE(warn->message.find(m), std::string::npos) << m << " in " << warn->message;
+  EXPECT_EQ(find(out, "input-unsafe-calls", "/usr/bin/tool"), nullptr);
+}
+
+// inetutils-telnetd's postinst adds "telnet stream tcp nowait root /usr/sbin/tcpd
+// /usr/sbin/telnetd" to /etc/inetd.conf with update-inetd; `update-inetd --disable telnet` (or
+// a system configured without it) leaves it as "#<off># " + that line.
+constexpr const char* kInetdOff = "#<off># telnet\tstream\ttcp\tnowait\troot\t/usr/sbin/tcpd\t/usr/sbin/telnetd\n";
+constexpr const char* kInetdOn = "telnet\tstream\ttcp\tnowait\troot\t/usr/sbin/tcpd\t/usr/sbin/telnetd\n";
+
+TEST_F(ElfAnalyzer, TelnetdBehindADisabledInetdLineIsNotNetworkFacing) {
+  // Debian 12's real /usr/sbin/telnetd from inetutils-telnetd, downloaded and unpacked here.
+  auto r = test::run("cd " + test::shell_quote(dir_.path()) +
+                     " && apt-get download inetutils-telnetd >/dev/null 2>&1 && dpkg-deb -x inetutils-telnetd_*.deb x");
+  if (r.exit_code != 0) GTEST_SKIP() << "apt-get download inetutils-telnetd failed (offline?): " << r.output;
+  const std::string telnetd = test::read_file(dir_ / "x/usr/sbin/telnetd");
+  ASSERT_FALSE(telnetd.empty());
+  add("/usr/sbin/telnetd", telnetd);
+  add("/usr/sbin/tcpd", compile(kQuiet, kHardened));
+  add("/etc/inetd.conf", kInetdOff, 0644);
+  {
+    auto out = scan();
+    EXPECT_EQ(find(out, "input-unsafe-calls", "/usr/sbin/telnetd"), nullptr);
+    EXPECT_EQ(find(out, "bin-exploit-mitigations", "/usr/sbin/telnetd"), nullptr);
+    EXPECT_EQ(fact(out, "/usr/sbin/telnetd", "elf.priority"), nullptr);
+    const Fact* off = fact(out, "/usr/sbin/telnetd", "elf.network_daemon.not_started");
+    ASSERT_NE(off, nullptr);
+    EXPECT_NE(std::get<std::vector<std::string>>(off->value).at(0).find("/etc/inetd.conf:1"), std::string::npos);
+  }
+  ASSERT_TRUE(fs_->add_file("/etc/inetd.conf", kInetdOn, {0644, 0, 0, 0}).ok());
+  auto out = scan();
+  const Finding* f = find(out, "input-unsafe-calls", "/usr/sbin/telnetd");
+  ASSERT_NE(f, nullptr);
+  EXPECT_NE(f->message.find("network-facing daemon (telnetd)"), std::string::npos) << f->message;
+}
+
 TEST_F(ElfAnalyzer, SdkRecognisedByNeededLibraryAndUnstrippedSdkBinariesWarn) {
   std::string lib = dir_ / "libAVSCommon.so";
   test::write_file(dir_ / "avs.c", kLibrary);

@@ -188,6 +188,42 @@ TEST(SystemPermissions, WritableCodeAndConfigFailWorldWritableDataWarnsFstabOpti
   EXPECT_EQ(s->find(check, "mount:/proc"), nullptr);
 }
 
+// debootstrap 1.0.128 (Debian 12) writes this one line as /etc/fstab: the installed system's
+// mounts are left to whoever configures it.
+constexpr const char* kDebootstrapFstab = "# UNCONFIGURED FSTAB FOR BASE SYSTEM\n";
+
+TEST(SystemPermissions, FstabWithoutEntriesMakesMountOptionsInconclusiveNotAPass) {
+  auto v = base();
+  add(*v, "/etc/fstab", kDebootstrapFstab);
+  {
+    auto s = scan(v, "ext4");
+    const auto check = "priv-fs-permissions";
+    const Finding* mounts = s->find(check, "/etc/fstab");
+    ASSERT_NE(mounts, nullptr) << s->describe(check);
+    EXPECT_EQ(mounts->status, Status::kInconclusive);
+    EXPECT_THAT(mounts->message, HasSubstr("no entries"));
+    EXPECT_THAT(mounts->message, HasSubstr("decided at run time"));
+    // The permission part is still judged, and its pass no longer claims anything of fstab.
+    const Finding* perms = s->find(check, "/");
+    ASSERT_NE(perms, nullptr) << s->describe(check);
+    EXPECT_EQ(perms->status, Status::kPass);
+    EXPECT_THAT(perms->message, ::testing::Not(HasSubstr("fstab")));
+  }
+  add(*v, "/var/log/app.log", "", {0666, 0, 0, 0});
+  {
+    auto s = scan(v, "ext4");
+    const auto check = "priv-fs-permissions";
+    ASSERT_NE(s->find(check, "/var/log/app.log"), nullptr) << s->describe(check);
+    EXPECT_EQ(s->find(check, "/var/log/app.log")->status, Status::kWarn);
+    EXPECT_EQ(s->find(check, "/etc/fstab")->status, Status::kInconclusive);
+  }
+  auto w = base();
+  auto s = scan(w, "ext4");
+  const Finding* none = s->find("priv-fs-permissions", "mount options");
+  ASSERT_NE(none, nullptr) << s->describe("priv-fs-permissions");
+  EXPECT_EQ(none->status, Status::kInconclusive);
+}
+
 // ---- priv-rootfs-readonly --------------------------------------------------------------------
 
 TEST(SystemRootfs, SquashfsOrRoMountPassesReadWriteExtWarns) {

@@ -355,11 +355,10 @@ TEST(Updates, SignedAptSourceOverHttpIsALowWarningUnsignedCleartextFailsWithItsC
     EXPECT_EQ(f.message.rfind("1 package source(s)", 0), 0u) << f.message;
   }
   // AllowInsecureRepositories turns the Release signature check off for every source.
+  ASSERT_TRUE(v->add_file("/etc/apt/apt.conf.d/99insecure", "Acquire { AllowInsecureRepositories \"true\"; };\n").ok());
   ASSERT_TRUE(
-      v->add_file("/etc/apt/apt.conf.d/99insecure", "Acquire { AllowInsecureRepositories \"true\"; };\n").ok());
-  ASSERT_TRUE(v->add_file("/etc/apt/sources.list.d/vendor.list",
-                          "deb [trusted=yes] http://vendor.example/apt bookworm main\n")
-                  .ok());
+      v->add_file("/etc/apt/sources.list.d/vendor.list", "deb [trusted=yes] http://vendor.example/apt bookworm main\n")
+          .ok());
   AnalyzerScan s(v, &up::run);
   const Finding& f = s.only("upd-transport");
   EXPECT_EQ(f.status, Status::kFail);
@@ -384,9 +383,9 @@ TEST(Updates, SecuritySourceMissingFailsPresentPassesOtherManagersAreInconclusiv
     EXPECT_TRUE(s.evidence_has(f, "bookworm-security"));
   }
   // bookworm-updates is not the security suite.
-  ASSERT_TRUE(v->add_file("/etc/apt/sources.list.d/updates.list",
-                          "deb http://deb.debian.org/debian bookworm-updates main\n")
-                  .ok());
+  ASSERT_TRUE(
+      v->add_file("/etc/apt/sources.list.d/updates.list", "deb http://deb.debian.org/debian bookworm-updates main\n")
+          .ok());
   EXPECT_EQ(AnalyzerScan(v, &up::run).only("upd-security-source").status, Status::kFail);
   ASSERT_TRUE(v->add_file("/etc/apt/sources.list.d/security.sources",
                           "Types: deb\nURIs: http://deb.debian.org/debian-security\nSuites: bookworm-security\n"
@@ -412,9 +411,10 @@ TEST(Updates, SecuritySourceMissingFailsPresentPassesOtherManagersAreInconclusiv
                   .ok());
   EXPECT_EQ(AnalyzerScan(old, &up::run).only("upd-security-source").status, Status::kPass);
   auto ubuntu = tree();
-  ASSERT_TRUE(ubuntu->add_file("/etc/apt/sources.list",
-                               "deb http://archive.ubuntu.com/ubuntu jammy main\n"
-                               "deb http://security.ubuntu.com/ubuntu jammy-security main\n")
+  ASSERT_TRUE(ubuntu
+                  ->add_file("/etc/apt/sources.list",
+                             "deb http://archive.ubuntu.com/ubuntu jammy main\n"
+                             "deb http://security.ubuntu.com/ubuntu jammy-security main\n")
                   .ok());
   EXPECT_EQ(AnalyzerScan(ubuntu, &up::run).only("upd-security-source").status, Status::kPass);
   auto unknown = tree();
@@ -434,9 +434,9 @@ TEST(Updates, AptDailyAloneInstallsNothingUnattendedUpgradesDoes) {
   ASSERT_TRUE(v->add_file("/etc/apt/sources.list", kDebootstrapSources).ok());
   ASSERT_TRUE(v->add_file("/etc/apt/apt.conf.d/01autoremove", kApt01Autoremove).ok());
   ASSERT_TRUE(v->add_file("/etc/cron.daily/apt-compat", "#!/bin/sh\nexec /usr/lib/apt/apt.systemd.daily\n").ok());
-  ASSERT_TRUE(v->add_symlink("/etc/systemd/system/timers.target.wants/apt-daily.timer",
-                             "/lib/systemd/system/apt-daily.timer")
-                  .ok());
+  ASSERT_TRUE(
+      v->add_symlink("/etc/systemd/system/timers.target.wants/apt-daily.timer", "/lib/systemd/system/apt-daily.timer")
+          .ok());
   ASSERT_TRUE(v->add_symlink("/etc/systemd/system/timers.target.wants/apt-daily-upgrade.timer",
                              "/lib/systemd/system/apt-daily-upgrade.timer")
                   .ok());
@@ -461,8 +461,8 @@ TEST(Updates, AptDailyAloneInstallsNothingUnattendedUpgradesDoes) {
   // A later file turns it off in the nested form; a ".disabled" file is not read by apt.
   ASSERT_TRUE(v->add_file("/etc/apt/apt.conf.d/99off.disabled", "APT::Periodic::Unattended-Upgrade \"0\";\n").ok());
   EXPECT_EQ(AnalyzerScan(v, &up::run).only("upd-auto-check").status, Status::kPass);
-  ASSERT_TRUE(v->add_file("/etc/apt/apt.conf.d/99off", "APT {\n  Periodic {\n    Unattended-Upgrade \"0\";\n  };\n};\n")
-                  .ok());
+  ASSERT_TRUE(
+      v->add_file("/etc/apt/apt.conf.d/99off", "APT {\n  Periodic {\n    Unattended-Upgrade \"0\";\n  };\n};\n").ok());
   {
     AnalyzerScan s(v, &up::run);
     const Finding& f = s.only("upd-auto-check");

@@ -14,6 +14,7 @@
 
 #include "core/limits.hpp"
 #include "core/parallel.hpp"
+#include "core/text.hpp"
 #include "data/resources.hpp"
 #include "formats/elf/elf.hpp"
 #include "formats/elf/hardening.hpp"
@@ -97,7 +98,8 @@ struct Binary {
   std::vector<std::string> diagnostics;
 
   // Filled after the parallel part.
-  std::vector<std::string> priority;  ///< why this binary is held to the strict rule
+  std::vector<std::string> priority;     ///< why this binary is held to the strict rule
+  std::vector<std::string> not_started;  ///< daemon names it has that nothing starts, and why
   bool network_facing = false;
   bool sdk = false;
   std::vector<std::string> rpath_writable, runpath_writable;
@@ -129,6 +131,145 @@ const std::vector<std::string>& network_daemons() {
 const std::vector<std::string>& sdk_patterns() {
   static const auto kList = data_lines("data/avs-sdk-binaries.txt");
   return kList;
+}
+
+// --- programs a super-server starts ---------------------------------------------------------
+
+/// The programs inetd and xinetd entries of one filesystem start: enabled entries, and entries
+/// that are there but switched off (a commented inetd.conf line such as update-inetd's
+/// "#<off># telnet stream tcp nowait root /usr/sbin/tcpd /usr/sbin/telnetd", xinetd
+/// `disable = yes`). Base names of the server and, behind tcpd, of the program it wraps.
+struct SuperServerPrograms {
+  std::set<std::string> enabled, disabled;
+  std::map<std::string, std::string> disabled_where;  ///< name -> "file:line"
+};
+
+std::vector<std::string_view> fields(std::string_view line) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < line.size() && out.size() < 64) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    std::size_t b = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+    if (i > b) out.push_back(line.substr(b, i - b));
+  }
+  return out;
+}
+
+std::string text_of(const vfs::Vfs& v, const std::string& path) {
+  auto r = v.read_file(path, limits::kMaxConfigFileBytes);
+  return r.ok() ? std::move(r.value()) : std::string();
+}
+
+void read_inetd(const std::string& text, const std::string& shown, SuperServerPrograms& out) {
+  for (auto [n, raw] : text::lines(text)) {
+    std::string_view l = text::trim(raw);
+    bool commented = false;
+    while (!l.empty() && l.front() == '#') {  // "#<off>#", "#", "##"
+      commented = true;
+      l.remove_prefix(1);
+      if (l.starts_with("<off>")) l.remove_prefix(5);
+      l = text::trim(l);
+    }
+    auto w = fields(l);
+    // service socket-type protocol wait user server [args]
+    if (w.size() < 6) continue;
+    if (w[1] != "stream" && w[1] != "dgram" && w[1] != "raw" && w[1] != "seqpacket" && w[1] != "rdm") continue;
+    std::vector<std::string> names{std::string(vfs::base_name(w[5]))};
+    if (names[0] == "tcpd" && w.size() > 6) names.emplace_back(vfs::base_name(w[6]));
+    for (const auto& name : names) {
+      if (commented) {
+        out.disabled.insert(name);
+        out.disabled_where.emplace(name, fmt::format("{}:{}", shown, n));
+      } else {
+        out.enabled.insert(name);
+      }
+    }
+  }
+}
+
+void read_xinetd(const std::string& text, const std::string& shown, SuperServerPrograms& out) {
+  std::vector<std::string> servers;
+  bool in_service = false, disabled = false;
+  std::size_t start = 0;
+  for (auto [n, raw] : text::lines(text)) {
+    std::string_view l = text::trim(raw);
+    if (l.empty() || l.front() == '#') continue;
+    if (l.starts_with("service ")) {
+      in_service = true;
+      disabled = false;
+      servers.clear();
+      start = n;
+      continue;
+    }
+    if (!in_service) continue;
+    if (l.front() == '}') {
+      for (const auto& name : servers) {
+        if (disabled) {
+          out.disabled.insert(name);
+          out.disabled_where.emplace(name, fmt::format("{}:{}", shown, start));
+        } else {
+          out.enabled.insert(name);
+        }
+      }
+      in_service = false;
+      continue;
+    }
+    auto eq = l.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string key(text::trim(l.substr(0, eq)));
+    if (!key.empty() && (key.back() == '+' || key.back() == '-')) key.pop_back();
+    key = std::string(text::trim(key));
+    auto value = fields(text::trim(l.substr(eq + 1)));
+    if (key == "disable" && !value.empty()) disabled = value[0] == "yes";
+    if (key == "server" && !value.empty()) servers.emplace_back(vfs::base_name(value[0]));
+    if (key == "server_args" && !value.empty() && !servers.empty() && servers.back() == "tcpd")
+      servers.emplace_back(vfs::base_name(value[0]));
+  }
+}
+
+SuperServerPrograms super_server_programs(const inventory::Inventory& inv, std::uint32_t fs) {
+  SuperServerPrograms out;
+  const vfs::Vfs& v = inv.vfs(fs);
+  for (const auto& e : inv.entries()) {
+    if (e.filesystem != fs || !e.st.is_regular()) continue;
+    bool inetd = e.path == "/etc/inetd.conf" ||
+                 (e.path.starts_with("/etc/inetd.d/") && vfs::parent_path(e.path) == "/etc/inetd.d");
+    bool xinetd = e.path == "/etc/xinetd.conf" ||
+                  (e.path.starts_with("/etc/xinetd.d/") && vfs::parent_path(e.path) == "/etc/xinetd.d");
+    if (!inetd && !xinetd) continue;
+    std::string text = text_of(v, e.path);
+    (inetd ? read_inetd : read_xinetd)(text, inv.display_path(e), out);
+  }
+  return out;
+}
+
+/// True when a line of a systemd unit, init script, inittab or rc.local that is not a comment
+/// names `name` as a program (a word whose base name it is), so something else may start it.
+bool started_elsewhere(const inventory::Inventory& inv, std::uint32_t fs, const std::string& name) {
+  static constexpr std::string_view kDirs[] = {"/etc/systemd/system/", "/lib/systemd/system/",
+                                               "/usr/lib/systemd/system/", "/etc/init.d/", "/etc/rc.d/"};
+  const vfs::Vfs& v = inv.vfs(fs);
+  for (const auto& e : inv.entries()) {
+    if (e.filesystem != fs || !e.st.is_regular()) continue;
+    bool launcher = e.path == "/etc/inittab" || e.path == "/etc/rc.local";
+    for (auto d : kDirs) launcher = launcher || e.path.starts_with(d);
+    if (!launcher || e.st.size > limits::kMaxConfigFileBytes) continue;
+    std::string text = text_of(v, e.path);
+    if (text.find(name) == std::string::npos) continue;
+    for (auto [n, raw] : text::lines(text)) {
+      std::string_view l = text::trim(raw);
+      if (l.empty() || l.front() == '#' || l.front() == ';') continue;
+      std::string line(l);
+      for (char& c : line) {
+        if (c == '=' || c == '"' || c == '\'' || c == ';' || c == '`' || c == '(' || c == ')') c = ' ';
+      }
+      for (auto w : fields(line)) {
+        if (vfs::base_name(w) == name) return true;
+      }
+    }
+  }
+  return false;
 }
 
 Binary examine(const inventory::Inventory& inv, const Entry& e) {
@@ -246,10 +387,16 @@ std::string observed_mitigations(const Binary& b) {
                      b.h.textrel ? "yes" : "no");
 }
 
+/// Binaries outside the strict rule that lack a mitigation, counted per missing mitigation.
+struct Weak {
+  std::size_t count = 0;
+  std::map<std::string, std::size_t> missing;
+  std::vector<Evidence> evidence;
+};
+
 void check_mitigations(const std::vector<Binary>& bins, Output& out) {
-  std::size_t judged = 0, rest = 0, rest_weak = 0;
-  std::map<std::string, std::size_t> rest_missing;
-  std::vector<Evidence> rest_evidence;
+  std::size_t judged = 0, rest = 0;
+  Weak rest_serious, rest_default;
   bool failed = false;
   for (const auto& b : bins) {
     if (!is_linked_program(b)) continue;
@@ -281,9 +428,16 @@ void check_mitigations(const std::vector<Binary>& bins, Output& out) {
     ++rest;
     if (b.h.textrel) missing.push_back("no TEXTREL");
     if (missing.empty()) continue;
-    ++rest_weak;
-    for (const auto& m : missing) ++rest_missing[m.starts_with("full RELRO") ? "full RELRO" : m];
-    rest_evidence.push_back(at(b.path, "lacks " + join(missing)));
+    // Lacking only full RELRO (Debian links most programs with partial RELRO) or a stack
+    // protector (the compiler adds none to a program without arrays on the stack) is the
+    // distribution default on a program nobody reaches from outside; no PIE, an executable
+    // stack or text relocations are not.
+    bool serious = std::any_of(missing.begin(), missing.end(),
+                               [](const std::string& m) { return m == "PIE" || m == "NX" || m == "no TEXTREL"; });
+    Weak& w = serious ? rest_serious : rest_default;
+    ++w.count;
+    for (const auto& m : missing) ++w.missing[m.starts_with("full RELRO") ? "full RELRO" : m];
+    w.evidence.push_back(at(b.path, "lacks " + join(missing)));
   }
 
   if (judged == 0) {
@@ -291,17 +445,33 @@ void check_mitigations(const std::vector<Binary>& bins, Output& out) {
         finding(kMitigationsCheck, Status::kNotApplicable, "/", "no ELF executable or shared library in the target"));
     return;
   }
-  if (rest_weak > 0) {
-    std::vector<std::string> parts;
-    for (const auto& [m, n] : rest_missing)
-      parts.push_back(fmt::format("{} missing in {} ({})", m, n, percent(n, rest)));
-    out.findings.push_back(
-        finding(kMitigationsCheck, Status::kWarn, "ELF executables and libraries",
-                fmt::format("{} of {} ELF executables and libraries that are not network daemons, setuid/setgid, "
-                            "capability-bearing or AVS SDK binaries ({}) lack a mitigation: {}",
-                            rest_weak, rest, percent(rest_weak, rest), join(parts, "; ")),
-                std::move(rest_evidence)));
-  } else if (!failed) {
+  auto parts = [&](const Weak& w) {
+    std::vector<std::string> p;
+    for (const auto& [m, n] : w.missing) p.push_back(fmt::format("{} missing in {} ({})", m, n, percent(n, rest)));
+    return join(p, "; ");
+  };
+  constexpr std::string_view kRest =
+      "ELF executables and libraries that are not network daemons, setuid/setgid, capability-bearing or AVS SDK "
+      "binaries";
+  if (rest_serious.count > 0) {
+    std::string message =
+        fmt::format("{} of {} {} ({}) lack PIE or NX, or have text relocations: {}", rest_serious.count, rest, kRest,
+                    percent(rest_serious.count, rest), parts(rest_serious));
+    out.findings.push_back(finding(kMitigationsCheck, Status::kWarn, "ELF executables and libraries",
+                                   std::move(message), std::move(rest_serious.evidence)));
+  }
+  if (rest_default.count > 0) {
+    std::string message = fmt::format(
+        "{} of {} {} ({}) have PIE and NX but lack full RELRO or a stack protector, the distribution default for "
+        "programs not reachable from outside (partial RELRO; no canary where no function needs one): {}",
+        rest_default.count, rest, kRest, percent(rest_default.count, rest), parts(rest_default));
+    Finding f = finding(kMitigationsCheck, Status::kWarn, "ELF executables and libraries (distribution default)",
+                        std::move(message), std::move(rest_default.evidence));
+    f.severity = Severity::kLow;
+    f.severity_override = true;
+    out.findings.push_back(std::move(f));
+  }
+  if (rest_serious.count == 0 && rest_default.count == 0 && !failed) {
     out.findings.push_back(finding(kMitigationsCheck, Status::kPass, "ELF executables and libraries",
                                    fmt::format("all {} ELF executables and libraries have NX, full RELRO and a stack "
                                                "protector, executables are PIE, and none has TEXTREL",
@@ -358,6 +528,16 @@ void check_release(const std::vector<Binary>& bins, Output& out) {
                                              sdk)));
 }
 
+/// The mitigations whose absence makes an unbounded string or shell call in an exposed binary
+/// worth a warning: a stack protector, FORTIFY (some __*_chk import) and, for executables, PIE.
+std::vector<std::string> unsafe_call_gaps(const Binary& b) {
+  std::vector<std::string> gaps;
+  if (!b.h.canary) gaps.emplace_back("no stack protector");
+  if (!b.h.fortify.any_chk) gaps.emplace_back("no FORTIFY");
+  if (b.h.type == BinaryType::kExecutable) gaps.emplace_back("no PIE");
+  return gaps;
+}
+
 void check_unsafe_calls(const std::vector<Binary>& bins, Output& out) {
   std::map<std::string, std::size_t> importers;
   std::size_t parsed = 0, exposed = 0;
@@ -366,15 +546,30 @@ void check_unsafe_calls(const std::vector<Binary>& bins, Output& out) {
     if (!b.parsed) continue;
     ++parsed;
     for (const auto& f : b.h.risky_imports) ++importers[f];
-    if (!b.network_facing && !b.sdk) continue;
+    // Exposed: network-facing (and started), setuid/setgid, capability-bearing or AVS SDK.
+    if (b.priority.empty()) continue;
     ++exposed;
     if (b.h.risky_imports.empty()) continue;
+    auto gaps = unsafe_call_gaps(b);
+    Evidence ev = at(b.path, fmt::format("imports {}; {}", join(b.h.risky_imports), observed_mitigations(b)),
+                     "no unbounded string or shell calls, or stack protector, FORTIFY and PIE around them");
+    if (gaps.empty()) {
+      Finding f = finding(kUnsafeCheck, Status::kInfo, b.path,
+                          fmt::format("{} ({}) imports {}, and has a stack protector, FORTIFY and PIE: a review hint "
+                                      "(how it bounds and quotes external input)",
+                                      b.path, join(b.priority, " and "), join(b.h.risky_imports)),
+                          {std::move(ev)});
+      f.severity = Severity::kInfo;
+      f.severity_override = true;
+      out.findings.push_back(std::move(f));
+      continue;
+    }
     warned = true;
-    out.findings.push_back(
-        finding(kUnsafeCheck, Status::kWarn, b.path,
-                fmt::format("{} ({}) imports {}: review how it bounds and quotes external input", b.path,
-                            join(b.priority, " and "), join(b.h.risky_imports)),
-                {at(b.path, "imports " + join(b.h.risky_imports), "no unbounded string or shell calls")}));
+    out.findings.push_back(finding(kUnsafeCheck, Status::kWarn, b.path,
+                                   fmt::format("{} ({}) imports {} and lacks mitigations ({}): review how it "
+                                               "bounds and quotes external input",
+                                               b.path, join(b.priority, " and "), join(b.h.risky_imports), join(gaps)),
+                                   {std::move(ev)}));
   }
   if (parsed == 0) {
     out.findings.push_back(finding(kUnsafeCheck, Status::kNotApplicable, "/", "no ELF file in the target"));
@@ -390,9 +585,11 @@ void check_unsafe_calls(const std::vector<Binary>& bins, Output& out) {
   if (!warned) {
     out.findings.push_back(finding(
         kUnsafeCheck, Status::kPass, "network-facing binaries",
-        exposed ? fmt::format("none of the {} network-facing or AVS SDK binaries imports {}", exposed,
-                              join(std::vector<std::string>(risky_functions().begin(), risky_functions().end())))
-                : std::string("no network-facing or AVS SDK binary found")));
+        exposed
+            ? fmt::format("none of the {} network-facing, setuid/setgid, capability-bearing or AVS SDK binaries "
+                          "imports {} without a stack protector, FORTIFY and PIE",
+                          exposed, join(std::vector<std::string>(risky_functions().begin(), risky_functions().end())))
+            : std::string("no network-facing, setuid/setgid, capability-bearing or AVS SDK binary found")));
   }
 }
 
@@ -436,6 +633,7 @@ void record_facts(const Binary& b, Output& out) {
   if (!b.h.risky_imports.empty()) fact("elf.risky_imports", b.h.risky_imports);
   if (b.h.module_signed) fact("elf.module.signature_appended", yes(*b.h.module_signed));
   if (!b.priority.empty()) fact("elf.priority", b.priority);
+  if (!b.not_started.empty()) fact("elf.network_daemon.not_started", b.not_started);
 }
 
 }  // namespace
@@ -461,6 +659,27 @@ Output run(const Context& ctx) {
 
   std::vector<Binary> bins = examine_all(inv, elves, ctx.pool());
 
+  // A daemon named in data/network-daemons.txt is network-facing unless the image shows it is
+  // not started: only a disabled inetd/xinetd entry names it, and no enabled entry, unit, init
+  // script, inittab or rc.local does. (The services analyzer's service list is not shared with
+  // this analyzer; this reads the same super-server files, comments left out.)
+  std::map<std::uint32_t, SuperServerPrograms> super_servers;
+  std::map<std::pair<std::uint32_t, std::string>, std::optional<std::string>> not_started_cache;
+  auto not_started = [&](std::uint32_t fs, const std::string& name) -> std::optional<std::string> {
+    auto key = std::make_pair(fs, name);
+    if (auto it = not_started_cache.find(key); it != not_started_cache.end()) return it->second;
+    auto ss = super_servers.find(fs);
+    if (ss == super_servers.end()) ss = super_servers.emplace(fs, super_server_programs(inv, fs)).first;
+    std::optional<std::string> result;
+    const SuperServerPrograms& p = ss->second;
+    if (p.disabled.count(name) && !p.enabled.count(name) && !started_elsewhere(inv, fs, name)) {
+      result = fmt::format("{} is not started: only the disabled super-server entry {} names it", name,
+                           p.disabled_where.at(name));
+    }
+    not_started_cache.emplace(key, result);
+    return result;
+  };
+
   for (auto& b : bins) {
     const Entry& e = *b.entry;
     if (!b.parsed) {
@@ -471,12 +690,26 @@ Output run(const Context& ctx) {
 
     std::string_view name = vfs::base_name(e.path);
     if (matches(network_daemons(), name)) {
-      b.network_facing = true;
-      b.priority.push_back(fmt::format("a network-facing daemon ({})", name));
+      if (auto off = not_started(e.filesystem, std::string(name))) {
+        b.not_started.push_back(std::move(*off));
+      } else {
+        b.network_facing = true;
+        b.priority.push_back(fmt::format("a network-facing daemon ({})", name));
+      }
     }
     if (auto it = daemon_aliases.find({e.filesystem, e.path}); it != daemon_aliases.end()) {
-      b.network_facing = true;
-      b.priority.push_back(fmt::format("a network-facing daemon through its applet link(s) {}", join(it->second)));
+      std::vector<std::string> started;
+      for (const auto& alias : it->second) {
+        if (auto off = not_started(e.filesystem, alias)) {
+          b.not_started.push_back(std::move(*off));
+        } else {
+          started.push_back(alias);
+        }
+      }
+      if (!started.empty()) {
+        b.network_facing = true;
+        b.priority.push_back(fmt::format("a network-facing daemon through its applet link(s) {}", join(started)));
+      }
     }
     if (e.is_setuid()) b.priority.push_back(fmt::format("setuid (owner uid {})", e.st.uid));
     if (e.is_setgid()) b.priority.push_back(fmt::format("setgid (group gid {})", e.st.gid));

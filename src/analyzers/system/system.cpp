@@ -259,12 +259,18 @@ void check_permissions(const FsReader& r, Output& out) {
            at(path, 0, mode_text(e), "not writable by others"));
     }
   }
-  // Mount options from /etc/fstab.
+  // Mount options from /etc/fstab. Without entries there is nothing to judge: the mounts are
+  // decided at run time (systemd's tmp.mount, the initramfs, a mount script).
   const std::string fstab_path = "/etc/fstab";
+  const std::string fstab_shown = r.display(fstab_path);
+  bool fstab_present = false;
+  std::size_t fstab_entries = 0, data_mounts = 0;
   if (auto text = r.read(fstab_path)) {
+    fstab_present = true;
     Fstab tab = parse_fstab(*text);
     r.diagnostics(tab.diagnostics, fstab_path);
-    std::string shown = r.display(fstab_path);
+    fstab_entries = tab.entries.size();
+    const std::string& shown = fstab_shown;
     for (const auto& e : tab.entries) {
       if (std::find(std::begin(kPseudoFs), std::end(kPseudoFs), e.type) != std::end(kPseudoFs)) continue;
       const MountRule* rule = nullptr;
@@ -272,6 +278,7 @@ void check_permissions(const FsReader& r, Output& out) {
         if (under(e.mount_point, m.prefix)) rule = &m;
       }
       if (!rule) continue;
+      ++data_mounts;
       std::vector<std::string> missing;
       for (std::string_view o : {"nosuid", "nodev"}) {
         if (!e.has_option(o)) missing.emplace_back(o);
@@ -295,10 +302,25 @@ void check_permissions(const FsReader& r, Output& out) {
         finding(kPermissionsCheck, fails ? Status::kFail : Status::kWarn, where,
                 fmt::format("{} more permission problems were not listed one by one", emitted - kMaxFindingsPerCheck)));
   }
+  if (fstab_entries == 0) {
+    out.findings.push_back(
+        finding(kPermissionsCheck, Status::kInconclusive, fstab_present ? fstab_shown : std::string("mount options"),
+                fstab_present ? fmt::format("{} has no entries, so the mount options of /tmp, /var and other data "
+                                            "directories are decided at run time and cannot be judged from the image",
+                                            fstab_shown)
+                              : std::string("there is no /etc/fstab, so the mount options of /tmp, /var and other data "
+                                            "directories are decided at run time and cannot be judged from the image"),
+                {at(fstab_present ? fstab_shown : where, 0, fstab_present ? "no fstab entry" : "no /etc/fstab",
+                    "fstab entries mounting data directories nosuid,nodev (and noexec)")}));
+  }
   if (fails || warns) return;
+  std::string mounts = fstab_entries == 0 ? std::string()
+                       : data_mounts == 0 ? ", and fstab mounts no data directory separately"
+                                          : ", and fstab mounts data with nosuid,nodev,noexec";
   out.findings.push_back(finding(kPermissionsCheck, Status::kPass, where,
-                                 "no code or configuration path is writable by non-root users, no world-writable file "
-                                 "or non-sticky directory, and fstab mounts data with nosuid,nodev,noexec",
+                                 "no code or configuration path is writable by non-root users, and no world-writable "
+                                 "file or non-sticky directory" +
+                                     mounts,
                                  {at(where, 0, "no writable code path")}));
 }
 

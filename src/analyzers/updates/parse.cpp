@@ -143,8 +143,7 @@ std::vector<Feed> parse_apt_sources(std::string_view text, bool deb822) {
   }
   for (auto [n, line] : text::lines(text)) {
     std::string_view l = trim(line);
-    if (!l.starts_with("deb ") && !l.starts_with("deb-src ") && !l.starts_with("deb\t") &&
-        !l.starts_with("deb-src\t"))
+    if (!l.starts_with("deb ") && !l.starts_with("deb-src ") && !l.starts_with("deb\t") && !l.starts_with("deb-src\t"))
       continue;
     Feed f;
     f.line = n;
@@ -258,7 +257,8 @@ std::vector<AptOption> parse_apt_conf(std::string_view text) {
     while (i < n && is_name_char(text[i])) ++i;
     std::string_view name = text.substr(begin, i - begin);
     std::size_t at_line = line;
-    while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) line += text[i++] == '\n';
+    while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
+      line += text[i++] == '\n';
     if (i < n && text[i] == '{') {
       ++i;
       if (scopes.size() < 64) scopes.emplace_back(name);

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <tuple>
 
@@ -31,8 +31,8 @@ constexpr std::string_view kScriptsCheck = "upd-custom-scripts";
 constexpr std::string_view kTransportCheck = "upd-transport";
 constexpr std::string_view kSecuritySourceCheck = "upd-security-source";
 constexpr std::string_view kAutoCheck = "upd-auto-check";
-constexpr std::string_view kChecks[] = {kAgentCheck,   kRaucCheck,    kSwupdateCheck, kMenderCheck,
-                                        kOstreeCheck,  kAndroidCheck, kFeedsCheck,    kScriptsCheck,
+constexpr std::string_view kChecks[] = {kAgentCheck,     kRaucCheck,           kSwupdateCheck, kMenderCheck,
+                                        kOstreeCheck,    kAndroidCheck,        kFeedsCheck,    kScriptsCheck,
                                         kTransportCheck, kSecuritySourceCheck, kAutoCheck};
 
 /// A file of the target: filesystem and canonical path.
@@ -522,9 +522,8 @@ bool apt_reads_part(std::string_view name) {
 void read_apt_config(const Target& t, AptConfig& config) {
   std::vector<File> files = t.in_dir("/etc/apt/apt.conf.d", "");
   std::erase_if(files, [](const File& f) { return !apt_reads_part(vfs::base_name(f.path)); });
-  std::sort(files.begin(), files.end(), [](const File& a, const File& b) {
-    return std::tie(a.fs, a.path) < std::tie(b.fs, b.path);
-  });
+  std::sort(files.begin(), files.end(),
+            [](const File& a, const File& b) { return std::tie(a.fs, a.path) < std::tie(b.fs, b.path); });
   auto main = t.at_path("/etc/apt/apt.conf");
   files.insert(files.end(), main.begin(), main.end());
   for (const auto& f : files) {
@@ -698,12 +697,18 @@ void check_transport(State& st, Output& out) {
   if (cleartext_signed) {
     std::string first = signed_cleartext.front().path;
     std::size_t count = signed_cleartext.size();
+    bool opkg = std::any_of(signed_cleartext.begin(), signed_cleartext.end(),
+                            [](const Evidence& e) { return e.observed.starts_with("opkg"); });
+    bool apt = std::any_of(signed_cleartext.begin(), signed_cleartext.end(),
+                           [](const Evidence& e) { return e.observed.starts_with("apt"); });
+    std::string how = apt && opkg ? "apt checks InRelease/Release.gpg against its keyring, opkg checks Packages.sig"
+                      : opkg      ? "opkg checks Packages.sig with usign"
+                                  : "apt checks InRelease/Release.gpg against its keyring";
     Finding f = finding(kTransportCheck, Status::kWarn, first,
-                        fmt::format("{} package source(s) over cleartext http whose index is signed (apt checks "
-                                    "InRelease/Release.gpg against its keyring, opkg checks Packages.sig): integrity "
+                        fmt::format("{} package source(s) over cleartext http whose index is signed ({}): integrity "
                                     "comes from the signed Release file and the checksums in it, so the cleartext "
                                     "only leaks which packages are fetched (and lets an observer hold updates back)",
-                                    count),
+                                    count, how),
                         std::move(signed_cleartext));
     f.severity = Severity::kLow;
     f.severity_override = true;
@@ -712,8 +717,8 @@ void check_transport(State& st, Output& out) {
   if (!cleartext_unsigned && !cleartext_signed) {
     std::string first = ok.front().path;
     std::size_t count = ok.size();
-    out.findings.push_back(
-        finding(kTransportCheck, Status::kPass, first, fmt::format("{} update URL(s), all https", count), std::move(ok)));
+    out.findings.push_back(finding(kTransportCheck, Status::kPass, first,
+                                   fmt::format("{} update URL(s), all https", count), std::move(ok)));
   }
 }
 
@@ -726,13 +731,13 @@ enum class SecurityNaming { kUnknown, kSlashUpdates, kDashSecurity, kEither, kNo
 /// every Ubuntu release as "<codename>-security"; the stable aliases were renamed with
 /// bullseye, so either form may name them. Unstable has no security suite at all.
 SecurityNaming security_naming(std::string_view codename, std::string_view os_id, std::string_view os_codename) {
-  static constexpr std::string_view kDebianOld[] = {"buzz",  "rex",    "bo",      "hamm",   "slink",
-                                                     "potato", "woody", "sarge",   "etch",   "lenny",
-                                                     "squeeze", "wheezy", "jessie", "stretch", "buster"};
+  static constexpr std::string_view kDebianOld[] = {"buzz",    "rex",    "bo",     "hamm",    "slink",
+                                                    "potato",  "woody",  "sarge",  "etch",    "lenny",
+                                                    "squeeze", "wheezy", "jessie", "stretch", "buster"};
   static constexpr std::string_view kDebianNew[] = {"bullseye", "bookworm", "trixie", "forky", "duke"};
   static constexpr std::string_view kUbuntu[] = {
-      "trusty", "xenial", "bionic", "cosmic", "disco",  "eoan",   "focal",    "groovy", "hirsute", "impish",
-      "jammy",  "kinetic", "lunar", "mantic", "noble",  "oracular", "plucky", "questing", "resolute"};
+      "trusty", "xenial",  "bionic", "cosmic", "disco", "eoan",     "focal",  "groovy",   "hirsute", "impish",
+      "jammy",  "kinetic", "lunar",  "mantic", "noble", "oracular", "plucky", "questing", "resolute"};
   auto in = [&](auto& list) { return std::find(std::begin(list), std::end(list), codename) != std::end(list); };
   if (in(kDebianOld)) return SecurityNaming::kSlashUpdates;
   if (in(kDebianNew) || in(kUbuntu)) return SecurityNaming::kDashSecurity;
@@ -772,12 +777,12 @@ void check_security_source(const Target& t, const State& st, Output& out) {
     if (t.exists("/etc/yum.repos.d") || t.exists("/etc/dnf/dnf.conf")) others.emplace_back("yum/dnf repositories");
     if (t.exists("/etc/zypp/repos.d")) others.emplace_back("zypper repositories");
     if (others.empty()) {
-      out.findings.push_back(finding(kSecuritySourceCheck, Status::kNotApplicable, "packages",
-                                     "no package manager source is configured"));
+      out.findings.push_back(
+          finding(kSecuritySourceCheck, Status::kNotApplicable, "packages", "no package manager source is configured"));
     } else {
-      out.findings.push_back(finding(kSecuritySourceCheck, Status::kInconclusive, "packages",
-                                     fmt::format("security-update sources are judged for apt only; found {}",
-                                                 text::join(others, ", "))));
+      out.findings.push_back(
+          finding(kSecuritySourceCheck, Status::kInconclusive, "packages",
+                  fmt::format("security-update sources are judged for apt only; found {}", text::join(others, ", "))));
     }
     return;
   }
@@ -845,9 +850,9 @@ void check_security_source(const Target& t, const State& st, Output& out) {
   } else {
     out.findings.push_back(finding(
         kSecuritySourceCheck, Status::kInconclusive, t.shown(st.apt_sources.front().file),
-        unjudged.empty() ? std::string("the apt sources name no release suite")
-                         : fmt::format("the apt sources name no release this check can judge: {}",
-                                       text::join(unjudged, ", "))));
+        unjudged.empty()
+            ? std::string("the apt sources name no release suite")
+            : fmt::format("the apt sources name no release this check can judge: {}", text::join(unjudged, ", "))));
   }
 }
 
@@ -858,7 +863,8 @@ bool periodic_on(const AptValue* v) {
   if (!v) return false;
   std::string s = lower(text::trim(v->value));
   if (s == "always") return true;
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
          s.find_first_not_of('0') != std::string::npos;
 }
 
@@ -885,7 +891,8 @@ void check_auto_updates(const Target& t, const State& st, Output& out) {
   bool disabled = enable && text::trim(enable->value) == "0";
   std::optional<Evidence> binary;
   for (const char* p : {"/usr/bin/unattended-upgrade", "/usr/bin/unattended-upgrades"}) {
-    if (auto f = t.at_path(p); !f.empty() && !binary) binary = at(t.shown(f.front()), 0, "unattended-upgrade installed");
+    if (auto f = t.at_path(p); !f.empty() && !binary)
+      binary = at(t.shown(f.front()), 0, "unattended-upgrade installed");
   }
   std::vector<Evidence> triggers;
   for (const char* p : {"/etc/systemd/system/timers.target.wants/apt-daily-upgrade.timer",
