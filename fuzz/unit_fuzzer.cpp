@@ -73,17 +73,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto w = std::make_shared<fwcert::vfs::MemoryVfs>();
   std::string script = "#!/bin/sh\n. /usr/share/w/common\n" + std::string(in);
   auto unit = [&](const std::string& name, const std::string& exec, const std::string& extra = {}) {
-    return w->add_file("/lib/systemd/system/" + name, "[Unit]\n" + extra + "[Service]\nExecStart=" + exec + "\n").ok() &&
+    return w->add_file("/lib/systemd/system/" + name, "[Unit]\n" + extra + "[Service]\nExecStart=" + exec + "\n")
+               .ok() &&
            w->add_symlink("/etc/systemd/system/multi-user.target.wants/" + name, "/lib/systemd/system/" + name).ok();
   };
   bool ok = w->add_file("/lib/systemd/system/multi-user.target", "[Unit]\n").ok() &&
             w->add_file("/etc/passwd", "root:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/:/bin/false\n").ok() &&
-            w->add_file("/usr/sbin/wrap", script, {0755, 0, 0, 0}).ok() && w->add_file("/usr/share/w/common", in).ok() &&
-            w->add_file("/etc/default/wrap", in).ok() && w->add_file("/usr/sbin/dnsmasq", "\x7f" "ELF", {0755, 0, 0, 0}).ok() &&
-            w->add_file("/etc/lighttpd/lighttpd.conf", in).ok() && w->add_file("/etc/mosquitto/mosquitto.conf", in).ok() &&
-            w->add_file("/etc/chrony/chrony.conf", in).ok() && w->add_file("/usr/share/dbus-1/system.conf", in).ok() &&
-            w->add_file("/etc/nginx/nginx.conf", in).ok() && w->add_file("/etc/dnsmasq.conf", in).ok() &&
-            unit("wrap.service", "/usr/sbin/wrap exec") && unit("lighttpd.service", "/usr/sbin/lighttpd -D") &&
+            w->add_file("/usr/sbin/wrap", script, {0755, 0, 0, 0}).ok() &&
+            w->add_file("/usr/share/w/common", in).ok() && w->add_file("/etc/default/wrap", in).ok() &&
+            w->add_file("/usr/sbin/dnsmasq",
+                        "\x7f"
+                        "ELF",
+                        {0755, 0, 0, 0})
+                .ok() &&
+            w->add_file("/etc/lighttpd/lighttpd.conf", in).ok() &&
+            w->add_file("/etc/mosquitto/mosquitto.conf", in).ok() && w->add_file("/etc/chrony/chrony.conf", in).ok() &&
+            w->add_file("/usr/share/dbus-1/system.conf", in).ok() && w->add_file("/etc/nginx/nginx.conf", in).ok() &&
+            w->add_file("/etc/dnsmasq.conf", in).ok() && unit("wrap.service", "/usr/sbin/wrap exec") &&
+            unit("lighttpd.service", "/usr/sbin/lighttpd -D") &&
             unit("mosquitto.service", "/usr/sbin/mosquitto -c /etc/mosquitto/mosquitto.conf") &&
             unit("chrony.service", "/usr/sbin/chronyd") && unit("dbus.service", "/usr/bin/dbus-daemon --system") &&
             unit("nginx.service", "/usr/sbin/nginx") &&

@@ -432,7 +432,6 @@ TEST(SecretsAnalyzer, PlaceholdersAndDocumentationPaths) {
   EXPECT_FALSE(is_documentation_path("/etc/ssl/private/device.key"));
 }
 
-
 // ---- precision: grammars and published test keys (issue: precision on real systems) --------
 
 TEST(SecretsPrecision, NsswitchAndPamKeywordsAreNotCredentials) {
@@ -462,8 +461,8 @@ TEST(SecretsPrecision, GnutlsSelfTestKeysArePublishedNotDeviceKeys) {
   auto v = std::make_shared<MemoryVfs>();
   add(*v, "/usr/lib/x86_64-linux-gnu/libgnutls.so.30.34.3", test::read_file(lib), {0644, 0, 0, 0});
   // A key made here is nobody's published key: it stays a device key.
-  add(*v, "/etc/device/identity.key", test::run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null").output,
-      {0644, 0, 0, 0});
+  add(*v, "/etc/device/identity.key",
+      test::run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null").output, {0644, 0, 0, 0});
   auto s = scan(v);
   std::size_t published = 0;
   for (const auto* f : s->all("keys-plaintext-private-keys")) {
@@ -489,9 +488,11 @@ TEST(SecretsPrecision, PublicKeyDigestIsTheSameForEveryEncodingOfAKey) {
   auto a = keys::classify_pem_key(pem);
   ASSERT_TRUE(a);
   std::string spki_sha = test::run("printf '%s' " + test::shell_quote(pem) +
-                                   " | openssl pkey -pubout -outform DER | sha256sum | cut -d' ' -f1").output;
+                                   " | openssl pkey -pubout -outform DER | sha256sum | cut -d' ' -f1")
+                             .output;
   EXPECT_EQ(a->public_sha256 + "\n", spki_sha);
-  std::string der = test::run("printf '%s' " + test::shell_quote(pem) + " | openssl pkey -outform DER | base64 -w0").output;
+  std::string der =
+      test::run("printf '%s' " + test::shell_quote(pem) + " | openssl pkey -outform DER | base64 -w0").output;
   auto b = keys::classify_der_key(test::run("printf '%s' " + test::shell_quote(der) + " | base64 -d").output);
   ASSERT_TRUE(b);
   EXPECT_EQ(b->public_sha256, a->public_sha256);

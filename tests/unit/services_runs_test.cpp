@@ -46,7 +46,10 @@ void link(MemoryVfs& v, std::string_view path, std::string_view target) {
 /// A systemd system: /sbin/init -> systemd, multi-user.target, accounts, and `units` enabled.
 std::shared_ptr<MemoryVfs> systemd_tree() {
   auto v = std::make_shared<MemoryVfs>();
-  add(*v, "/usr/lib/systemd/systemd", "\x7f" "ELF", {0755, 0, 0, 0});
+  add(*v, "/usr/lib/systemd/systemd",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
   link(*v, "/sbin/init", "/usr/lib/systemd/systemd");
   add(*v, "/usr/lib/systemd/system/multi-user.target", "[Unit]\nDescription=Multi-User\n");
   add(*v, "/etc/passwd",
@@ -62,10 +65,14 @@ void enable(MemoryVfs& v, const std::string& unit, const std::string& text) {
 
 TEST(ServicesRuns, UnmetConditionOnAnImageFileMeansTheUnitNeverStarts) {
   auto v = systemd_tree();
-  add(*v, "/usr/sbin/hostapd", "\x7f" "ELF", {0755, 0, 0, 0});
-  enable(*v, "hostapd.service",
-         "[Unit]\nDescription=hostapd\nConditionFileNotEmpty=/etc/hostapd/hostapd.conf\n"
-         "[Service]\nExecStart=/usr/sbin/hostapd -B /etc/hostapd/hostapd.conf\n[Install]\nWantedBy=multi-user.target\n");
+  add(*v, "/usr/sbin/hostapd",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
+  enable(
+      *v, "hostapd.service",
+      "[Unit]\nDescription=hostapd\nConditionFileNotEmpty=/etc/hostapd/hostapd.conf\n"
+      "[Service]\nExecStart=/usr/sbin/hostapd -B /etc/hostapd/hostapd.conf\n[Install]\nWantedBy=multi-user.target\n");
   auto s = scan(v);
   const Service* h = s->service("service:systemd:hostapd.service");
   ASSERT_NE(h, nullptr);
@@ -76,11 +83,15 @@ TEST(ServicesRuns, UnmetConditionOnAnImageFileMeansTheUnitNeverStarts) {
 
   // With the file present (and not empty) the same unit starts and is judged.
   auto v2 = systemd_tree();
-  add(*v2, "/usr/sbin/hostapd", "\x7f" "ELF", {0755, 0, 0, 0});
+  add(*v2, "/usr/sbin/hostapd",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
   add(*v2, "/etc/hostapd/hostapd.conf", "interface=wlan0\n");
-  enable(*v2, "hostapd.service",
-         "[Unit]\nConditionFileNotEmpty=/etc/hostapd/hostapd.conf\n"
-         "[Service]\nExecStart=/usr/sbin/hostapd -B /etc/hostapd/hostapd.conf\n[Install]\nWantedBy=multi-user.target\n");
+  enable(
+      *v2, "hostapd.service",
+      "[Unit]\nConditionFileNotEmpty=/etc/hostapd/hostapd.conf\n"
+      "[Service]\nExecStart=/usr/sbin/hostapd -B /etc/hostapd/hostapd.conf\n[Install]\nWantedBy=multi-user.target\n");
   auto s2 = scan(v2);
   ASSERT_NE(s2->service("service:systemd:hostapd.service"), nullptr);
   EXPECT_TRUE(s2->service("service:systemd:hostapd.service")->at_boot);
@@ -91,12 +102,19 @@ TEST(ServicesRuns, UnmetConditionOnAnImageFileMeansTheUnitNeverStarts) {
 
 TEST(ServicesRuns, NegatedAndRunTimeConditionsAreJudgedAsSystemdWould) {
   auto v = systemd_tree();
-  add(*v, "/usr/sbin/sshd", "\x7f" "ELF", {0755, 0, 0, 0});
+  add(*v, "/usr/sbin/sshd",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
   add(*v, "/etc/ssh/sshd_not_to_be_run", "");
   enable(*v, "ssh.service",
          "[Unit]\nConditionPathExists=!/etc/ssh/sshd_not_to_be_run\n[Service]\nExecStart=/usr/sbin/sshd -D\n");
-  add(*v, "/usr/sbin/foo-daemon", "\x7f" "ELF", {0755, 0, 0, 0});
-  enable(*v, "foo.service", "[Unit]\nConditionPathExists=/run/foo/enabled\n[Service]\nExecStart=/usr/sbin/foo-daemon\n");
+  add(*v, "/usr/sbin/foo-daemon",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
+  enable(*v, "foo.service",
+         "[Unit]\nConditionPathExists=/run/foo/enabled\n[Service]\nExecStart=/usr/sbin/foo-daemon\n");
   auto s = scan(v);
   ASSERT_NE(s->service("service:systemd:ssh.service"), nullptr);
   EXPECT_FALSE(s->service("service:systemd:ssh.service")->at_boot) << "the negated condition fails";
@@ -106,7 +124,10 @@ TEST(ServicesRuns, NegatedAndRunTimeConditionsAreJudgedAsSystemdWould) {
 
 TEST(ServicesRuns, TypeDbusWithoutASystemBusNeverStarts) {
   auto v = systemd_tree();
-  add(*v, "/usr/sbin/wpa_supplicant", "\x7f" "ELF", {0755, 0, 0, 0});
+  add(*v, "/usr/sbin/wpa_supplicant",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
   const std::string unit =
       "[Unit]\nDescription=WPA supplicant\n[Service]\nType=dbus\nBusName=fi.w1.wpa_supplicant1\n"
       "ExecStart=/usr/sbin/wpa_supplicant -u -s -O /run/wpa_supplicant\n";
@@ -123,19 +144,26 @@ TEST(ServicesRuns, TypeDbusWithoutASystemBusNeverStarts) {
 
 TEST(ServicesRuns, SysvScriptWithANativeUnitIsNotRunBySystemd) {
   auto v = systemd_tree();
-  add(*v, "/usr/sbin/lighttpd", "\x7f" "ELF", {0755, 0, 0, 0});
+  add(*v, "/usr/sbin/lighttpd",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
   add(*v, "/etc/init.d/lighttpd",
       "#!/bin/sh\nDAEMON=/usr/sbin/lighttpd\n$DAEMON -t -f /etc/lighttpd/lighttpd.conf\n"
       "start-stop-daemon --start --exec $DAEMON -- -f /etc/lighttpd/lighttpd.conf\n",
       {0755, 0, 0, 0});
   link(*v, "/etc/rc2.d/S01lighttpd", "../init.d/lighttpd");
-  add(*v, "/usr/lib/systemd/system/lighttpd.service", "[Service]\nExecStart=/usr/sbin/lighttpd -D -f /etc/lighttpd/lighttpd.conf\n");
+  add(*v, "/usr/lib/systemd/system/lighttpd.service",
+      "[Service]\nExecStart=/usr/sbin/lighttpd -D -f /etc/lighttpd/lighttpd.conf\n");
   auto s = scan(v);
   EXPECT_EQ(s->service("service:sysv:lighttpd"), nullptr) << "shadowed by lighttpd.service";
 
   // Under another init the script is the service, and its configuration test is not the daemon.
   auto b = std::make_shared<MemoryVfs>();
-  add(*b, "/usr/sbin/lighttpd", "\x7f" "ELF", {0755, 0, 0, 0});
+  add(*b, "/usr/sbin/lighttpd",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
   add(*b, "/etc/init.d/lighttpd",
       "#!/bin/sh\nDAEMON=/usr/sbin/lighttpd\n$DAEMON -t -f /etc/lighttpd/lighttpd.conf\n"
       "start-stop-daemon --start --exec $DAEMON --test > /dev/null\n"
@@ -150,8 +178,12 @@ TEST(ServicesRuns, SysvScriptWithANativeUnitIsNotRunBySystemd) {
 
 TEST(ServicesRuns, WrapperScriptIsFollowedToTheDaemonAndItsUser) {
   auto v = systemd_tree();
-  add(*v, "/usr/sbin/dnsmasq", "\x7f" "ELF", {0755, 0, 0, 0});
-  add(*v, "/usr/share/dnsmasq/common", "DAEMON=/usr/sbin/dnsmasq\nif [ ! \"${DNSMASQ_USER}\" ]; then\n    DNSMASQ_USER=\"dnsmasq\"\nfi\n");
+  add(*v, "/usr/sbin/dnsmasq",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
+  add(*v, "/usr/share/dnsmasq/common",
+      "DAEMON=/usr/sbin/dnsmasq\nif [ ! \"${DNSMASQ_USER}\" ]; then\n    DNSMASQ_USER=\"dnsmasq\"\nfi\n");
   add(*v, "/usr/share/dnsmasq/systemd-helper",
       "#!/bin/sh\n. /usr/share/dnsmasq/common\ncase \"$1\" in\n  exec)\n"
       "    exec ${DAEMON} -x /run/dnsmasq/dnsmasq.pid \\\n"
@@ -172,8 +204,12 @@ TEST(ServicesRuns, WrapperScriptIsFollowedToTheDaemonAndItsUser) {
 
 TEST(ServicesRuns, ConfiguredAccountCountsOnlyWhenTheImageHasIt) {
   auto v = systemd_tree();
-  add(*v, "/usr/sbin/lighttpd", "\x7f" "ELF", {0755, 0, 0, 0});
-  add(*v, "/etc/lighttpd/lighttpd.conf", "server.document-root = \"/var/www/html\"\nserver.username             = \"www-data\"\n");
+  add(*v, "/usr/sbin/lighttpd",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
+  add(*v, "/etc/lighttpd/lighttpd.conf",
+      "server.document-root = \"/var/www/html\"\nserver.username             = \"www-data\"\n");
   enable(*v, "lighttpd.service", "[Service]\nExecStart=/usr/sbin/lighttpd -D -f /etc/lighttpd/lighttpd.conf\n");
   auto s = scan(v);
   const Service* l = s->service("service:systemd:lighttpd.service");
@@ -197,9 +233,15 @@ TEST(ServicesRuns, ConfiguredAccountCountsOnlyWhenTheImageHasIt) {
 
 TEST(ServicesRuns, RootByDesignDaemonsAreInfoNotWarnings) {
   auto v = systemd_tree();
-  add(*v, "/usr/sbin/cron", "\x7f" "ELF", {0755, 0, 0, 0});
+  add(*v, "/usr/sbin/cron",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
   enable(*v, "cron.service", "[Service]\nExecStart=/usr/sbin/cron -f\n");
-  add(*v, "/usr/sbin/mydaemon", "\x7f" "ELF", {0755, 0, 0, 0});
+  add(*v, "/usr/sbin/mydaemon",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
   enable(*v, "mydaemon.service", "[Service]\nExecStart=/usr/sbin/mydaemon\n");
   auto s = scan(v);
   const Finding* cron = s->find("priv-services-non-root", "service:systemd:cron.service");
@@ -213,9 +255,15 @@ TEST(ServicesRuns, RootByDesignDaemonsAreInfoNotWarnings) {
 
 TEST(ServicesRuns, SystemdUnitsDoNotRunUnderBusyBoxInit) {
   auto v = std::make_shared<MemoryVfs>();
-  add(*v, "/bin/busybox", "\x7f" "ELF", {0755, 0, 0, 0});
+  add(*v, "/bin/busybox",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
   link(*v, "/sbin/init", "/bin/busybox");
-  add(*v, "/usr/sbin/lighttpd", "\x7f" "ELF", {0755, 0, 0, 0});
+  add(*v, "/usr/sbin/lighttpd",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
   add(*v, "/usr/lib/systemd/system/multi-user.target", "[Unit]\n");
   enable(*v, "lighttpd.service", "[Service]\nExecStart=/usr/sbin/lighttpd -D\n");
   add(*v, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
@@ -226,15 +274,21 @@ TEST(ServicesRuns, SystemdUnitsDoNotRunUnderBusyBoxInit) {
   EXPECT_THAT(l->boot_reason, HasSubstr("/sbin/init is busybox"));
 }
 
-
 TEST(ServicesRuns, MosquittoAndChronyListenOnlyLocallyUntilConfigured) {
   auto v = systemd_tree();
   // mosquitto 2 prints this when it starts without a listener: its local only mode.
-  add(*v, "/usr/sbin/mosquitto", std::string("\x7f" "ELF\0\0Starting in local only mode. Connections will only be possible", 70),
+  add(*v, "/usr/sbin/mosquitto",
+      std::string("\x7f"
+                  "ELF\0\0Starting in local only mode. Connections will only be possible",
+                  70),
       {0755, 0, 0, 0});
-  add(*v, "/etc/mosquitto/mosquitto.conf", "pid_file /run/mosquitto/mosquitto.pid\ninclude_dir /etc/mosquitto/conf.d\n");
+  add(*v, "/etc/mosquitto/mosquitto.conf",
+      "pid_file /run/mosquitto/mosquitto.pid\ninclude_dir /etc/mosquitto/conf.d\n");
   enable(*v, "mosquitto.service", "[Service]\nExecStart=/usr/sbin/mosquitto -c /etc/mosquitto/mosquitto.conf\n");
-  add(*v, "/usr/sbin/chronyd", "\x7f" "ELF", {0755, 0, 0, 0});
+  add(*v, "/usr/sbin/chronyd",
+      "\x7f"
+      "ELF",
+      {0755, 0, 0, 0});
   add(*v, "/etc/chrony/chrony.conf", "confdir /etc/chrony/conf.d\npool 2.debian.pool.ntp.org iburst\n");
   enable(*v, "chrony.service", "[Service]\nExecStart=/usr/sbin/chronyd -F 1\n");
   auto s = scan(v);

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/limits.hpp"
-#include "data/resources.hpp"
 #include "core/text.hpp"
+#include "data/resources.hpp"
 #include "evidence/evidence.hpp"
 #include "evidence/values.hpp"
 #include "formats/keys/keys.hpp"

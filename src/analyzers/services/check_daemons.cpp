@@ -115,9 +115,9 @@ void check_non_root(const std::vector<Service>& services, const std::string& whe
     } else if (s.privilege_separated || (s.root_by_design && !s.network_facing)) {
       // Judged as the daemon is built to run: not a root daemon to fix (data/daemon-privileges.yaml).
       ev.back().expected = "a daemon that needs root by design, or separates privileges";
-      out.findings.push_back(finding(
-          kNonRootCheck, Status::kInfo, s.subject,
-          fmt::format("service {} runs as root by design: {}", s.name, s.privileges_source), std::move(ev)));
+      out.findings.push_back(finding(kNonRootCheck, Status::kInfo, s.subject,
+                                     fmt::format("service {} runs as root by design: {}", s.name, s.privileges_source),
+                                     std::move(ev)));
       --daemons;
       continue;
     } else if (s.network_facing && full) {

@@ -287,9 +287,10 @@ std::optional<std::string> local_only_by_configuration(const FsReader& r, const 
     // Local only mode is mosquitto 2's: the binary says so when it starts in it.
     auto binary = r.v().read_file(s.program, limits::kMaxContentScanFileBytes);
     if (!binary.ok() || binary->find("Starting in local only mode") == std::string::npos) return std::nullopt;
-    return fmt::format("mosquitto 2 with no listener or port in {} (or its include_dir) accepts connections only from "
-                       "this machine (local only mode)",
-                       r.display(conf));
+    return fmt::format(
+        "mosquitto 2 with no listener or port in {} (or its include_dir) accepts connections only from "
+        "this machine (local only mode)",
+        r.display(conf));
   }
   std::string conf = option("-f").value_or("/etc/chrony/chrony.conf");
   if (!r.exists(conf)) return std::nullopt;
@@ -297,9 +298,10 @@ std::optional<std::string> local_only_by_configuration(const FsReader& r, const 
     if (d.keyword == "allow" || d.keyword == "cmdallow" || (d.keyword == "port" && d.value != "0")) return std::nullopt;
     if (d.keyword == "bindcmdaddress" && !loopback_address(d.value) && !d.value.starts_with("/")) return std::nullopt;
   }
-  return fmt::format("chronyd serves no NTP client (no allow directive in {} or its confdir) and its command port "
-                     "listens on localhost only",
-                     r.display(conf));
+  return fmt::format(
+      "chronyd serves no NTP client (no allow directive in {} or its confdir) and its command port "
+      "listens on localhost only",
+      r.display(conf));
 }
 
 /// When the daemon's own configuration binds it to loopback only, the reason (it is then not

@@ -411,7 +411,8 @@ Service systemd_service(Systemd& sd, const std::string& name, const MergedUnit& 
 /// Paths whose content exists only at run time (or is made by the boot itself): a condition on
 /// them cannot be judged from the image.
 bool runtime_path(std::string_view p) {
-  for (std::string_view d : {"/run", "/proc", "/sys", "/dev", "/tmp", "/var/run", "/var/lib", "/var/cache", "/var/log"}) {
+  for (std::string_view d :
+       {"/run", "/proc", "/sys", "/dev", "/tmp", "/var/run", "/var/lib", "/var/cache", "/var/log"}) {
     if (p == d || (p.starts_with(d) && p.size() > d.size() && p[d.size()] == '/')) return true;
   }
   return false;
@@ -423,9 +424,8 @@ bool runtime_path(std::string_view p) {
 /// paths, on anything but files, and triggering conditions (`|`) are not judged.
 std::optional<std::string> unmet_condition(const FsReader& r, const MergedUnit& m) {
   for (std::string_view kind : {"Condition", "Assert"}) {
-    for (std::string_view test :
-         {"PathExists", "PathIsDirectory", "PathIsSymbolicLink", "FileNotEmpty", "DirectoryNotEmpty",
-          "FileIsExecutable"}) {
+    for (std::string_view test : {"PathExists", "PathIsDirectory", "PathIsSymbolicLink", "FileNotEmpty",
+                                  "DirectoryNotEmpty", "FileIsExecutable"}) {
       std::string key = std::string(kind) + std::string(test);
       for (const auto* a : m.all("Unit", key)) {
         std::string_view v = text::trim_space(a->value);
@@ -541,9 +541,10 @@ void collect_systemd(const FsReader& r, std::vector<Service>& services) {
                    t && t->value == "dbus" && !sd.fragment.count("dbus.socket") && !sd.fragment.count("dbus.service")) {
           // Type=dbus orders the service after, and makes it require, dbus.socket.
           s.at_boot = false;
-          s.boot_reason = fmt::format("{}, but never starts: Type=dbus ({} line {}) needs the D-Bus system bus, and "
-                                      "the image has no dbus.socket or dbus.service unit",
-                                      s.boot_reason, t->path, t->line);
+          s.boot_reason = fmt::format(
+              "{}, but never starts: Type=dbus ({} line {}) needs the D-Bus system bus, and "
+              "the image has no dbus.socket or dbus.service unit",
+              s.boot_reason, t->path, t->line);
         }
       }
     }

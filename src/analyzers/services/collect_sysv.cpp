@@ -174,7 +174,8 @@ void scan_script(const FsReader& r, const std::string& path, std::string_view in
       // `sshd -t`, `nginx -t`, `lighttpd -t -f ...`: the configuration test of an init script,
       // which parses the configuration and exits; not the daemon being started.
       if ((base == "sshd" || base == "nginx" || base == "lighttpd" || base == "apache2" || base == "httpd") &&
-          std::any_of(w.begin() + 1, w.end(), [](const std::string& a) { return a == "-t" || a == "-tt" || a == "-T"; }))
+          std::any_of(w.begin() + 1, w.end(),
+                      [](const std::string& a) { return a == "-t" || a == "-tt" || a == "-T"; }))
         continue;
       s.program = w[0];
       s.args.assign(w.begin() + 1, w.end());

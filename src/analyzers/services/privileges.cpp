@@ -50,13 +50,16 @@ std::string expand(std::string_view s, const std::map<std::string, std::string>&
       if (level) break;  // unterminated: drop the rest
       std::string_view inner = s.substr(i + 2, j - i - 3);
       std::size_t name_end = 0;
-      while (name_end < inner.size() && (std::isalnum(static_cast<unsigned char>(inner[name_end])) || inner[name_end] == '_'))
+      while (name_end < inner.size() &&
+             (std::isalnum(static_cast<unsigned char>(inner[name_end])) || inner[name_end] == '_'))
         ++name_end;
       std::string name(inner.substr(0, name_end));
       std::string_view op = inner.substr(name_end);
       auto it = vars.find(name);
       bool set = it != vars.end(), nonempty = set && !it->second.empty();
-      auto word = [&](std::size_t skip) { return depth < 4 ? expand(op.substr(skip), vars, depth + 1) : std::string(); };
+      auto word = [&](std::size_t skip) {
+        return depth < 4 ? expand(op.substr(skip), vars, depth + 1) : std::string();
+      };
       if (op.starts_with(":-"))
         out += nonempty ? it->second : word(2);
       else if (op.starts_with(":+"))
@@ -222,7 +225,8 @@ void apply_privileges(const FsReader& r, const evidence::AccountFiles& accounts,
       for (const auto& o : names) {
         if (s.args[i] == o && i + 1 < s.args.size()) return s.args[i + 1];
         if (o.starts_with("--") && s.args[i].starts_with(o + "=")) return s.args[i].substr(o.size() + 1);
-        if (!o.starts_with("--") && s.args[i].size() > o.size() && s.args[i].starts_with(o)) return s.args[i].substr(o.size());
+        if (!o.starts_with("--") && s.args[i].size() > o.size() && s.args[i].starts_with(o))
+          return s.args[i].substr(o.size());
       }
     }
     return std::nullopt;
@@ -249,7 +253,8 @@ void apply_privileges(const FsReader& r, const evidence::AccountFiles& accounts,
           if (rest.empty() || !(rest[0] == ' ' || rest[0] == '\t' || rest[0] == '=')) continue;
           rest = text::trim_space(rest);
           if (rest.starts_with("=")) rest = text::trim_space(rest.substr(1));
-          if (auto end = rest.find_first_of(";#"); end != std::string_view::npos) rest = text::trim_space(rest.substr(0, end));
+          if (auto end = rest.find_first_of(";#"); end != std::string_view::npos)
+            rest = text::trim_space(rest.substr(0, end));
           auto ws = text::words(rest, 1);
           if (ws.empty()) continue;
           user = std::string(text::unquote(ws[0]));
@@ -271,9 +276,10 @@ void apply_privileges(const FsReader& r, const evidence::AccountFiles& accounts,
   bool known = false;
   for (const auto& e : accounts.passwd.records) known |= e.name == user;
   if (!accounts.passwd.records.empty() && !known) {
-    s.privilege_note = fmt::format("{} is configured to switch to {} ({}), but the image's /etc/passwd has no such "
-                                   "account, so it cannot start as configured",
-                                   file_name(s.program), user, where);
+    s.privilege_note = fmt::format(
+        "{} is configured to switch to {} ({}), but the image's /etc/passwd has no such "
+        "account, so it cannot start as configured",
+        file_name(s.program), user, where);
     return;
   }
   s.privilege_note = fmt::format("{} starts as root and switches to {} ({}){}", file_name(s.program), user, where,

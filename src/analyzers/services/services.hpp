@@ -47,10 +47,10 @@ struct Service {
   std::string user_path;  ///< display path and line of the user setting, when there is one
   std::size_t user_line = 0;
   std::uint32_t filesystem = 0;
-  std::string wrapper;           ///< the wrapper script that execs the daemon ("path line N"), "" when none
-  std::string privilege_note;    ///< how the daemon gives up root, from its options or configuration
-  std::string privileges_source; ///< where that behaviour is documented (data/daemon-privileges.yaml)
-  bool root_by_design = false;   ///< a system daemon whose job needs root (cron, journald, logind)
+  std::string wrapper;               ///< the wrapper script that execs the daemon ("path line N"), "" when none
+  std::string privilege_note;        ///< how the daemon gives up root, from its options or configuration
+  std::string privileges_source;     ///< where that behaviour is documented (data/daemon-privileges.yaml)
+  bool root_by_design = false;       ///< a system daemon whose job needs root (cron, journald, logind)
   bool privilege_separated = false;  ///< keeps a root monitor; an unprivileged child parses the network (sshd)
 
   /// True when the service starts as uid 0: no user, "root" or "0", and no DynamicUser.
