@@ -206,6 +206,9 @@ inline constexpr std::size_t kMaxEndoflifeCycles = 4096;
 inline constexpr std::uint64_t kMaxSmallConfigBytes = 1u << 20;
 /// Bytes of a shared library searched for a version string (libcrypto's is in .rodata).
 inline constexpr std::uint64_t kMaxVersionScanBytes = 16ull << 20;
+/// Programs of /bin, /sbin, /usr/bin and /usr/sbin per filesystem whose sections inv-build-type
+/// reads for debug information (a sample: a debug build leaves it in every program).
+inline constexpr std::size_t kMaxBuildTypeElfSamples = 32;
 
 /// Largest file the content pass (secrets, keys, TLS bypass strings) scans; larger files are
 /// counted as skipped. Filesystem images inside the target are opened and walked instead.

@@ -184,6 +184,29 @@ TEST(BuildType, HostDebianOsReleasePassesNothingIsInconclusive) {
   EXPECT_EQ(none.only("inv-build-type").status, Status::kInconclusive);
 }
 
+TEST(BuildType, ProgramsBuiltWithDebugInformationWarnStrippedOnesPass) {
+  // Real programs from gcc: one as a debug build leaves it (-g), one stripped as a release does.
+  ASSERT_TRUE(test::have_tool("gcc")) << "gcc (build-essential) is needed";
+  test::TempDir d;
+  test::write_file(d / "hello.c", "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n");
+  auto debug = test::run("gcc -g -O0 -o " + test::shell_quote(d / "debug") + " " + test::shell_quote(d / "hello.c"));
+  ASSERT_EQ(debug.exit_code, 0) << debug.output;
+  auto release =
+      test::run("gcc -O2 -s -o " + test::shell_quote(d / "release") + " " + test::shell_quote(d / "hello.c"));
+  ASSERT_EQ(release.exit_code, 0) << release.output;
+  std::string os_release = "ID=buildroot\nNAME=Buildroot\nVERSION_ID=2024.02.1\n";
+
+  Scan dbg(tree({{"/etc/os-release", os_release}, {"/usr/bin/hello", test::read_file(d / "debug")}}));
+  const Finding& f = dbg.only("inv-build-type");
+  EXPECT_EQ(f.status, Status::kWarn) << f.message;
+  const Evidence* e = dbg.evidence("inv-build-type", "1 of 1 sampled programs have .debug_* sections");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->path, "/usr/bin/hello");
+
+  Scan rel(tree({{"/etc/os-release", os_release}, {"/usr/bin/hello", test::read_file(d / "release")}}));
+  EXPECT_EQ(rel.only("inv-build-type").status, Status::kPass) << rel.only("inv-build-type").message;
+}
+
 TEST(BuildAge, RecentYoctoBuildIsInfoWithEverySource) {
   Scan s(tree({{"/etc/os-release", yocto_os_release() + "BUILD_ID=\"20261015093000\"\n"},
                {"/etc/timestamp", "20261015093012\n"},

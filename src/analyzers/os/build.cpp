@@ -12,6 +12,7 @@
 #include "core/date.hpp"
 #include "core/limits.hpp"
 #include "core/text.hpp"
+#include "formats/elf/elf.hpp"
 
 namespace fwcert::analyzers::os {
 
@@ -272,6 +273,38 @@ void judge_debug_tools(const inventory::Inventory& inv, std::uint32_t fs, Verdic
   }
 }
 
+/// Programs built with debug information: Buildroot's BR2_ENABLE_DEBUG without stripping, or
+/// Yocto's INHIBIT_PACKAGE_STRIP, leave .debug_* sections in every program; release builds
+/// strip them. A sample of the programs in the usual directories is read.
+void judge_debug_info(const inventory::Inventory& inv, std::uint32_t fs, Verdict& v) {
+  std::size_t sampled = 0;
+  std::vector<std::string> with_debug;
+  for (const auto& e : inv.entries()) {
+    if (sampled >= limits::kMaxBuildTypeElfSamples) break;
+    if (e.filesystem != fs || e.kind != inventory::Kind::kElf || e.hardlink_secondary || !e.st.is_regular()) continue;
+    std::string_view dir = std::string_view(e.path).substr(0, e.path.rfind('/'));
+    if (dir != "/bin" && dir != "/sbin" && dir != "/usr/bin" && dir != "/usr/sbin") continue;
+    if (e.st.size > limits::kMaxVersionScanBytes) continue;
+    auto bytes = inv.vfs(fs).read_file(e.path, limits::kMaxVersionScanBytes);
+    if (!bytes.ok()) continue;
+    auto elf = formats::elf::parse(std::as_bytes(std::span(bytes->data(), bytes->size())),
+                                   formats::elf::ParseOptions{.read_static_symbols = false});
+    if (!elf.ok()) continue;
+    ++sampled;
+    if (elf->has_debug_info) with_debug.push_back(inv.display_path(e));
+  }
+  if (with_debug.empty()) return;
+  std::string shown = with_debug.size() > 3 ? text::join({with_debug.begin(), with_debug.begin() + 3}, ", ") + ", ..."
+                                            : text::join(with_debug, ", ");
+  v.add(Status::kWarn,
+        at(with_debug.front(), 0,
+           fmt::format("{} of {} sampled programs have .debug_* sections: {}", with_debug.size(), sampled, shown),
+           "stripped programs"),
+        fmt::format("{} of {} sampled programs are built with debug information (a debug build, such as Buildroot's "
+                    "BR2_ENABLE_DEBUG without stripping)",
+                    with_debug.size(), sampled));
+}
+
 }  // namespace
 
 void check_build_type(const Context& ctx, Output& out) {
@@ -293,6 +326,7 @@ void check_build_type(const Context& ctx, Output& out) {
     judge_buildinfo(inv, fs, verdict);
     judge_debug_traces(inv, fs, verdict);
     judge_debug_tools(inv, fs, verdict);
+    judge_debug_info(inv, fs, verdict);
     bool android = props.count("ro.build.type") > 0;
     if (!android) {
       for (auto& e : identity) verdict.note(std::move(e));
@@ -312,7 +346,7 @@ void check_build_type(const Context& ctx, Output& out) {
     } else {
       message =
           "no development-build marker: no debug image features, no empty-password or debug-tweaks traces in "
-          "dropbear, sshd, shadow or postinst, no debug tools or debug symbols";
+          "dropbear, sshd, shadow or postinst, no debug tools, debug symbols or programs with debug information";
     }
     out.findings.push_back(
         finding(kTypeCheck, verdict.status, subject_of(inv, fs), message, std::move(verdict.evidence)));
