@@ -11,7 +11,8 @@
 #   bench/debian-rootfs.yaml lists them, by tests/systems/build_system.py (override its path
 #   with BUILD_SYSTEM), and extracted as root so owners and modes are the packages'.
 # environment: BENCH_RUNS (3), BENCH_OUT (out/bench/formats), BENCH_SCALE (5; 0 skips the
-#   scaled run), FWCERT (build/dev/fwcert), BENCH_JOBS (fwcert --jobs; 0 = one per core)
+#   scaled run), BENCH_SCALE_RUNS (runs of the scaled tree; BENCH_RUNS), FWCERT
+#   (build/dev/fwcert), BENCH_JOBS (fwcert --jobs; 0 = one per core)
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -29,7 +30,7 @@ results="$out/results.md"
 
 tree="$out/tree"
 if [ $# -ge 1 ]; then
-  tree="$(cd "$1" && pwd)"
+  tree="$(cd "$1" && pwd -P)"
 elif [ ! -d "$tree" ]; then
   builder="${BUILD_SYSTEM:-$root/tests/systems/build_system.py}"
   [ -f "$builder" ] || { echo "no $builder: pass a rootfs directory instead" >&2; exit 2; }
@@ -78,7 +79,8 @@ measure() {
 
 # table LABEL TREE DIR: every measurement of one tree and its images.
 table() {
-  local label="$1" src="$2" dir="$3" x="$out/extract"
+  local label="$1" src dir="$3" x="$out/extract"
+  src="$(cd "$2" && pwd -P)"
   local files bytes
   files=$(find "$src" -type f | wc -l)
   bytes=$(du -sb --apparent-size "$src" | cut -f1)
@@ -132,6 +134,7 @@ if [ "$scale" -gt 1 ]; then
     mv "$big.tmp" "$big"
   fi
   pack "$big" "$out/x$scale"
+  runs="${BENCH_SCALE_RUNS:-$runs}"
   table "rootfs copied $scale times" "$big" "$out/x$scale"
 fi
 echo "results: $results"

@@ -230,7 +230,7 @@ enum class Stop : std::uint8_t { kNone, kDamaged, kBomb };
 /// What reading one member's data produced.
 struct MemberData {
   MemoryVfs::Content content;  ///< not retained() when not kept
-  std::uint64_t size = 0;  ///< size the member has in the image
+  std::uint64_t size = 0;      ///< size the member has in the image
   Stop stop = Stop::kNone;
   bool failed = false;  ///< libarchive could not decode this member (encrypted, bad CRC, ...)
 };
@@ -256,7 +256,8 @@ class ContentSpill final : public ByteSource {
     for (std::size_t done = 0; done < data.size();) {
       ssize_t w = ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(at + done));
       if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) return make_error(ErrorCode::kIo, fmt::format("temporary file write failed: {}", std::strerror(errno)));
+      if (w <= 0)
+        return make_error(ErrorCode::kIo, fmt::format("temporary file write failed: {}", std::strerror(errno)));
       done += static_cast<std::size_t>(w);
     }
     size_ = std::max<std::uint64_t>(size_, at + data.size());
@@ -574,11 +575,13 @@ class ArchiveLoader {
       if (keep) {
         const std::uint64_t have = sink.size();
         if (static_cast<std::uint64_t>(offset) > have) produced_ += static_cast<std::uint64_t>(offset) - have;  // hole
-        if (auto ok = sink.put(static_cast<std::uint64_t>(offset), std::span(static_cast<const std::byte*>(block), len));
+        if (auto ok =
+                sink.put(static_cast<std::uint64_t>(offset), std::span(static_cast<const std::byte*>(block), len));
             !ok) {
           keep = false;
           sink.drop();
-          diag(Diagnostic::Level::kWarning, path, fmt::format("content not kept: {}; metadata only", ok.error().message));
+          diag(Diagnostic::Level::kWarning, path,
+               fmt::format("content not kept: {}; metadata only", ok.error().message));
           partial_ = true;
         }
       }
@@ -755,9 +758,9 @@ class ArchiveLoader {
   bool& partial_;
   archive* a_ = nullptr;
   std::shared_ptr<MemoryVfs> fs_;
-  std::uint64_t produced_ = 0;  ///< bytes produced by decompression that we saw or materialised
-  std::uint64_t retained_ = 0;  ///< content bytes kept, in memory or in the spill file
-  std::uint64_t inline_bytes_ = 0;  ///< content bytes kept in memory
+  std::uint64_t produced_ = 0;           ///< bytes produced by decompression that we saw or materialised
+  std::uint64_t retained_ = 0;           ///< content bytes kept, in memory or in the spill file
+  std::uint64_t inline_bytes_ = 0;       ///< content bytes kept in memory
   std::shared_ptr<ContentSpill> spill_;  ///< made when the first member goes there
   std::uint64_t spill_end_ = 0;          ///< end of the last member in it
   std::size_t emitted_ = 0;

@@ -378,7 +378,6 @@ Result<Outcome> drive(const ByteSource& src, Codec codec, std::uint64_t max_out,
   return o;
 }
 
-
 bool all_zero(std::span<const std::byte> b) {
   return std::all_of(b.begin(), b.end(), [](std::byte x) { return x == std::byte{0}; });
 }

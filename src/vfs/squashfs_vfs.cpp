@@ -370,8 +370,8 @@ class SquashfsVfs final : public Vfs {
         }
       }
       // A block's bytes as stored, and where the file's bytes at `at` start in it.
-      Result<BlockCache::Block> block = index < f.blocks.size() ? data_block(f, index, canonical)
-                                                                : fragment_block(f, canonical);
+      Result<BlockCache::Block> block =
+          index < f.blocks.size() ? data_block(f, index, canonical) : fragment_block(f, canonical);
       if (!block) return block.error();
       std::uint64_t start = at % block_size;
       std::uint64_t end = (*block)->size();
@@ -516,7 +516,8 @@ class SquashfsVfs final : public Vfs {
     const std::uint64_t expected = std::min<std::uint64_t>(block_size, f.size - index * block_size);
     if (SQFS_IS_SPARSE_BLOCK(word)) {
       // A hole: zeros, never stored.
-      std::call_once(zeros_once_, [this] { zeros_ = std::make_shared<const std::vector<std::byte>>(super_.block_size); });
+      std::call_once(zeros_once_,
+                     [this] { zeros_ = std::make_shared<const std::vector<std::byte>>(super_.block_size); });
       return zeros_;
     }
     return stored_block(block_location(f, index), word, expected, path);
@@ -548,7 +549,8 @@ class SquashfsVfs final : public Vfs {
 
   std::uint64_t block_location(const FileLayout& f, std::uint64_t index) const {
     std::uint64_t location = f.offsets[index / kLayoutIndexStride];
-    for (std::uint64_t i = index - index % kLayoutIndexStride; i < index; ++i) location += SQFS_ON_DISK_BLOCK_SIZE(f.blocks[i]);
+    for (std::uint64_t i = index - index % kLayoutIndexStride; i < index; ++i)
+      location += SQFS_ON_DISK_BLOCK_SIZE(f.blocks[i]);
     return location;
   }
 
@@ -581,7 +583,8 @@ class SquashfsVfs final : public Vfs {
     }
     auto load = [&]() -> Result<std::vector<std::byte>> {
       std::vector<std::byte> raw(stored);
-      if (auto ok = read_exact(*src_, location, raw); !ok) return sqfs_error(SQFS_ERROR_IO, "file data unreadable", path);
+      if (auto ok = read_exact(*src_, location, raw); !ok)
+        return sqfs_error(SQFS_ERROR_IO, "file data unreadable", path);
       if (!SQFS_IS_BLOCK_COMPRESSED(word)) return raw;
       std::vector<std::byte> out(super_.block_size);
       auto cmp = take_compressor();
@@ -593,13 +596,12 @@ class SquashfsVfs final : public Vfs {
       out.resize(static_cast<std::size_t>(n));
       return out;
     };
-    Result<BlockCache::Block> block = location < (1ull << 39)
-                                          ? blocks_.get(block_key(location, word), load)
-                                          : [&]() -> Result<BlockCache::Block> {
-                                              auto bytes = load();
-                                              if (!bytes) return bytes.error();
-                                              return std::make_shared<const std::vector<std::byte>>(std::move(*bytes));
-                                            }();
+    Result<BlockCache::Block> block =
+        location < (1ull << 39) ? blocks_.get(block_key(location, word), load) : [&]() -> Result<BlockCache::Block> {
+      auto bytes = load();
+      if (!bytes) return bytes.error();
+      return std::make_shared<const std::vector<std::byte>>(std::move(*bytes));
+    }();
     if (!block) return block;
     if ((*block)->size() < expected) return sqfs_error(SQFS_ERROR_CORRUPTED, "file data unreadable", path);
     return block;

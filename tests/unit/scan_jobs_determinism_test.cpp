@@ -39,8 +39,8 @@ std::string build_tree(const std::string& root) {
   write_file(root + "/etc/ssh/sshd_config", "PermitRootLogin yes\nPasswordAuthentication yes\n");
   write_file(root + "/etc/os-release", "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12\"\n");
   for (int i = 0; i < 1500; ++i) {
-    std::string body = "# service " + std::to_string(i) + "\nname=svc" + std::to_string(i) + "\nport=" +
-                       std::to_string(1000 + i) + "\n";
+    std::string body = "# service " + std::to_string(i) + "\nname=svc" + std::to_string(i) +
+                       "\nport=" + std::to_string(1000 + i) + "\n";
     if (i % 50 == 0) body += "password=Sup3rSecret" + std::to_string(i) + "\n";
     if (i % 70 == 0) body += "api_key=AKIA" + std::string(16, static_cast<char>('A' + i % 26)) + "\n";
     write_file(root + "/etc/app/conf.d/" + std::to_string(i) + ".conf", body);
