@@ -8,6 +8,7 @@
 #include <set>
 
 #include "analyzers/kernel/sysctl.hpp"
+#include "analyzers/verdict.hpp"
 #include "core/limits.hpp"
 #include "core/text.hpp"
 
@@ -19,20 +20,6 @@ namespace {
 
 constexpr std::string_view kCoreCheck = "debug-coredumps";
 constexpr std::string_view kInterfacesCheck = "debug-kernel-interfaces";
-
-/// The worst status met so far and the evidence of every reason: fail over warn over pass.
-struct Verdict {
-  Status status = Status::kPass;
-  std::vector<Evidence> evidence;
-  std::vector<std::string> reasons;
-
-  void add(Status s, Evidence e, std::string reason) {
-    if (s == Status::kFail || (s == Status::kWarn && status == Status::kPass)) status = s;
-    evidence.push_back(std::move(e));
-    if (!reason.empty()) reasons.push_back(std::move(reason));
-  }
-  void note(Evidence e) { evidence.push_back(std::move(e)); }
-};
 
 std::optional<std::string> read_text(const vfs::Vfs& v, const std::string& path) {
   auto text = v.read_file(path, limits::kMaxSmallConfigBytes);
@@ -252,7 +239,7 @@ void coredumps_of(const Context& ctx, std::uint32_t fs, Output& out) {
   const vfs::Vfs& v = inv.vfs(fs);
   std::vector<std::string> files;
   auto merged = merge_sysctl(inv, fs, files, out);
-  Verdict verdict;
+  WorstStatus verdict;
   auto setting = [&](const std::string& key, const std::string& fallback) -> std::pair<std::string, Evidence> {
     if (auto it = merged.find(key); it != merged.end())
       return {it->second.value, at(it->second.path, it->second.line, key + " = " + it->second.value)};
@@ -379,7 +366,7 @@ void check_coredumps(const Context& ctx, const KernelConfig* config, const std::
 namespace {
 
 /// debugfs mounts in fstab and in `mount -t debugfs` lines of init scripts.
-void debugfs_mounts(const inventory::Inventory& inv, std::uint32_t fs, Verdict& verdict) {
+void debugfs_mounts(const inventory::Inventory& inv, std::uint32_t fs, WorstStatus& verdict) {
   const vfs::Vfs& v = inv.vfs(fs);
   auto judge = [&](const std::string& path, std::size_t line, std::string_view text, std::string_view options) {
     DebugfsMount m = parse_debugfs_options(options);
@@ -421,7 +408,7 @@ void debugfs_mounts(const inventory::Inventory& inv, std::uint32_t fs, Verdict& 
 }
 
 /// /dev/mem, /dev/kmem and /dev/port shipped as device nodes in the image.
-void memory_nodes(const inventory::Inventory& inv, std::uint32_t fs, Verdict& verdict) {
+void memory_nodes(const inventory::Inventory& inv, std::uint32_t fs, WorstStatus& verdict) {
   for (const char* path : {"/dev/mem", "/dev/kmem", "/dev/port"}) {
     auto st = inv.vfs(fs).lstat(path);
     if (!st.ok() || st->type != vfs::FileType::kCharDevice) continue;
@@ -444,7 +431,7 @@ void memory_nodes(const inventory::Inventory& inv, std::uint32_t fs, Verdict& ve
 void check_debug_interfaces(const Context& ctx, const KernelConfig* config, const std::string& config_path,
                             const std::vector<FoundCmdline>& cmdlines, Output& out) {
   const auto& inv = ctx.inventory;
-  Verdict verdict;
+  WorstStatus verdict;
 
   if (config) {
     auto warn_if = [&](std::string_view option, bool condition, std::string reason, std::string expected) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analyzers/os/parse.hpp"
+#include "analyzers/verdict.hpp"
 #include "core/date.hpp"
 #include "core/limits.hpp"
 #include "core/text.hpp"
@@ -73,20 +74,7 @@ std::map<std::string, Prop> android_props(const inventory::Inventory& inv, std::
   return props;
 }
 
-/// The worst status met and the evidence for it: fail over warn over pass.
-struct Verdict {
-  Status status = Status::kPass;
-  std::vector<Evidence> evidence;
-  std::vector<std::string> reasons;
-  void add(Status s, Evidence e, std::string reason) {
-    if (s == Status::kFail || (s == Status::kWarn && status == Status::kPass)) status = s;
-    evidence.push_back(std::move(e));
-    reasons.push_back(std::move(reason));
-  }
-  void note(Evidence e) { evidence.push_back(std::move(e)); }
-};
-
-void judge_android(const std::map<std::string, Prop>& props, Verdict& v) {
+void judge_android(const std::map<std::string, Prop>& props, WorstStatus& v) {
   auto get = [&](const char* key) -> const Prop* {
     auto it = props.find(key);
     return it == props.end() ? nullptr : &it->second;
@@ -149,7 +137,7 @@ constexpr DebugFeature kDebugFeatures[] = {
     {"tools-profile", false, "profiling tools"},
 };
 
-void judge_buildinfo(const inventory::Inventory& inv, std::uint32_t fs, Verdict& v) {
+void judge_buildinfo(const inventory::Inventory& inv, std::uint32_t fs, WorstStatus& v) {
   auto text = read_small(inv.vfs(fs), "/etc/build");
   if (!text) return;
   std::string shown = inv.display_path(fs, "/etc/build");
@@ -180,7 +168,7 @@ void judge_buildinfo(const inventory::Inventory& inv, std::uint32_t fs, Verdict&
 }
 
 /// What Yocto's debug-tweaks and allow-empty-password leave in the files they edit.
-void judge_debug_traces(const inventory::Inventory& inv, std::uint32_t fs, Verdict& v) {
+void judge_debug_traces(const inventory::Inventory& inv, std::uint32_t fs, WorstStatus& v) {
   const vfs::Vfs& vfs = inv.vfs(fs);
   if (auto text = read_small(vfs, "/etc/default/dropbear")) {
     for (auto [no, raw] : text::lines(*text)) {
@@ -250,7 +238,7 @@ void judge_debug_traces(const inventory::Inventory& inv, std::uint32_t fs, Verdi
   }
 }
 
-void judge_debug_tools(const inventory::Inventory& inv, std::uint32_t fs, Verdict& v) {
+void judge_debug_tools(const inventory::Inventory& inv, std::uint32_t fs, WorstStatus& v) {
   for (const char* path : kDebugTools) {
     auto st = inv.vfs(fs).stat(path);
     if (!st.ok() || !st->is_regular()) continue;
@@ -276,7 +264,7 @@ void judge_debug_tools(const inventory::Inventory& inv, std::uint32_t fs, Verdic
 /// Programs built with debug information: Buildroot's BR2_ENABLE_DEBUG without stripping, or
 /// Yocto's INHIBIT_PACKAGE_STRIP, leave .debug_* sections in every program; release builds
 /// strip them. A sample of the programs in the usual directories is read.
-void judge_debug_info(const inventory::Inventory& inv, std::uint32_t fs, Verdict& v) {
+void judge_debug_info(const inventory::Inventory& inv, std::uint32_t fs, WorstStatus& v) {
   std::size_t sampled = 0;
   std::vector<std::string> with_debug;
   for (const auto& e : inv.entries()) {
@@ -313,7 +301,7 @@ void check_build_type(const Context& ctx, Output& out) {
   for (std::uint32_t fs = 0; fs < inv.filesystems().size(); ++fs) {
     if (!inv.filesystems()[fs].vfs) continue;
     const vfs::Vfs& v = inv.vfs(fs);
-    Verdict verdict;
+    WorstStatus verdict;
     auto props = android_props(inv, fs);
     std::vector<Evidence> identity;
     for (const char* path : kIdentityFiles) {
