@@ -578,7 +578,9 @@ class SquashfsVfs final : public Vfs {
   Result<BlockCache::Block> stored_block(std::uint64_t location, std::uint32_t word, std::uint64_t expected,
                                          const std::string& path) const {
     const std::uint32_t stored = SQFS_ON_DISK_BLOCK_SIZE(word);
-    if (stored > super_.block_size || !core::in_bounds(location, stored, limit_)) {
+    // A stored size of 0 is a hole in a file's block list (handled before) and damage anywhere
+    // else: a fragment block cannot be empty.
+    if (stored == 0 || stored > super_.block_size || !core::in_bounds(location, stored, limit_)) {
       return sqfs_error(SQFS_ERROR_OUT_OF_BOUNDS, "file data unreadable", path);
     }
     auto load = [&]() -> Result<std::vector<std::byte>> {
