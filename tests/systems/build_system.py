@@ -124,26 +124,29 @@ class Tree:
 
 
 def download(packages, cache):
+    """Downloads the packages and their whole dependency closure into `cache`; returns the
+    paths of exactly the .deb files of that closure (the cache may hold others)."""
     os.makedirs(os.path.join(cache, "partial"), exist_ok=True)
     status = os.path.join(cache, "empty-status")
     open(status, "w").close()
-    cmd = ["apt-get", "install", "--download-only", "-y", "-q",
-           "-o", "Dir::State::status=" + status, "-o", "Dir::Cache::archives=" + cache,
-           "-o", "Debug::NoLocking=1", "-o", "APT::Install-Recommends=false",
-           "-o", "APT::Install-Suggests=false"] + packages
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    # Exactly the closure apt resolved: ask it again which files it would use.
-    cmd[3:4] = ["--print-uris"]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    debs = [line.split()[1] for line in out.splitlines() if line.startswith("'")]
-    if not debs:  # everything was cached: --print-uris lists nothing then; use the cache
-        debs = None
-    return debs
-
-
-def deb_files(cache, debs, packages):
-    names = sorted(f for f in os.listdir(cache) if f.endswith(".deb"))
-    return [os.path.join(cache, f) for f in names if debs is None or f in debs]
+    opts = ["-q", "-o", "Dir::State::status=" + status, "-o", "Dir::Cache::archives=" + cache,
+            "-o", "Debug::NoLocking=1", "-o", "APT::Install-Recommends=false",
+            "-o", "APT::Install-Suggests=false"]
+    subprocess.run(["apt-get", "install", "--download-only", "-y"] + opts + packages, check=True,
+                   stdout=subprocess.DEVNULL)
+    # The closure as apt resolves it: "Inst NAME (VERSION ORIGIN [ARCH])" lines of a simulation.
+    sim = subprocess.run(["apt-get", "install", "-s"] + opts + packages, check=True, capture_output=True,
+                         text=True).stdout
+    debs = []
+    for m in re.finditer(r"^Inst (\S+) \((\S+) .*\[(\S+)\]\)", sim, re.M):
+        name, version, arch = m.groups()
+        path = os.path.join(cache, "%s_%s_%s.deb" % (name, version.replace(":", "%3a"), arch))
+        if not os.path.exists(path):
+            sys.exit("%s: not downloaded (%s %s)" % (path, name, version))
+        debs.append(path)
+    if not debs:
+        sys.exit("apt resolved no package for " + " ".join(packages))
+    return sorted(debs)
 
 
 def unpack(tree, deb, status, lists):
@@ -380,7 +383,7 @@ def main():
         tree.ensure_dir(target)
         tree.symlink(top, target, raw=True)
     status, lists, scripts = [], {}, {}
-    for deb in deb_files(cache, debs, spec["packages"]):
+    for deb in debs:
         name, s = unpack(tree, deb, status, lists)
         scripts[name] = s
 
