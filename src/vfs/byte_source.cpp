@@ -46,7 +46,7 @@ class HostFileSource final : public ByteSource {
     if (offset >= size_) return std::size_t{0};
     std::uint64_t n = std::min<std::uint64_t>(out.size(), size_ - offset);
     if (map_) {
-      std::memcpy(out.data(), map_ + offset, static_cast<std::size_t>(n));
+      if (n) std::memcpy(out.data(), map_ + offset, static_cast<std::size_t>(n));  // memcpy(nullptr, ...) is UB
       return static_cast<std::size_t>(n);
     }
     std::size_t done = 0;
@@ -79,7 +79,7 @@ class MemorySource final : public ByteSource {
   Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) const override {
     if (offset >= bytes_.size()) return std::size_t{0};
     std::size_t n = std::min<std::size_t>(out.size(), bytes_.size() - static_cast<std::size_t>(offset));
-    std::memcpy(out.data(), bytes_.data() + offset, n);
+    if (n) std::memcpy(out.data(), bytes_.data() + offset, n);
     return n;
   }
 

@@ -197,7 +197,7 @@ Result<std::size_t> MemoryVfs::read_raw(const std::string& canonical, std::uint6
   const auto& bytes = *n.content.bytes;
   if (offset >= bytes.size()) return std::size_t{0};
   std::size_t len = std::min<std::size_t>(out.size(), bytes.size() - static_cast<std::size_t>(offset));
-  std::memcpy(out.data(), bytes.data() + offset, len);
+  if (len) std::memcpy(out.data(), bytes.data() + offset, len);
   return len;
 }
 

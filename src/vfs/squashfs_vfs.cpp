@@ -534,7 +534,7 @@ class SquashfsVfs final : public Vfs {
     if (!core::in_bounds(location, stored, limit_) || location >= (1ull << 39)) return false;
     if (auto cached = blocks_.find(block_key(location, word))) {
       if (cached->size() < from + out.size()) return false;
-      std::memcpy(out.data(), cached->data() + from, out.size());
+      if (!out.empty()) std::memcpy(out.data(), cached->data() + from, out.size());
       return true;
     }
     std::vector<std::byte> raw(stored);
@@ -543,7 +543,7 @@ class SquashfsVfs final : public Vfs {
     const std::size_t need = static_cast<std::size_t>(from + out.size());
     auto n = decode_prefix(super_.compression_id, raw, std::span(head).first(need));
     if (!n || *n < need) return false;
-    std::memcpy(out.data(), head.data() + from, out.size());
+    if (!out.empty()) std::memcpy(out.data(), head.data() + from, out.size());
     return true;
   }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -179,11 +180,19 @@ TEST(DebugCoredumps, UnknownPipeHandlerWarnsAbsentHandlerWritesNothing) {
 TEST(DebugCoredumps, CoreFileWrittenByGcoreInTheImageFails) {
   if (!test::have_tool("gcore")) GTEST_SKIP() << "gcore (package gdb) not installed (scripts/install-deps.sh)";
   test::TempDir d;
+  // The core of a small real program (sleep), not of this test process: a copy of a sanitizer
+  // build maps terabytes of shadow memory and its core would fill the disk.
   pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    ::pause();
-    ::_exit(0);
+    ::execl("/bin/sleep", "sleep", "60", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  for (int i = 0; i < 200; ++i) {  // wait until the child is sleep (at most 2 s)
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(child) + "/exe", ec);
+    if (!ec && exe.filename() == "sleep") break;
+    ::usleep(10'000);
   }
   auto r = test::run("gcore -o " + test::shell_quote(d / "core") + " " + std::to_string(child));
   ::kill(child, SIGKILL);

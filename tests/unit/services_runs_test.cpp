@@ -279,8 +279,8 @@ TEST(ServicesRuns, MosquittoAndChronyListenOnlyLocallyUntilConfigured) {
   // mosquitto 2 prints this when it starts without a listener: its local only mode.
   add(*v, "/usr/sbin/mosquitto",
       std::string("\x7f"
-                  "ELF\0\0Starting in local only mode. Connections will only be possible",
-                  70),
+                  "ELF") +
+          std::string(2, '\0') + "Starting in local only mode. Connections will only be possible",
       {0755, 0, 0, 0});
   add(*v, "/etc/mosquitto/mosquitto.conf",
       "pid_file /run/mosquitto/mosquitto.pid\ninclude_dir /etc/mosquitto/conf.d\n");
