@@ -51,4 +51,11 @@ const Fact* AnalyzerRun::fact(const std::string& subject, std::string_view name)
   return nullptr;
 }
 
+const Evidence* AnalyzerRun::evidence(std::string_view check, std::string_view text) const {
+  for (const auto& e : only(check).evidence) {
+    if (e.observed.find(text) != std::string::npos) return &e;
+  }
+  return nullptr;
+}
+
 }  // namespace fwcert::test

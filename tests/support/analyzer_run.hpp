@@ -36,6 +36,8 @@ struct AnalyzerRun {
   const Finding& only(std::string_view check) const;
   const Finding* find(std::string_view check, const std::string& subject) const;
   const Fact* fact(const std::string& subject, std::string_view name) const;
+  /// The evidence of the one finding of `check` whose observed text holds `text`, or nullptr.
+  const Evidence* evidence(std::string_view check, std::string_view text) const;
 };
 
 }  // namespace fwcert::test

@@ -28,35 +28,12 @@ std::string fixture(const std::string& name) {
   return test::read_file(test::source_dir() + "/tests/fixtures/kernel/" + name);
 }
 
-struct Scan {
-  inventory::Inventory inv;
-  Output out;
+/// The kernel analyzer over a fixture tree (tests/support/analyzer_run.hpp), judged at a fixed day.
+struct Scan : test::AnalyzerRun {
   explicit Scan(std::shared_ptr<vfs::MemoryVfs> v) {
-    std::vector<Diagnostic> diags;
-    inv.walk(inv.add_filesystem({"", "memory", 0, "", 0, v}), diags);
-    inv.finish();
-    ScanOptions o;
-    o.assessment_date = "2026-12-01";
-    out = run(Context{inv, test::analyzer_options(o)});
-  }
-  const Finding& only(std::string_view check) const {
-    const Finding* found = nullptr;
-    for (const auto& f : out.findings) {
-      if (f.check == check) {
-        EXPECT_EQ(found, nullptr) << "more than one " << check;
-        found = &f;
-      }
-    }
-    EXPECT_NE(found, nullptr) << check;
-    static const Finding kNone;
-    return found ? *found : kNone;
-  }
-  /// The evidence of `check` whose observed text holds `text`, or nullptr.
-  const Evidence* evidence(std::string_view check, std::string_view text) const {
-    for (const auto& e : only(check).evidence) {
-      if (e.observed.find(text) != std::string::npos) return &e;
-    }
-    return nullptr;
+    options.assessment_date = "2026-12-01";
+    walk(std::move(v));
+    AnalyzerRun::run(kernel::run);
   }
 };
 

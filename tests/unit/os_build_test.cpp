@@ -20,34 +20,12 @@
 namespace fwcert::analyzers::os {
 namespace {
 
-struct Scan {
-  inventory::Inventory inv;
-  Output out;
+/// The os analyzer over a fixture tree (tests/support/analyzer_run.hpp), judged at a fixed day.
+struct Scan : test::AnalyzerRun {
   Scan(std::shared_ptr<vfs::MemoryVfs> v, const std::string& date = "2026-12-01") {
-    std::vector<Diagnostic> diags;
-    inv.walk(inv.add_filesystem({"", "memory", 0, "", 0, v}), diags);
-    inv.finish();
-    ScanOptions o;
-    o.assessment_date = date;
-    out = run(Context{inv, test::analyzer_options(o)});
-  }
-  const Finding& only(std::string_view check) const {
-    const Finding* found = nullptr;
-    for (const auto& f : out.findings) {
-      if (f.check == check) {
-        EXPECT_EQ(found, nullptr) << "more than one " << check;
-        found = &f;
-      }
-    }
-    EXPECT_NE(found, nullptr) << check;
-    static const Finding kNone;
-    return found ? *found : kNone;
-  }
-  const Evidence* evidence(std::string_view check, std::string_view text) const {
-    for (const auto& e : only(check).evidence) {
-      if (e.observed.find(text) != std::string::npos) return &e;
-    }
-    return nullptr;
+    options.assessment_date = date;
+    walk(std::move(v));
+    AnalyzerRun::run(os::run);
   }
 };
 
