@@ -228,6 +228,53 @@ struct CitedCheck {
   bool implemented = false;             ///< an analyzer of this version emits it
 };
 
+/// One software component of the target, from a package database or a version fingerprint
+/// (docs/sbom.md). The SBOM writers render these; the vulnerability matcher reads them.
+struct Component {
+  std::string ref;        ///< unique within the report, stable between scans ("deb/openssl@3.0.11-1~deb12u2")
+  std::string name;       ///< package or upstream project name
+  std::string version;    ///< as the source records it ("1:3.0.11-1~deb12u2", "1.36.1")
+  std::string ecosystem;  ///< "deb", "opkg", "apk", "rpm", or "generic" for fingerprints
+  std::string distro;     ///< "debian-12", "alpine-3.19", "" when unknown
+  std::string arch;
+  std::string source_name;         ///< source package, "" when the database records none
+  std::string source_version;      ///< source package version when it differs from `version`
+  std::string license;             ///< SPDX expression or the database's text, "" when not recorded
+  std::string supplier;            ///< maintainer or vendor, "" when not recorded
+  std::string purl;                ///< package URL
+  std::string cpe;                 ///< CPE 2.3, "" when not known
+  std::string found_by;            ///< "package-db" or "fingerprint"
+  Evidence evidence;               ///< the database file and line, or the binary and offset
+  std::string filesystem;          ///< FilesystemInfo::prefix of the filesystem it is in
+  std::vector<std::string> files;  ///< display paths of the files it owns, sorted
+};
+
+/// One known vulnerability of one component, from the offline vulnerability database.
+struct Vulnerability {
+  std::string id;                    ///< "CVE-2024-6387", or the advisory id when it has no CVE
+  std::vector<std::string> aliases;  ///< other ids of the same vulnerability (GHSA, DSA, OSV ids)
+  std::string component;             ///< Component::ref
+  std::string summary;
+  std::optional<double> cvss;  ///< base score, highest of the versions given
+  std::string cvss_vector;
+  std::optional<double> epss;    ///< probability 0..1
+  bool known_exploited = false;  ///< in the CISA KEV catalogue
+  std::string kev_date_added;    ///< YYYY-MM-DD
+  std::string fixed_version;     ///< the first version that is not affected, "" when none is known
+  std::string source;            ///< the record it was matched on ("osv:DEBIAN-CVE-2024-6387", "cve5:CVE-...")
+  std::string confidence;        ///< "ecosystem" (the distribution's or package's own ranges) or "cpe"
+  std::string vex_state;         ///< from --vex: "not_affected", "fixed", "under_investigation", "" none
+  std::string vex_justification;
+  Evidence evidence;  ///< the file that holds the component (its binary or the package database)
+};
+
+/// The vulnerability database a scan was judged with ("" fields: no database was used).
+struct VulnDbInfo {
+  std::string path;
+  std::string built;                  ///< YYYY-MM-DD of its last import
+  std::vector<DataSnapshot> sources;  ///< each imported source and the date of its newest record
+};
+
 /// The numbers every writer prints and the exit code is decided on, computed once by summarize().
 struct Summary {
   /// The lowest failing severity that sets exit code 1: --fail-on when given, else the profile's.
@@ -256,6 +303,11 @@ struct Report {
   std::vector<CitedCheck> checks;
   /// Every capability area of the catalog, in catalog order (the order of JUnit's suites).
   std::vector<std::string> areas;
+  /// Every component found, in filesystem then name order (empty unless the SBOM was built).
+  std::vector<Component> components;
+  /// Every vulnerability matched, KEV first, then by CVSS descending, then id.
+  std::vector<Vulnerability> vulnerabilities;
+  VulnDbInfo vuln_db;
   Summary summary;
 
   /// The cited check `id`, or nullptr when the catalog lacks it.
