@@ -101,6 +101,9 @@ table.evidence td:first-child{min-width:9rem}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.4rem 0}
 dl.meta dt{font-weight:600}
 dl.meta dd{margin:0;overflow-wrap:anywhere}
+table.sortable th{cursor:pointer}
+table.sortable th[aria-sort=ascending]::after{content:" \25B2"}
+table.sortable th[aria-sort=descending]::after{content:" \25BC"}
 .tools{margin:.4rem 0}
 .tools button{font:inherit;font-size:.85em;padding:.1rem .5rem}
 footer{margin-top:2rem;color:#57606a;font-size:.85em;border-top:1px solid #d0d7de;padding-top:.5rem}
@@ -116,8 +119,10 @@ a{color:inherit;text-decoration:none}
 }
 )css";
 
-// Opens every <details> for printing (and closes them again afterwards), and drives the two
-// expand/collapse buttons, which stay hidden without script.
+// Opens every <details> for printing (and closes them again afterwards), drives the two
+// expand/collapse buttons, which stay hidden without script, and sorts the component and
+// vulnerability tables by the column whose header is clicked (the writer's order is the
+// report's: known exploited first).
 constexpr std::string_view kScript = R"js(
 (function(){
 var all=function(){return document.querySelectorAll("details");};
@@ -128,6 +133,15 @@ var tools=document.getElementById("tools");
 if(tools){tools.hidden=false;
 document.getElementById("expand-all").addEventListener("click",function(){set(true);});
 document.getElementById("collapse-all").addEventListener("click",function(){set(false);});}
+document.querySelectorAll("table.sortable th").forEach(function(th,col){th.tabIndex=0;
+var sort=function(){var body=th.closest("table").tBodies[0],asc=th.getAttribute("aria-sort")!=="ascending";
+th.closest("tr").querySelectorAll("th").forEach(function(h){h.removeAttribute("aria-sort");});
+th.setAttribute("aria-sort",asc?"ascending":"descending");
+var key=function(tr){var c=tr.cells[col];return c.hasAttribute("data-key")?c.getAttribute("data-key"):c.textContent;};
+var num=th.classList.contains("num");
+Array.prototype.slice.call(body.rows).sort(function(a,b){var x=key(a),y=key(b);
+var d=num?(parseFloat(x)||0)-(parseFloat(y)||0):x.localeCompare(y);return asc?d:-d;}).forEach(function(tr){body.appendChild(tr);});};
+th.addEventListener("click",sort);th.addEventListener("keydown",function(e){if(e.key==="Enter")sort();});});
 })();
 )js";
 
@@ -499,6 +513,64 @@ std::string waivers_section(const Report& r) {
   return out + "</tbody></table></section>\n";
 }
 
+std::string components_section(const Report& r) {
+  std::string out = R"(<section id="components"><h2>Components</h2>)";
+  if (r.components.empty()) {
+    return out +
+           R"(<p class="none">No component was found: the target has no package database fwcert reads and no binary it fingerprints.</p></section>)";
+  }
+  std::size_t from_db = 0;
+  for (const auto& c : r.components) from_db += c.found_by == "package-db";
+  out += fmt::format(
+      R"(<p class="sub">{} components: {} from package databases, {} from version fingerprints in binaries. <code>fwcert sbom</code> writes them as CycloneDX or SPDX.</p>)",
+      r.components.size(), from_db, r.components.size() - from_db);
+  out +=
+      R"(<table id="component-table" class="sortable"><thead><tr><th>name</th><th>version</th><th>ecosystem</th><th>package URL</th><th>found by</th><th>evidence</th><th class="num">files</th></tr></thead><tbody>)";
+  for (const auto& c : r.components) {
+    std::string where = c.evidence.path;
+    if (c.evidence.line) where += fmt::format(":{}", *c.evidence.line);
+    if (c.evidence.offset) where += fmt::format(" @{:#x}", *c.evidence.offset);
+    out += fmt::format(
+        R"(<tr data-ref="{0}"><td>{1}</td><td><code>{2}</code></td><td>{3}</td><td><code>{4}</code></td><td>{5}</td><td><code>{6}</code></td><td class="num">{7}</td></tr>)",
+        esc(c.ref), esc(c.name), esc(c.version), esc(c.ecosystem), esc(c.purl), esc(c.found_by), esc(where),
+        c.files.size());
+  }
+  return out + "</tbody></table></section>\n";
+}
+
+std::string vulnerabilities_section(const Report& r) {
+  std::string out = R"(<section id="vulnerabilities"><h2>Vulnerabilities</h2>)";
+  if (r.vuln_db.path.empty()) {
+    return out +
+           R"(<p class="none">No vulnerability database was given: components were not matched against known vulnerabilities (<code>fwcert db import</code>, then <code>--db</code>).</p></section>)";
+  }
+  std::size_t kev = 0, vexed = 0;
+  for (const auto& v : r.vulnerabilities) {
+    kev += v.known_exploited;
+    vexed += !v.vex_state.empty();
+  }
+  out += fmt::format(
+      R"(<p class="sub">Matched against <code>{}</code> (built {}): {} vulnerabilities, {} known exploited, {} with a VEX statement.</p>)",
+      esc(r.vuln_db.path), esc(r.vuln_db.built.empty() ? "on an unknown day" : r.vuln_db.built),
+      r.vulnerabilities.size(), kev, vexed);
+  if (r.vulnerabilities.empty()) return out + R"(<p class="none">No known vulnerability matched.</p></section>)";
+  out +=
+      R"(<table id="vulnerability-table" class="sortable"><thead><tr><th>id</th><th>component</th><th>KEV</th><th class="num">CVSS</th><th class="num">EPSS</th><th>fixed in</th><th>VEX</th><th>confidence</th><th>file</th><th>summary</th></tr></thead><tbody>)";
+  for (const auto& v : r.vulnerabilities) {
+    std::string cvss = v.cvss ? fmt::format("{:.1f}", *v.cvss) : "";
+    std::string epss = v.epss ? fmt::format("{:.3f}", *v.epss) : "";
+    std::string vex = v.vex_state.empty() ? "" : esc(v.vex_state);
+    if (!v.vex_justification.empty()) vex += " (" + esc(v.vex_justification) + ")";
+    out += fmt::format(
+        R"(<tr data-kev="{0}"><td data-key="{1}"><code>{2}</code></td><td><code>{3}</code></td><td data-key="{4}">{5}</td><td class="num" data-key="{6}">{7}</td><td class="num" data-key="{8}">{9}</td><td><code>{10}</code></td><td>{11}</td><td>{12}</td><td><code>{13}</code></td><td>{14}</td></tr>)",
+        v.known_exploited ? "true" : "false", esc(v.id), esc(v.id), esc(v.component), v.known_exploited ? "0" : "1",
+        v.known_exploited ? badge("sev-critical", "KEV " + v.kev_date_added) : "", v.cvss ? cvss : "-1", esc(cvss),
+        v.epss ? epss : "-1", esc(epss), esc(v.fixed_version), vex, esc(v.confidence), esc(v.evidence.path),
+        esc(v.summary));
+  }
+  return out + "</tbody></table></section>\n";
+}
+
 void meta_row(std::string& out, std::string_view name, const std::string& html) {
   if (!html.empty()) out += fmt::format("<dt>{}</dt><dd>{}</dd>", name, html);
 }
@@ -630,12 +702,15 @@ std::string to_html(const Report& r) {
   out += "</header>\n";
   out += R"(<nav><ul><li><a href="#summary">Summary</a></li><li><a href="#requirements">Requirements</a></li>)"
          R"(<li><a href="#attestations">Attestations</a></li><li><a href="#waivers">Waivers</a></li>)"
+         R"(<li><a href="#components">Components</a></li><li><a href="#vulnerabilities">Vulnerabilities</a></li>)"
          R"(<li><a href="#metadata">Scan metadata</a></li><li><a href="#diagnostics">Diagnostics</a></li></ul></nav>)"
          "\n<main>\n";
   out += summary_section(r);
   out += requirements_section(r);
   out += attestations_section(r);
   out += waivers_section(r);
+  out += components_section(r);
+  out += vulnerabilities_section(r);
   out += metadata_section(r);
   out += diagnostics_section(r);
   out += "</main>\n";

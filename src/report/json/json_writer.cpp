@@ -83,6 +83,57 @@ Json metadata_json(const ReportMetadata& m) {
   return j;
 }
 
+Json components_json(const std::vector<Component>& components) {
+  Json out = Json::array();
+  for (const auto& c : components) {
+    Json j;
+    j["ref"] = c.ref;
+    j["name"] = c.name;
+    j["version"] = c.version;
+    j["ecosystem"] = c.ecosystem;
+    j["distro"] = c.distro;
+    j["arch"] = c.arch;
+    j["source_name"] = c.source_name;
+    j["source_version"] = c.source_version;
+    j["license"] = c.license;
+    j["supplier"] = c.supplier;
+    j["purl"] = c.purl;
+    j["cpe"] = c.cpe;
+    j["found_by"] = c.found_by;
+    j["evidence"] = evidence_json(c.evidence);
+    j["filesystem"] = c.filesystem;
+    // The owned files are in the SBOM (fwcert sbom); the report keeps only their number, so
+    // that a Debian rootfs's report does not carry its every path twice.
+    j["files"] = c.files.size();
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+Json vulnerabilities_json(const std::vector<Vulnerability>& vulns) {
+  Json out = Json::array();
+  for (const auto& v : vulns) {
+    Json j;
+    j["id"] = v.id;
+    j["aliases"] = v.aliases;
+    j["component"] = v.component;
+    j["summary"] = v.summary;
+    j["cvss"] = v.cvss ? Json(*v.cvss) : Json(nullptr);
+    j["cvss_vector"] = v.cvss_vector;
+    j["epss"] = v.epss ? Json(*v.epss) : Json(nullptr);
+    j["known_exploited"] = v.known_exploited;
+    j["kev_date_added"] = v.kev_date_added;
+    j["fixed_version"] = v.fixed_version;
+    j["source"] = v.source;
+    j["confidence"] = v.confidence;
+    j["vex_state"] = v.vex_state;
+    j["vex_justification"] = v.vex_justification;
+    j["evidence"] = evidence_json(v.evidence);
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string to_json(const Report& r) {
@@ -151,6 +202,13 @@ std::string to_json(const Report& r) {
   // Only what the findings alone do not say: the gate the exit code was decided with.
   j["summary"] = Json{{"gate", to_string(r.summary.gate)}, {"gated", r.summary.gated}};
   if (!r.facts.empty()) j["facts"] = facts_array(r);
+  j["components"] = components_json(r.components);
+  j["vulnerabilities"] = vulnerabilities_json(r.vulnerabilities);
+  if (!r.vuln_db.path.empty()) {
+    Json sources = Json::array();
+    for (const auto& d : r.vuln_db.sources) sources.push_back(Json{{"name", d.name}, {"retrieved", d.retrieved}});
+    j["vuln_db"] = Json{{"path", r.vuln_db.path}, {"built", r.vuln_db.built}, {"sources", std::move(sources)}};
+  }
   j["metadata"] = metadata_json(r.metadata);
   Json waivers = Json::array();
   for (const auto& w : r.waivers) waivers.push_back(waiver_json(w));

@@ -89,6 +89,17 @@ std::string to_markdown(const Report& r, const MarkdownOptions& o) {
                         md_code(w.check), md_code(w.subject), md_text(w.owner), md_text(w.expires));
   }
   if (waiver_states[WaiverResult::State::kExpired]) head += "\n";
+  if (!r.vuln_db.path.empty()) {
+    std::size_t kev = 0;
+    for (const auto& v : r.vulnerabilities) kev += v.known_exploited && v.vex_state.empty();
+    head += fmt::format(
+        "{} components, {} known vulnerabilities ({} known exploited), vulnerability database built {}.\n\n",
+        r.components.size(), r.vulnerabilities.size(), kev,
+        md_text(r.vuln_db.built.empty() ? "on an unknown day" : r.vuln_db.built));
+  } else if (!r.components.empty()) {
+    head +=
+        fmt::format("{} components; not matched against known vulnerabilities (no `--db`).\n\n", r.components.size());
+  }
 
   // The worst failing findings first; ties keep the report's order (check id, subject).
   std::vector<const Finding*> failing;
@@ -128,6 +139,18 @@ std::string to_markdown(const Report& r, const MarkdownOptions& o) {
     details.push_back(fmt::format("| {} | {} | {} | {} | {} | {} |\n", st, to_string(f.severity), md_code(f.check),
                                   f.subject.empty() ? "" : md_code(shorten(f.subject, max)),
                                   md_text(shorten(f.message, 4 * max)), ev));
+  }
+  if (!r.vulnerabilities.empty()) {
+    details.push_back(
+        "\n#### Vulnerabilities\n\n| id | component | KEV | CVSS | fixed in | VEX | file |\n"
+        "| --- | --- | --- | ---: | --- | --- | --- |\n");
+    for (const auto& v : r.vulnerabilities) {
+      details.push_back(fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", md_code(v.id),
+                                    md_code(shorten(v.component, max)), v.known_exploited ? "**KEV**" : "",
+                                    v.cvss ? fmt::format("{:.1f}", *v.cvss) : "",
+                                    v.fixed_version.empty() ? "" : md_code(shorten(v.fixed_version, max)),
+                                    md_text(v.vex_state), md_code(shorten(v.evidence.path, max))));
+    }
   }
   if (!r.waivers.empty()) {
     details.push_back(

@@ -193,6 +193,39 @@ Json rule_json(const std::string& id, const CitedCheck* def) {
   return r;
 }
 
+/// GitHub's level for a vulnerability: known exploited or CVSS 7 and above is an error.
+std::string vulnerability_level(const Vulnerability& v) {
+  if (v.known_exploited || (v.cvss && *v.cvss >= 7.0)) return "error";
+  if (!v.cvss || *v.cvss >= 4.0) return "warning";
+  return "note";
+}
+
+/// The score GitHub sorts alerts by: the CVSS base score, or critical for a KEV entry.
+std::string vulnerability_security_severity(const Vulnerability& v) {
+  if (v.known_exploited) return "9.5";
+  return v.cvss ? fmt::format("{:.1f}", *v.cvss) : std::string();
+}
+
+Json vulnerability_rule(const Vulnerability& v) {
+  Json r;
+  r["id"] = v.id;
+  r["name"] = rule_name(v.id);
+  r["shortDescription"]["text"] = v.summary.empty() ? v.id : one_paragraph(v.summary);
+  r["fullDescription"]["text"] = v.summary.empty() ? v.id : one_paragraph(v.summary);
+  std::string help = fmt::format("Known vulnerability {}.", v.id);
+  if (v.known_exploited) help += fmt::format(" In the CISA KEV catalogue since {}.", v.kev_date_added);
+  r["help"]["text"] =
+      help + " Upgrade the component to a fixed version, or record why it is not affected in a VEX file.";
+  r["helpUri"] =
+      v.id.starts_with("CVE-") ? "https://nvd.nist.gov/vuln/detail/" + v.id : "https://osv.dev/vulnerability/" + v.id;
+  r["defaultConfiguration"]["level"] = vulnerability_level(v);
+  Json props;
+  props["tags"] = Json::array({"security", "vulnerability"});
+  if (auto sev = vulnerability_security_severity(v); !sev.empty()) props["security-severity"] = sev;
+  r["properties"] = std::move(props);
+  return r;
+}
+
 }  // namespace
 
 std::string artifact_uri(std::string_view display_path, const TargetInfo& target) {
@@ -293,6 +326,50 @@ std::string to_sarif(const Report& r, const SarifOptions& o) {
     Json ev = Json::array();
     for (const auto& e : f.evidence) ev.push_back(evidence_json(e));
     props["fwcert/evidence"] = std::move(ev);
+    res["properties"] = std::move(props);
+    results.push_back(std::move(res));
+  }
+
+  // Each known vulnerability is a result on the file that holds its component, so a code
+  // scanning alert names the binary or package database to fix.
+  std::map<std::tuple<std::string, std::string, std::string>, std::size_t> seen_vulns;
+  for (const auto& v : r.vulnerabilities) {
+    auto [it, added] = rule_index.try_emplace(v.id, rules.size());
+    if (added) rules.push_back(vulnerability_rule(v));
+    Json res;
+    res["ruleId"] = v.id;
+    res["ruleIndex"] = it->second;
+    res["level"] = vulnerability_level(v);
+    std::string text = fmt::format("{}: {}", v.component, v.id);
+    if (!v.fixed_version.empty()) text += fmt::format(", fixed in {}", v.fixed_version);
+    if (v.known_exploited) text += fmt::format(", known exploited (CISA KEV, {})", v.kev_date_added);
+    if (v.cvss) text += fmt::format(", CVSS {:.1f}", *v.cvss);
+    res["message"]["text"] = text;
+    std::string uri = v.evidence.path.empty() ? image_uri : artifact_uri(v.evidence.path, r.target);
+    if (uri.empty()) uri = image_uri;
+    res["locations"] = Json::array({physical_location(v.evidence, uri)});
+    std::size_t ordinal = seen_vulns[{v.id, v.component, v.evidence.path}]++;
+    std::string key = v.id + '\n' + v.component + '\n' + v.evidence.path;
+    if (ordinal > 0) key += fmt::format("\n#{}", ordinal);
+    res["partialFingerprints"][kFingerprintKey] = sha256_hex(key);
+    if (!v.vex_state.empty() && v.vex_state != "affected") {
+      // A VEX statement says it does not apply (or is being looked at): shown as dismissed.
+      Json sup;
+      sup["kind"] = "external";
+      sup["status"] = v.vex_state == "under_investigation" ? "underReview" : "accepted";
+      sup["justification"] = v.vex_justification.empty() ? v.vex_state : v.vex_justification;
+      sup["properties"]["fwcert/vex"] = v.vex_state;
+      res["suppressions"] = Json::array({std::move(sup)});
+    }
+    Json props;
+    props["fwcert/component"] = v.component;
+    props["fwcert/knownExploited"] = v.known_exploited;
+    if (!v.fixed_version.empty()) props["fwcert/fixedVersion"] = v.fixed_version;
+    if (v.epss) props["fwcert/epss"] = *v.epss;
+    props["fwcert/source"] = v.source;
+    props["fwcert/confidence"] = v.confidence;
+    if (auto sev = vulnerability_security_severity(v); !sev.empty()) props["security-severity"] = sev;
+    props["fwcert/evidence"] = Json::array({evidence_json(v.evidence)});
     res["properties"] = std::move(props);
     results.push_back(std::move(res));
   }

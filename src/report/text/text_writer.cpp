@@ -143,6 +143,20 @@ std::string to_text(const Report& r, const TextOptions& o) {
                          w.subject, w.id, w.expires);
     }
   }
+  if (!r.vuln_db.path.empty()) {
+    std::size_t kev = 0, vexed = 0;
+    for (const auto& v : r.vulnerabilities) {
+      kev += v.known_exploited;
+      vexed += !v.vex_state.empty();
+    }
+    out += fmt::format(
+        "\n{}Components{}: {}; known vulnerabilities: {} ({} known exploited, {} with VEX), database built {}\n",
+        p.bold(), p.reset(), r.components.size(), r.vulnerabilities.size(), kev, vexed,
+        r.vuln_db.built.empty() ? "on an unknown day" : r.vuln_db.built);
+  } else if (!r.components.empty()) {
+    out += fmt::format("\n{}Components{}: {} (not matched against known vulnerabilities: no --db)\n", p.bold(),
+                       p.reset(), r.components.size());
+  }
   out += fmt::format("\nResult: {} failing finding{} at or above {}{}\n", sum.gated, sum.gated == 1 ? "" : "s",
                      to_string(sum.gate), sum.gated ? " (exit 1)" : "");
   return out;
