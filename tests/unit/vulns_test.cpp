@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
+#include "analyzers/analyzer.hpp"
 #include "scan/pipeline.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
@@ -313,6 +315,26 @@ TEST(Vulns, WithoutADatabaseTheChecksAreInconclusive) {
   for (const auto& x : f) {
     EXPECT_EQ(x.status, Status::kInconclusive) << x.check;
     EXPECT_EQ(x.message, "no vulnerability database: run fwcert db import");
+  }
+}
+
+TEST(Vulns, TheVulnChecksAreProducedByTheMatchingStageAndNamedSo) {
+  std::set<std::string> emitted;
+  for (const auto& f : findings(Report{}, CheckOptions{})) emitted.insert(f.check);
+  EXPECT_EQ(emitted, std::set<std::string>(checks().begin(), checks().end()));
+  auto cat = scanning::load_catalog("");
+  ASSERT_TRUE(cat.ok()) << cat.error().describe();
+  for (const auto& id : checks()) {
+    const auto* c = cat->find_check(id);
+    ASSERT_NE(c, nullptr) << id << " is emitted by the matching stage but not in catalog/checks.yaml";
+    EXPECT_EQ(c->analyzer, kVulnsProducer) << id;
+    EXPECT_EQ(c->severity, id == "vuln-known-exploited" ? Severity::kCritical
+                           : id == "vuln-critical-high" ? Severity::kHigh
+                                                        : Severity::kMedium);
+  }
+  for (const auto& a : analyzers::registry()) {
+    EXPECT_NE(a.id, kVulnsProducer);
+    for (auto id : a.checks) EXPECT_FALSE(std::string(id).starts_with("vuln-")) << a.id;
   }
 }
 
