@@ -581,6 +581,12 @@ Result<Document> parse_document(std::string_view bytes, const std::string& name)
       if (!k) return k.error();
       return Document(std::move(*k));
     }
+    // An array that does not start like OSV records is another kind of list (cvelistV5's
+    // deltaLog.json can be larger than any record): not one fwcert imports.
+    if (t.front() == '[' && t.substr(0, 4096).find("\"modified\"") == std::string_view::npos &&
+        t.substr(0, 4096).find("\"affected\"") == std::string_view::npos) {
+      return Document(NotARecord{"a JSON array that holds no OSV records"});
+    }
     auto parsed = parse_json(t, name);
     if (!parsed) return parsed.error();
     const Json& j = *parsed;

@@ -354,9 +354,17 @@ TEST(Vulns, ADamagedRecordIsAnErrorNamingItAndChangesNothing) {
   auto bad = parse_document(R"({"id": "OSV-1", "modified": "2026-01-01T00:00:00Z", "affected": [1]})", "bad.json");
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(bad.error().describe(), HasSubstr("bad.json"));
-  auto deep = parse_document(std::string(100, '[') + std::string(100, ']'), "deep.json");
+  auto deep = parse_document(R"({"id": "OSV-2", "modified": "2026-01-01T00:00:00Z", "affected": )" +
+                                 std::string(100, '[') + std::string(100, ']') + "}",
+                             "deep.json");
   ASSERT_FALSE(deep.ok());
   EXPECT_EQ(deep.error().code, ErrorCode::kLimitExceeded);
+  EXPECT_EQ(deep.error().where, "deep.json");
+  // cvelistV5's deltaLog.json and other JSON lists are skipped, not errors
+  auto delta =
+      parse_document(R"([{"fetchTime": "2026-12-01T00:00:00Z", "numberOfChanges": 0, "new": []}])", "deltaLog.json");
+  ASSERT_TRUE(delta.ok());
+  EXPECT_TRUE(std::holds_alternative<NotARecord>(*delta));
 }
 
 TEST(Vulns, AForeignOrDamagedDatabaseIsRefusedAndKept) {
