@@ -14,6 +14,8 @@ PACKAGES=(
   libvectorscan-dev
   # the offline vulnerability database and rpm's rpmdb.sqlite
   libsqlite3-dev sqlite3
+  # the version-ordering tests hold fwcert's rpm ordering to rpm's own (rpm --eval '%{lua:rpm.vercmp()}')
+  rpm
   libgtest-dev libgmock-dev libbenchmark-dev
   # tools the tests and the demo use to build real images and real hashes
   squashfs-tools squashfs-tools-ng e2fsprogs cpio zip unzip tar gzip xz-utils zstd bzip2 lz4

@@ -55,6 +55,15 @@ struct ScanOptions {
   std::string services_path;
   /// The lowest failing severity that sets exit code 1 (Report::summary); unset: the profile's gate.
   std::optional<Severity> fail_on;
+  /// Vulnerability database (SQLite, built by `fwcert db import`); empty = the default file
+  /// ($XDG_DATA_HOME/fwcert/vulns.db or ~/.local/share/fwcert/vulns.db) when it exists, else none.
+  std::string vuln_db;
+  /// CycloneDX VEX or OpenVEX files; their not_affected and fixed statements suppress vulnerabilities.
+  std::vector<std::string> vex_paths;
+  /// vuln-db-fresh warns when the database was built more than this many days before the assessment day.
+  unsigned max_db_age_days = 7;
+  /// vuln-critical-high fails on a vulnerability with an EPSS probability at or above this (or CVSS >= 7.0).
+  double epss_threshold = 0.1;
 
   /// Told how far the scan has come: at most every 100 ms while the target is walked, then
   /// once when the analyzers start and after each one finishes. Calls never overlap but may

@@ -11,6 +11,7 @@
 #include "analyzers/tls/tls.hpp"
 #include "analyzers/updates/updates.hpp"
 #include "assess/assess.hpp"
+#include "vulns/checks.hpp"
 
 namespace fwcert::analyzers {
 
@@ -63,6 +64,8 @@ std::map<std::string, std::string, std::less<>> implementers() {
   }
   // The process checks have no analyzer: the assessment stage judges them from the manifest.
   for (const auto& id : assess::attestation_checks()) out.emplace(id, std::string(kManifestProducer));
+  // Nor the vulnerability checks: the matching stage judges them from the database.
+  for (const auto& id : vulns::checks()) out.emplace(id, std::string(vulns::kVulnsProducer));
   return out;
 }
 

@@ -48,7 +48,11 @@ struct CommandDoc {
   std::string usage() const {
     std::string u = joined();
     if (!options.empty()) u += " [OPTIONS]";
-    for (const auto& p : positionals) u += " " + (p.required ? p.names[0] : "[" + p.names[0] + "]");
+    for (const auto& p : positionals) {
+      // a positional taking many values reads "PATH..." as in CLI11's own usage line
+      const std::string name = p.names[0] + (p.repeatable ? "..." : "");
+      u += " " + (p.required ? name : "[" + name + "]");
+    }
     if (!subcommands.empty()) u += subcommand_required ? " SUBCOMMAND" : " [SUBCOMMAND]";
     return u;
   }

@@ -12,6 +12,7 @@
 
 #include "cli/cli_docs.hpp"
 #include "cli/data_command.hpp"
+#include "cli/db_command.hpp"
 #include "cli/listing.hpp"
 #include "cli/progress.hpp"
 #include "cli/report_output.hpp"
@@ -67,7 +68,9 @@ std::vector<DocSection> doc_sections() {
         "fwcert scan image.bin --format sarif -o fwcert.sarif", "fwcert checks", "fwcert requirements --profile avs",
         "fwcert scan image.bin --profile etsi-303645 --manifest product.yaml --waivers waivers.yaml \\",
         "    --assessment-date 2026-03-01 --format json -o report.json", "fwcert explain net-ssh-config",
-        "fwcert facts rootfs.tar.gz --analyzer accounts --format json"}});
+        "fwcert facts rootfs.tar.gz --analyzer accounts --format json",
+        "fwcert db import all.zip known_exploited_vulnerabilities.json epss_scores-current.csv.gz",
+        "fwcert scan image.bin --db vulns.db --vex product.vex.json"}});
   s.push_back({"Files",
                "FILES",
                "The check catalog and the judging data are built into the binary; nothing is read from the file "
@@ -182,6 +185,26 @@ void add_scan_options(CLI::App* cmd, ScanArgs& a) {
                   "Declared network services (YAML `network_services` list; a product manifest works too): any "
                   "other network-facing service fails net-listeners (docs/services.md)")
       ->type_name("FILE");
+  cmd->add_option("--db", a.options.vuln_db,
+                  "Vulnerability database built by `fwcert db import` (default: $XDG_DATA_HOME/fwcert/vulns.db or "
+                  "~/.local/share/fwcert/vulns.db when it exists); without one the vuln-* checks are inconclusive")
+      ->type_name("FILE");
+  cmd->add_option("--vex", a.options.vex_paths,
+                  "CycloneDX VEX or OpenVEX file (repeatable): vulnerabilities it marks not_affected or fixed stay "
+                  "in the report, suppressed, and fail no check")
+      ->type_name("FILE")
+      ->allow_extra_args(false);
+  cmd->add_option("--max-db-age", a.options.max_db_age_days,
+                  "vuln-db-fresh warns when the vulnerability database was built more than this many days before "
+                  "the assessment day")
+      ->type_name("DAYS")
+      ->capture_default_str();
+  cmd->add_option("--epss-threshold", a.options.epss_threshold,
+                  "vuln-critical-high fails on a vulnerability whose EPSS probability is at least this (besides "
+                  "CVSS >= 7.0)")
+      ->type_name("P")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
 }
 
 ScanOptions to_options(const ScanArgs& a) {
@@ -360,6 +383,8 @@ int run(int argc, char** argv) {
 
   DataArgs data_args;
   auto* data_cmd = add_data_command(app, data_args);
+  DbArgs db_args;
+  auto* db_cmd = add_db_command(app, db_args);
 
   // Rendered from the definition above, so neither can miss a subcommand or an option.
   std::string completion_shell;
@@ -389,6 +414,7 @@ int run(int argc, char** argv) {
   if (*facts_cmd) return facts_layout ? do_layout(facts_args) : do_facts(facts_args, facts_analyzers);
   if (*explain_cmd) return run_listing(Listing::kExplain, explain_args);
   if (*data_cmd) return run_data_command(data_args);
+  if (*db_cmd) return run_db_command(db_args);
   if (*completion_cmd) {
     const std::string script = completion_shell == "bash" ? bash_completion(app) : zsh_completion(app);
     return emit(completion_output, script) ? kExitOk : kExitUsage;

@@ -14,6 +14,7 @@
 #include "catalog/catalog.hpp"
 #include "cli/commands.hpp"
 #include "scan/pipeline.hpp"
+#include "vulns/checks.hpp"
 
 namespace fwcert::cli {
 
@@ -84,6 +85,7 @@ std::string checks_markdown(const Listed& in) {
                        modes.empty() ? "-" : modes,
                        c.analyzer.empty()                           ? "not implemented yet"
                        : c.analyzer == analyzers::kManifestProducer ? "the product manifest (assessment stage)"
+                       : c.analyzer == vulns::kVulnsProducer        ? "the vulnerability database (matching stage)"
                                                                     : "`" + c.analyzer + "` analyzer");
     if (!refs.empty()) out += fmt::format("- references: {}\n", refs);
     if (!c.rationale.empty()) out += fmt::format("\n**Why.** {}\n", trimmed(c.rationale));
@@ -163,12 +165,13 @@ std::string explain_text(const Listed& in) {
   const std::string modes = joined(c.modes, ", ");
   const std::string refs = joined(c.references, "; ");
   std::string out = fmt::format("{}: {}\n\n", c.id, c.title);
-  out += fmt::format("  severity     {}\n  area         {}\n  modes        {}\n  implemented  {}\n",
-                     to_string(c.severity), c.area.empty() ? "-" : c.area, modes.empty() ? "-" : modes,
-                     c.analyzer.empty() ? "not yet (requirements citing it stay inconclusive)"
-                     : c.analyzer == analyzers::kManifestProducer
-                         ? "from the product manifest (--manifest), by the assessment stage"
-                         : "by the " + c.analyzer + " analyzer");
+  out += fmt::format(
+      "  severity     {}\n  area         {}\n  modes        {}\n  implemented  {}\n", to_string(c.severity),
+      c.area.empty() ? "-" : c.area, modes.empty() ? "-" : modes,
+      c.analyzer.empty()                           ? "not yet (requirements citing it stay inconclusive)"
+      : c.analyzer == analyzers::kManifestProducer ? "from the product manifest (--manifest), by the assessment stage"
+      : c.analyzer == vulns::kVulnsProducer        ? "from the vulnerability database (--db), by the matching stage"
+                                                   : "by the " + c.analyzer + " analyzer");
   auto section = [&](const char* name, const std::string& text) {
     if (!text.empty()) out += fmt::format("\n{}\n  {}\n", name, trimmed(text));
   };

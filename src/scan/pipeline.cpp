@@ -10,6 +10,8 @@
 #include "assess/declared_services.hpp"
 #include "core/sha256.hpp"
 #include "scan/target.hpp"
+#include "vulns/checks.hpp"
+#include "vulns/match.hpp"
 
 namespace fwcert::scanning {
 
@@ -97,6 +99,31 @@ Result<Inputs> load_inputs(const ScanOptions& options) {
   auto ao = analyzer_options(options, in.day);
   if (!ao) return ao.error();
   in.analyzer_options = std::move(*ao);
+  // The vulnerability database and the VEX files are host files: read here, before the target is
+  // opened, so a bad one costs no scan time; the matching stage reads only what is opened here.
+  std::string db_path = options.vuln_db;
+  if (db_path.empty()) {
+    const std::string fallback = vulns::default_db_path();
+    if (struct stat st{}; !fallback.empty() && ::stat(fallback.c_str(), &st) == 0) db_path = fallback;
+  }
+  if (!db_path.empty()) {
+    auto db = vulns::Database::open_read_only(db_path);
+    if (!db) {
+      Error e = db.error();
+      e.message = "--db: " + e.message;
+      return e;
+    }
+    in.vuln_db = std::make_shared<vulns::Database>(std::move(*db));
+  }
+  for (const auto& path : options.vex_paths) {
+    auto statements = vulns::load_vex(path);
+    if (!statements) {
+      Error e = statements.error();
+      e.message = "--vex: " + e.message;
+      return e;
+    }
+    std::move(statements->begin(), statements->end(), std::back_inserter(in.vex));
+  }
   return in;
 }
 
@@ -127,6 +154,25 @@ std::vector<std::string> run_analyzers(const inventory::Inventory& inv, const Sc
     if (options.collect_facts) std::move(o.facts.begin(), o.facts.end(), std::back_inserter(report.facts));
   }
   return ran;
+}
+
+void match_vulnerabilities(const Inputs& in, const ScanOptions& options, Report& report) {
+  if (!options.only_analyzers.empty()) return;
+  vulns::CheckOptions co;
+  co.day = in.day;
+  co.max_db_age_days = options.max_db_age_days;
+  co.epss_threshold = options.epss_threshold;
+  if (in.vuln_db) {
+    co.have_db = true;
+    const auto status = in.vuln_db->status();
+    report.vuln_db.path = status.path;
+    report.vuln_db.built = status.built.substr(0, 10);
+    for (const auto& s : status.sources) report.vuln_db.sources.push_back({s.name, s.newest});
+    report.vulnerabilities = vulns::match(report.components, *in.vuln_db);
+    vulns::apply_vex(in.vex, report.components, report.vulnerabilities);
+  }
+  auto found = vulns::findings(report, co);
+  std::move(found.begin(), found.end(), std::back_inserter(report.findings));
 }
 
 /// Completes the findings from the catalog, adds the manifest's, applies the waivers and rolls
@@ -186,6 +232,7 @@ Result<Report> run_pipeline(const Inputs& in, const ScanOptions& options, const 
   evidence::Evidence ev(inv, pool);
   analyzers::Context ctx(inv, in.analyzer_options, ev);
   auto ran = run_analyzers(inv, options, ctx, report);
+  match_vulnerabilities(in, options, report);
   assess_findings(in, ran, ev, report);
   fill_metadata(target, options, in, report);
   report.inventory = inv.summary();

@@ -21,6 +21,8 @@
 #include "fwcert/scan.hpp"
 #include "inventory/inventory.hpp"
 #include "vfs/vfs.hpp"
+#include "vulns/database.hpp"
+#include "vulns/vex.hpp"
 
 namespace fwcert::scanning {
 
@@ -35,6 +37,9 @@ struct Inputs {
   std::vector<assess::Waiver> waivers;
   std::string waivers_sha256;
   analyzers::AnalyzerOptions analyzer_options;
+  /// The vulnerability database, opened read-only (null: none given and no default file).
+  std::shared_ptr<vulns::Database> vuln_db;
+  std::vector<vulns::VexStatement> vex;  ///< every statement of the --vex files, in file order
 };
 
 /// The built-in catalog (`dir` empty) or the one in `dir`, with every check's analyzer named
@@ -55,6 +60,11 @@ Result<analyzers::AnalyzerOptions> analyzer_options(const ScanOptions& options);
 /// does not depend on the thread count or timing. Returns the ids of the analyzers that ran.
 std::vector<std::string> run_analyzers(const inventory::Inventory& inv, const ScanOptions& options,
                                        analyzers::Context& ctx, Report& report);
+
+/// Stage 3b, after the analyzers: matches report.components against the vulnerability database,
+/// applies the VEX statements, records the database in report.vuln_db and adds the vuln-*
+/// findings (inconclusive without a database). Skipped when only some analyzers were asked for.
+void match_vulnerabilities(const Inputs& in, const ScanOptions& options, Report& report);
 
 /// Stage 4: completes the findings from the catalog, adds the manifest's findings, sorts them,
 /// applies the waivers and rolls the findings up into requirement verdicts and attestations.

@@ -370,6 +370,9 @@ const std::vector<std::string>& expected_check_ids() {
       "os-distro-eol",
       "os-component-eol",
       "os-sbom-cve",
+      "vuln-known-exploited",
+      "vuln-critical-high",
+      "vuln-db-fresh",
       "os-build-age",
       // c.5
       "mac-selinux",
