@@ -8,12 +8,13 @@
 #include <memory>
 #include <string_view>
 
-#include "analyzers/services/parse.hpp"
 #include "analyzers/services/services.hpp"
+#include "evidence/services/parse.hpp"
 #include "inventory/inventory.hpp"
 #include "vfs/memory_vfs.hpp"
 
-using namespace fwcert::analyzers::services;
+using namespace fwcert::evidence::services;
+using fwcert::analyzers::services::run;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);

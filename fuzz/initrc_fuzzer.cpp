@@ -10,14 +10,15 @@
 #include <string_view>
 #include <vector>
 
-#include "analyzers/services/parse.hpp"
 #include "analyzers/services/services.hpp"
 #include "analyzers/system/parse.hpp"
 #include "analyzers/system/system.hpp"
+#include "evidence/services/parse.hpp"
 #include "inventory/inventory.hpp"
 #include "vfs/memory_vfs.hpp"
 
-using namespace fwcert::analyzers::services;
+using namespace fwcert::evidence::services;
+using fwcert::analyzers::services::run;
 namespace system_analyzer = fwcert::analyzers::system;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -12,15 +12,17 @@
 #include <string>
 #include <string_view>
 
-#include "analyzers/services/common.hpp"
-#include "analyzers/services/parse.hpp"
 #include "analyzers/services/services.hpp"
+#include "evidence/services/detail.hpp"
+#include "evidence/services/parse.hpp"
 #include "inventory/inventory.hpp"
 #include "vfs/memory_vfs.hpp"
 
 namespace {
 
-using namespace fwcert::analyzers::services;
+using namespace fwcert::evidence::services;
+using fwcert::analyzers::services::checks;
+using fwcert::analyzers::services::run;
 
 void run_analyzer(const std::shared_ptr<fwcert::vfs::MemoryVfs>& v) {
   fwcert::inventory::Inventory inv;
@@ -69,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // script the unit execs, the files it sources, the daemons' own configuration files and a
   // condition's target (privileges.cpp, check_ssh.cpp local-only rules, collect_systemd.cpp).
   std::map<std::string, std::string> vars{{"A", std::string(in.substr(0, 64))}, {"B", ""}};
-  (void)fwcert::analyzers::services::detail::expand_shell(in, vars);
+  (void)fwcert::evidence::services::detail::expand_shell(in, vars);
   auto w = std::make_shared<fwcert::vfs::MemoryVfs>();
   std::string script = "#!/bin/sh\n. /usr/share/w/common\n" + std::string(in);
   auto unit = [&](const std::string& name, const std::string& exec, const std::string& extra = {}) {

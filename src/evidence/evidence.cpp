@@ -3,8 +3,10 @@
 namespace fwcert::evidence {
 
 Evidence::Evidence(const inventory::Inventory& inv, parallel::Pool& pool) : inv_(inv), pool_(pool) {
-  for (std::size_t i = 0; i < inv.filesystems().size(); ++i)
+  for (std::size_t i = 0; i < inv.filesystems().size(); ++i) {
     accounts_.push_back(std::make_unique<Lazy<AccountFiles>>());
+    services_.push_back(std::make_unique<Lazy<services::ServiceList>>());
+  }
 }
 
 Evidence::~Evidence() = default;
@@ -27,6 +29,14 @@ const SdkConfigs& Evidence::sdk_configs() {
 const AccountFiles& Evidence::accounts(std::uint32_t fs) {
   auto& slot = *accounts_.at(fs);
   std::call_once(slot.once, [&] { slot.value = read_account_files(inv_.vfs(fs)); });
+  return slot.value;
+}
+
+const services::ServiceList& Evidence::services(std::uint32_t fs) {
+  auto& slot = *services_.at(fs);
+  std::call_once(slot.once, [&] {
+    if (inv_.filesystems().at(fs).vfs) slot.value.services = services::collect(inv_, fs, slot.value.diagnostics, this);
+  });
   return slot.value;
 }
 

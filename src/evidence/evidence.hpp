@@ -1,7 +1,7 @@
 #pragma once
 // The evidence of one scan that more than one analyzer judges, each piece computed on first
 // use and then shared: the content pass over every file, the kernel evidence, the AVS SDK
-// configurations, the account databases of each filesystem. Thread-safe: analyzers run in
+// configurations, the account databases and the services of each filesystem. Thread-safe: analyzers run in
 // parallel and whichever asks first computes a piece while the others wait for it.
 
 #include <cstdint>
@@ -14,6 +14,7 @@
 #include "evidence/content.hpp"
 #include "evidence/kernel.hpp"
 #include "evidence/sdk_config.hpp"
+#include "evidence/services/services.hpp"
 #include "inventory/inventory.hpp"
 
 namespace fwcert::evidence {
@@ -37,6 +38,9 @@ class Evidence {
   const SdkConfigs& sdk_configs();
   /// The account databases of filesystem `fs` of the inventory.
   const AccountFiles& accounts(std::uint32_t fs);
+  /// The services filesystem `fs` configures (evidence/services/services.hpp); empty for a
+  /// filesystem with no Vfs.
+  const services::ServiceList& services(std::uint32_t fs);
 
  private:
   template <typename T>
@@ -49,7 +53,8 @@ class Evidence {
   Lazy<content::PassResult> content_;
   Lazy<KernelEvidence> kernel_;
   Lazy<SdkConfigs> sdk_;
-  std::vector<std::unique_ptr<Lazy<AccountFiles>>> accounts_;  ///< one per filesystem
+  std::vector<std::unique_ptr<Lazy<AccountFiles>>> accounts_;           ///< one per filesystem
+  std::vector<std::unique_ptr<Lazy<services::ServiceList>>> services_;  ///< one per filesystem
 };
 
 }  // namespace fwcert::evidence

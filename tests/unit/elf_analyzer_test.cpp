@@ -248,6 +248,9 @@ TEST_F(ElfAnalyzer, TelnetdBehindADisabledInetdLineIsNotNetworkFacing) {
   add("/usr/sbin/telnetd", telnetd);
   add("/usr/sbin/tcpd", compile(kQuiet, kHardened));
   add("/etc/inetd.conf", kInetdOff, 0644);
+  // BusyBox init starts inetd, so the image's boot is known: what inetd.conf enables runs.
+  add("/usr/sbin/inetd", compile(kQuiet, kHardened));
+  add("/etc/inittab", "::respawn:/usr/sbin/inetd -f\n", 0644);
   {
     auto out = scan();
     EXPECT_EQ(find(out, "input-unsafe-calls", "/usr/sbin/telnetd"), nullptr);
@@ -255,13 +258,23 @@ TEST_F(ElfAnalyzer, TelnetdBehindADisabledInetdLineIsNotNetworkFacing) {
     EXPECT_EQ(fact(out, "/usr/sbin/telnetd", "elf.priority"), nullptr);
     const Fact* off = fact(out, "/usr/sbin/telnetd", "elf.network_daemon.not_started");
     ASSERT_NE(off, nullptr);
-    EXPECT_NE(std::get<std::vector<std::string>>(off->value).at(0).find("/etc/inetd.conf:1"), std::string::npos);
+    EXPECT_NE(std::get<std::vector<std::string>>(off->value).at(0).find("no service started at boot runs telnetd"),
+              std::string::npos);
   }
   ASSERT_TRUE(fs_->add_file("/etc/inetd.conf", kInetdOn, {0644, 0, 0, 0}).ok());
   auto out = scan();
   const Finding* f = find(out, "input-unsafe-calls", "/usr/sbin/telnetd");
   ASSERT_NE(f, nullptr);
   EXPECT_NE(f->message.find("network-facing daemon (telnetd)"), std::string::npos) << f->message;
+  // An enabled line does not make it started when nothing starts inetd.
+  ASSERT_TRUE(fs_->add_file("/etc/inittab", "::sysinit:/bin/true\n", {0644, 0, 0, 0}).ok());
+  out = scan();
+  EXPECT_EQ(find(out, "input-unsafe-calls", "/usr/sbin/telnetd"), nullptr);
+  const Fact* off = fact(out, "/usr/sbin/telnetd", "elf.network_daemon.not_started");
+  ASSERT_NE(off, nullptr);
+  EXPECT_NE(std::get<std::vector<std::string>>(off->value).at(0).find("inetd is not started at boot"),
+            std::string::npos)
+      << std::get<std::vector<std::string>>(off->value).at(0);
 }
 
 TEST_F(ElfAnalyzer, SdkRecognisedByNeededLibraryAndUnstrippedSdkBinariesWarn) {

@@ -240,6 +240,31 @@ TEST(MacAppArmor, UncoveredComplainDisabledAndKernelOff) {
   }
 }
 
+TEST(MacAppArmor, OnlyProgramsAServiceStartedAtBootRunsMustBeConfined) {
+  // The shared service evidence decides: BusyBox init starts sshd; dnsmasq and telnetd are on
+  // disk but nothing starts them, so they need no profile.
+  auto files = apparmor_image();
+  files["/usr/sbin/telnetd"] =
+      "\x7f"
+      "ELF";
+  files["/etc/inittab"] = "::respawn:/usr/sbin/sshd -D\n";
+  Scan s(tree(files));
+  const Finding& f = s.only("mac-apparmor");
+  EXPECT_EQ(f.status, Status::kPass) << f.message;
+  EXPECT_NE(f.message.find("1 network-facing programs started, 2 more present that no service started at boot runs"),
+            std::string::npos)
+      << f.message;
+  // Started through inetd, telnetd must be confined.
+  files["/etc/inittab"] = "::respawn:/usr/sbin/sshd -D\n::respawn:/usr/sbin/inetd -f\n";
+  files["/usr/sbin/inetd"] =
+      "\x7f"
+      "ELF";
+  files["/etc/inetd.conf"] = "telnet stream tcp nowait root /usr/sbin/telnetd telnetd\n";
+  Scan t(tree(files));
+  EXPECT_EQ(t.only("mac-apparmor").status, Status::kFail);
+  EXPECT_TRUE(t.evidence_has("mac-apparmor", "network-facing telnetd has no AppArmor profile"));
+}
+
 TEST(MacEnforced, NoOperatingSystemFilesIsInconclusive) {
   // A kernel image or a data partition alone: no /etc, so no evidence either way.
   Scan s(tree({{"/boot/config-6.1.0", "CONFIG_ARM64=y\n"}, {"/data/x", "y"}}));

@@ -8,13 +8,15 @@
 #include <memory>
 #include <string>
 
-#include "analyzers/services/parse.hpp"
+#include "evidence/services/parse.hpp"
 #include "services_fixture.hpp"
 #include "vfs/memory_vfs.hpp"
 
 namespace fwcert::analyzers::services {
 namespace {
 
+using evidence::services::parse_uci;
+using evidence::services::UciConfig;
 using ::testing::HasSubstr;
 using vfs::MemoryVfs;
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/services/parse.hpp"
+#include "evidence/services/parse.hpp"
 #include "support/test_util.hpp"
 
-namespace fwcert::analyzers::services {
+namespace fwcert::evidence::services {
 namespace {
 
 using ::testing::ElementsAre;
@@ -313,4 +313,4 @@ TEST(ServicesParseSshd, FirstValueWinsMatchIsSkippedIncludeStaysInPlace) {
 }
 
 }  // namespace
-}  // namespace fwcert::analyzers::services
+}  // namespace fwcert::evidence::services

@@ -47,7 +47,7 @@ std::shared_ptr<MemoryVfs> tree(const std::string& preset) {
 
 std::vector<Service> services_of(std::shared_ptr<MemoryVfs> v) {
   auto s = testing::scan_tree(std::move(v), "squashfs");
-  Output scratch;
+  std::vector<Diagnostic> scratch;
   return collect(s->inv, 0, scratch);
 }
 

@@ -31,7 +31,7 @@ struct Run : testing::Scan {
 
 std::unique_ptr<Run> scan(std::shared_ptr<MemoryVfs> v) {
   auto s = testing::scan_tree<Run>(std::move(v), "memory");
-  Output scratch;
+  std::vector<Diagnostic> scratch;
   s->services = collect(s->inv, 0, scratch);
   return s;
 }

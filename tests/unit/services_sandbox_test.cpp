@@ -19,11 +19,11 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/services/parse.hpp"
-#include "analyzers/services/sandbox.hpp"
+#include "evidence/services/parse.hpp"
+#include "evidence/services/sandbox.hpp"
 #include "support/test_util.hpp"
 
-namespace fwcert::analyzers::services {
+namespace fwcert::evidence::services {
 namespace {
 
 bool have_oracle() {
@@ -108,4 +108,4 @@ TEST(ServicesSandbox, HostUnitsAgreeWithinTheMeasuredBound) {
 }
 
 }  // namespace
-}  // namespace fwcert::analyzers::services
+}  // namespace fwcert::evidence::services

@@ -46,7 +46,7 @@ struct Scan : testing::Scan {
 
 std::unique_ptr<Scan> scan(std::shared_ptr<MemoryVfs> v, const std::string& fs_type = "memory") {
   auto s = testing::scan_tree<Scan>(std::move(v), fs_type);
-  Output scratch;
+  std::vector<Diagnostic> scratch;
   s->services = collect(s->inv, 0, scratch);
   return s;
 }

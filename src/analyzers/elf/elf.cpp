@@ -133,145 +133,6 @@ const std::vector<std::string>& sdk_patterns() {
   return kList;
 }
 
-// --- programs a super-server starts ---------------------------------------------------------
-
-/// The programs inetd and xinetd entries of one filesystem start: enabled entries, and entries
-/// that are there but switched off (a commented inetd.conf line such as update-inetd's
-/// "#<off># telnet stream tcp nowait root /usr/sbin/tcpd /usr/sbin/telnetd", xinetd
-/// `disable = yes`). Base names of the server and, behind tcpd, of the program it wraps.
-struct SuperServerPrograms {
-  std::set<std::string> enabled, disabled;
-  std::map<std::string, std::string> disabled_where;  ///< name -> "file:line"
-};
-
-std::vector<std::string_view> fields(std::string_view line) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < line.size() && out.size() < 64) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    std::size_t b = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
-    if (i > b) out.push_back(line.substr(b, i - b));
-  }
-  return out;
-}
-
-std::string text_of(const vfs::Vfs& v, const std::string& path) {
-  auto r = v.read_file(path, limits::kMaxConfigFileBytes);
-  return r.ok() ? std::move(r.value()) : std::string();
-}
-
-void read_inetd(const std::string& text, const std::string& shown, SuperServerPrograms& out) {
-  for (auto [n, raw] : text::lines(text)) {
-    std::string_view l = text::trim(raw);
-    bool commented = false;
-    while (!l.empty() && l.front() == '#') {  // "#<off>#", "#", "##"
-      commented = true;
-      l.remove_prefix(1);
-      if (l.starts_with("<off>")) l.remove_prefix(5);
-      l = text::trim(l);
-    }
-    auto w = fields(l);
-    // service socket-type protocol wait user server [args]
-    if (w.size() < 6) continue;
-    if (w[1] != "stream" && w[1] != "dgram" && w[1] != "raw" && w[1] != "seqpacket" && w[1] != "rdm") continue;
-    std::vector<std::string> names{std::string(vfs::base_name(w[5]))};
-    if (names[0] == "tcpd" && w.size() > 6) names.emplace_back(vfs::base_name(w[6]));
-    for (const auto& name : names) {
-      if (commented) {
-        out.disabled.insert(name);
-        out.disabled_where.emplace(name, fmt::format("{}:{}", shown, n));
-      } else {
-        out.enabled.insert(name);
-      }
-    }
-  }
-}
-
-void read_xinetd(const std::string& text, const std::string& shown, SuperServerPrograms& out) {
-  std::vector<std::string> servers;
-  bool in_service = false, disabled = false;
-  std::size_t start = 0;
-  for (auto [n, raw] : text::lines(text)) {
-    std::string_view l = text::trim(raw);
-    if (l.empty() || l.front() == '#') continue;
-    if (l.starts_with("service ")) {
-      in_service = true;
-      disabled = false;
-      servers.clear();
-      start = n;
-      continue;
-    }
-    if (!in_service) continue;
-    if (l.front() == '}') {
-      for (const auto& name : servers) {
-        if (disabled) {
-          out.disabled.insert(name);
-          out.disabled_where.emplace(name, fmt::format("{}:{}", shown, start));
-        } else {
-          out.enabled.insert(name);
-        }
-      }
-      in_service = false;
-      continue;
-    }
-    auto eq = l.find('=');
-    if (eq == std::string_view::npos) continue;
-    std::string key(text::trim(l.substr(0, eq)));
-    if (!key.empty() && (key.back() == '+' || key.back() == '-')) key.pop_back();
-    key = std::string(text::trim(key));
-    auto value = fields(text::trim(l.substr(eq + 1)));
-    if (key == "disable" && !value.empty()) disabled = value[0] == "yes";
-    if (key == "server" && !value.empty()) servers.emplace_back(vfs::base_name(value[0]));
-    if (key == "server_args" && !value.empty() && !servers.empty() && servers.back() == "tcpd")
-      servers.emplace_back(vfs::base_name(value[0]));
-  }
-}
-
-SuperServerPrograms super_server_programs(const inventory::Inventory& inv, std::uint32_t fs) {
-  SuperServerPrograms out;
-  const vfs::Vfs& v = inv.vfs(fs);
-  for (const auto& e : inv.entries()) {
-    if (e.filesystem != fs || !e.st.is_regular()) continue;
-    bool inetd = e.path == "/etc/inetd.conf" ||
-                 (e.path.starts_with("/etc/inetd.d/") && vfs::parent_path(e.path) == "/etc/inetd.d");
-    bool xinetd = e.path == "/etc/xinetd.conf" ||
-                  (e.path.starts_with("/etc/xinetd.d/") && vfs::parent_path(e.path) == "/etc/xinetd.d");
-    if (!inetd && !xinetd) continue;
-    std::string text = text_of(v, e.path);
-    (inetd ? read_inetd : read_xinetd)(text, inv.display_path(e), out);
-  }
-  return out;
-}
-
-/// True when a line of a systemd unit, init script, inittab or rc.local that is not a comment
-/// names `name` as a program (a word whose base name it is), so something else may start it.
-bool started_elsewhere(const inventory::Inventory& inv, std::uint32_t fs, const std::string& name) {
-  static constexpr std::string_view kDirs[] = {"/etc/systemd/system/", "/lib/systemd/system/",
-                                               "/usr/lib/systemd/system/", "/etc/init.d/", "/etc/rc.d/"};
-  const vfs::Vfs& v = inv.vfs(fs);
-  for (const auto& e : inv.entries()) {
-    if (e.filesystem != fs || !e.st.is_regular()) continue;
-    bool launcher = e.path == "/etc/inittab" || e.path == "/etc/rc.local";
-    for (auto d : kDirs) launcher = launcher || e.path.starts_with(d);
-    if (!launcher || e.st.size > limits::kMaxConfigFileBytes) continue;
-    std::string text = text_of(v, e.path);
-    if (text.find(name) == std::string::npos) continue;
-    for (auto [n, raw] : text::lines(text)) {
-      std::string_view l = text::trim(raw);
-      if (l.empty() || l.front() == '#' || l.front() == ';') continue;
-      std::string line(l);
-      for (char& c : line) {
-        if (c == '=' || c == '"' || c == '\'' || c == ';' || c == '`' || c == '(' || c == ')') c = ' ';
-      }
-      for (auto w : fields(line)) {
-        if (vfs::base_name(w) == name) return true;
-      }
-    }
-  }
-  return false;
-}
-
 Binary examine(const inventory::Inventory& inv, const Entry& e) {
   Binary b;
   b.entry = &e;
@@ -659,25 +520,16 @@ Output run(const Context& ctx) {
 
   std::vector<Binary> bins = examine_all(inv, elves, ctx.pool());
 
-  // A daemon named in data/network-daemons.txt is network-facing unless the image shows it is
-  // not started: only a disabled inetd/xinetd entry names it, and no enabled entry, unit, init
-  // script, inittab or rc.local does. (The services analyzer's service list is not shared with
-  // this analyzer; this reads the same super-server files, comments left out.)
-  std::map<std::uint32_t, SuperServerPrograms> super_servers;
-  std::map<std::pair<std::uint32_t, std::string>, std::optional<std::string>> not_started_cache;
-  auto not_started = [&](std::uint32_t fs, const std::string& name) -> std::optional<std::string> {
-    auto key = std::make_pair(fs, name);
-    if (auto it = not_started_cache.find(key); it != not_started_cache.end()) return it->second;
-    auto ss = super_servers.find(fs);
-    if (ss == super_servers.end()) ss = super_servers.emplace(fs, super_server_programs(inv, fs)).first;
-    std::optional<std::string> result;
-    const SuperServerPrograms& p = ss->second;
-    if (p.disabled.count(name) && !p.enabled.count(name) && !started_elsewhere(inv, fs, name)) {
-      result = fmt::format("{} is not started: only the disabled super-server entry {} names it", name,
-                           p.disabled_where.at(name));
-    }
-    not_started_cache.emplace(key, result);
-    return result;
+  // A daemon named in data/network-daemons.txt is network-facing when a service started at
+  // boot runs it and faces the network (the scan's service evidence: PID 1, Condition*=,
+  // wrapper scripts, disabled super-server entries, loopback-only configurations). When no
+  // service of the filesystem starts at boot (no init configuration read), its name decides.
+  auto not_started = [&](std::uint32_t fs, const std::string& path,
+                         const std::string& name) -> std::optional<std::string> {
+    const auto& started = ctx.evidence().services(fs);
+    if (!started.boot_known()) return std::nullopt;
+    if (!started.network_facing_running(path, {name}).empty()) return std::nullopt;
+    return fmt::format("{} is not started as a network-facing service: {}", name, started.not_running_reason(name));
   };
 
   for (auto& b : bins) {
@@ -690,7 +542,7 @@ Output run(const Context& ctx) {
 
     std::string_view name = vfs::base_name(e.path);
     if (matches(network_daemons(), name)) {
-      if (auto off = not_started(e.filesystem, std::string(name))) {
+      if (auto off = not_started(e.filesystem, e.path, std::string(name))) {
         b.not_started.push_back(std::move(*off));
       } else {
         b.network_facing = true;
@@ -700,7 +552,7 @@ Output run(const Context& ctx) {
     if (auto it = daemon_aliases.find({e.filesystem, e.path}); it != daemon_aliases.end()) {
       std::vector<std::string> started;
       for (const auto& alias : it->second) {
-        if (auto off = not_started(e.filesystem, alias)) {
+        if (auto off = not_started(e.filesystem, "", alias)) {
           b.not_started.push_back(std::move(*off));
         } else {
           started.push_back(alias);

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "analyzers/services/common.hpp"
-#include "analyzers/services/parse.hpp"
 #include "core/text.hpp"
+#include "evidence/services/parse.hpp"
 
 namespace fwcert::analyzers::services::detail {
 

@@ -12,70 +12,14 @@
 #include <vector>
 
 #include "analyzers/services/common.hpp"
-#include "analyzers/services/parse.hpp"
-#include "analyzers/services/sandbox.hpp"
 #include "core/limits.hpp"
 #include "core/text.hpp"
 #include "data/resources.hpp"
+#include "evidence/services/sandbox.hpp"
 
 namespace fwcert::analyzers::services {
 
 using namespace detail;
-
-namespace detail {
-
-const std::set<std::string>& network_daemons() {
-  static const std::set<std::string> kSet = [] {
-    std::set<std::string> out;
-    std::string_view text = data::resource("data/network-daemons.txt");
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-      auto end = text.find('\n', pos);
-      std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-      pos = end == std::string_view::npos ? text.size() : end + 1;
-      auto hash = line.find('#');
-      if (hash != std::string_view::npos) line = line.substr(0, hash);
-      while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
-      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-      if (!line.empty()) out.emplace(line);
-    }
-    return out;
-  }();
-  return kSet;
-}
-
-std::vector<std::string> program_names(const Service& s) {
-  std::vector<std::string> out;
-  if (s.program.empty()) return out;
-  std::string base(file_name(s.program));
-  out.push_back(base);
-  if (base == "busybox" || base == "dropbearmulti" || base == "tcpd" || base == "nohup" || base == "env") {
-    if (!s.args.empty()) out.emplace_back(file_name(s.args[0]));
-  } else if (base == "tcpsvd" || base == "udpsvd") {
-    // tcpsvd [options] IP PORT PROG ARGS: the third word that is not an option is the program.
-    int plain = 0;
-    for (const auto& a : s.args) {
-      if (a.starts_with("-")) continue;
-      if (++plain == 3) {
-        out.emplace_back(file_name(a));
-        if (out.back() == "busybox" && &a != &s.args.back()) out.emplace_back(file_name(*(&a + 1)));
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-bool is_alexa_client(const Service& s) {
-  for (const auto& n : program_names(s)) {
-    std::string l = n;
-    for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (l.find("alexa") != std::string::npos || l.starts_with("avs") || l == "sampleapp") return true;
-  }
-  return false;
-}
-
-}  // namespace detail
 
 namespace {
 
@@ -267,73 +211,7 @@ void record_facts(const std::vector<Service>& services, Output& out) {
 
 }  // namespace
 
-bool Service::runs_as_root() const {
-  if (dynamic_user) return false;
-  return user.empty() || user == "root" || user == "0";
-}
-
 std::span<const std::string_view> checks() { return kChecks; }
-
-std::vector<Service> collect(const inventory::Inventory& inv, std::uint32_t filesystem, Output& out,
-                             evidence::Evidence* evidence) {
-  FsReader r{{inv, filesystem, out.diagnostics}, evidence};
-  std::vector<Service> services;
-  collect_systemd(r, services);
-  collect_inittab(r, services);
-  collect_sysv(r, services);
-  collect_procd(r, services);
-  collect_android(r, services);
-  const std::string prefix = inv.filesystems().at(filesystem).prefix;
-  auto set_subjects = [&] {
-    for (auto& s : services) {
-      if (s.subject.empty()) s.subject = fmt::format("{}service:{}:{}", prefix, s.init, s.name);
-    }
-  };
-  set_subjects();
-  collect_inetd(r, services);
-  collect_xinetd(r, services);
-  set_subjects();
-  // Subjects must be unique: a second service of the same name gets its line.
-  std::set<std::string> seen;
-  for (auto& s : services) {
-    if (!seen.insert(s.subject).second) {
-      s.subject += fmt::format("@{}", s.line);
-      seen.insert(s.subject);
-    }
-  }
-  // systemd units are services only when systemd is PID 1 (or when the image does not say).
-  if (std::string init = pid1(r); !init.empty() && init != "systemd") {
-    for (auto& s : services) {
-      if (s.init != "systemd" || !s.at_boot) continue;
-      s.at_boot = false;
-      s.boot_reason = fmt::format("{}, but /sbin/init is {}, which does not read systemd units", s.boot_reason, init);
-    }
-  }
-  for (auto& s : services) {
-    if (s.init == "systemd") follow_wrapper(r, s);
-  }
-  for (auto& s : services) {
-    for (const auto& n : program_names(s)) {
-      if (!network_daemons().count(n)) continue;
-      if (auto local = loopback_only(r, s, n)) {
-        s.network_reasons.push_back(*local);
-        break;
-      }
-      if (!s.network_facing || s.network_reasons.empty() || s.init == "inetd" || s.init == "xinetd") {
-        if (s.init != "inetd" && s.init != "xinetd") {
-          s.network_facing = true;
-          s.network_reasons.push_back(fmt::format("{} is a network daemon (data/network-daemons.txt)", n));
-        }
-      }
-      break;
-    }
-  }
-  std::optional<evidence::AccountFiles> own;
-  if (!evidence) own = evidence::read_account_files(inv.vfs(filesystem));
-  const evidence::AccountFiles& accounts = evidence ? evidence->accounts(filesystem) : *own;
-  for (auto& s : services) apply_privileges(r, accounts, s);
-  return services;
-}
 
 Output run(const Context& ctx) {
   Output out;
@@ -349,7 +227,9 @@ Output run(const Context& ctx) {
     if (!filesystems[fs].vfs) continue;
     const vfs::Vfs& v = ctx.inventory.vfs(fs);
     if (!v.exists("/etc") && !v.exists("/init.rc") && !v.exists("/lib/systemd")) continue;
-    std::vector<Service> services = collect(ctx.inventory, fs, out, &ctx.evidence());
+    const auto& list = ctx.evidence().services(fs);
+    out.diagnostics.insert(out.diagnostics.end(), list.diagnostics.begin(), list.diagnostics.end());
+    const std::vector<Service>& services = list.services;
     FsReader r{{ctx.inventory, fs, out.diagnostics}, &ctx.evidence()};
     bool has_init = !services.empty() || v.exists("/etc/inittab") || v.exists("/etc/ssh");
     if (!has_init && !v.exists("/etc/passwd")) continue;

@@ -13,7 +13,7 @@
 
 #include "core/text.hpp"
 
-namespace fwcert::analyzers::services {
+namespace fwcert::evidence::services {
 
 using text::LineDiagnostic;
 using text::split_command;
@@ -217,4 +217,4 @@ struct UciConfig {
 /// option outside any section is a diagnostic.
 UciConfig parse_uci(std::string_view text);
 
-}  // namespace fwcert::analyzers::services
+}  // namespace fwcert::evidence::services

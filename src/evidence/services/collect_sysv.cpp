@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/services/common.hpp"
-#include "analyzers/services/parse.hpp"
 #include "core/limits.hpp"
 #include "core/text.hpp"
+#include "evidence/services/detail.hpp"
+#include "evidence/services/parse.hpp"
 
-namespace fwcert::analyzers::services::detail {
+namespace fwcert::evidence::services::detail {
 
 namespace {
 
@@ -366,4 +366,4 @@ void collect_procd(const FsReader& r, std::vector<Service>& services) {
   }
 }
 
-}  // namespace fwcert::analyzers::services::detail
+}  // namespace fwcert::evidence::services::detail

@@ -1,4 +1,4 @@
-#include "analyzers/services/parse.hpp"
+#include "evidence/services/parse.hpp"
 
 #include <fmt/format.h>
 
@@ -9,7 +9,7 @@
 #include "core/limits.hpp"
 #include "core/text.hpp"
 
-namespace fwcert::analyzers::services {
+namespace fwcert::evidence::services {
 
 namespace {
 
@@ -528,4 +528,4 @@ UciConfig parse_uci(std::string_view text) {
   return out;
 }
 
-}  // namespace fwcert::analyzers::services
+}  // namespace fwcert::evidence::services

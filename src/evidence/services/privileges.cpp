@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/services/common.hpp"
-#include "analyzers/services/parse.hpp"
 #include "core/limits.hpp"
 #include "core/text.hpp"
 #include "data/resources.hpp"
 #include "evidence/accounts.hpp"
+#include "evidence/services/detail.hpp"
+#include "evidence/services/parse.hpp"
 
-namespace fwcert::analyzers::services::detail {
+namespace fwcert::evidence::services::detail {
 
 namespace {
 
@@ -289,4 +289,4 @@ void apply_privileges(const FsReader& r, const evidence::AccountFiles& accounts,
   s.user_line = line;
 }
 
-}  // namespace fwcert::analyzers::services::detail
+}  // namespace fwcert::evidence::services::detail

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/services/common.hpp"
-#include "analyzers/services/parse.hpp"
+#include "evidence/services/detail.hpp"
+#include "evidence/services/parse.hpp"
 
-namespace fwcert::analyzers::services::detail {
+namespace fwcert::evidence::services::detail {
 
 namespace {
 
@@ -134,4 +134,4 @@ void collect_xinetd(const FsReader& r, std::vector<Service>& services) {
   services.insert(services.end(), added.begin(), added.end());
 }
 
-}  // namespace fwcert::analyzers::services::detail
+}  // namespace fwcert::evidence::services::detail

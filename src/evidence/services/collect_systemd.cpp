@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/services/common.hpp"
-#include "analyzers/services/parse.hpp"
-#include "analyzers/services/sandbox.hpp"
+#include "evidence/services/detail.hpp"
+#include "evidence/services/parse.hpp"
+#include "evidence/services/sandbox.hpp"
 
-namespace fwcert::analyzers::services::detail {
+namespace fwcert::evidence::services::detail {
 
 namespace {
 
@@ -554,4 +554,4 @@ void collect_systemd(const FsReader& r, std::vector<Service>& services) {
   }
 }
 
-}  // namespace fwcert::analyzers::services::detail
+}  // namespace fwcert::evidence::services::detail

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/services/parse.hpp"
+#include "evidence/services/parse.hpp"
 
-namespace fwcert::analyzers::services {
+namespace fwcert::evidence::services {
 
 struct SandboxAssessment {
   double exposure = 10.0;          ///< 0.0-10.0, one decimal
@@ -31,4 +31,4 @@ SandboxAssessment assess_sandbox(const MergedUnit& unit);
 /// systemd-analyze's word for a score: SAFE, OK, MEDIUM, EXPOSED or UNSAFE.
 const char* exposure_level(double exposure);
 
-}  // namespace fwcert::analyzers::services
+}  // namespace fwcert::evidence::services

@@ -1,4 +1,4 @@
-#include "analyzers/services/sandbox.hpp"
+#include "evidence/services/sandbox.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <set>
 #include <string_view>
 
-namespace fwcert::analyzers::services {
+namespace fwcert::evidence::services {
 
 namespace {
 
@@ -339,4 +339,4 @@ const char* exposure_level(double e) {
   return "UNSAFE";
 }
 
-}  // namespace fwcert::analyzers::services
+}  // namespace fwcert::evidence::services

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/services/common.hpp"
-#include "analyzers/services/parse.hpp"
+#include "evidence/services/detail.hpp"
+#include "evidence/services/parse.hpp"
 
-namespace fwcert::analyzers::services::detail {
+namespace fwcert::evidence::services::detail {
 
 void collect_android(const FsReader& r, std::vector<Service>& services) {
   std::vector<std::string> files;
@@ -82,4 +82,4 @@ void collect_android(const FsReader& r, std::vector<Service>& services) {
   }
 }
 
-}  // namespace fwcert::analyzers::services::detail
+}  // namespace fwcert::evidence::services::detail
