@@ -14,6 +14,8 @@ PACKAGES=(
   libvectorscan-dev
   # the offline vulnerability database and rpm's rpmdb.sqlite
   libsqlite3-dev sqlite3
+  # the SBOM tests build a real rpmdb.sqlite with rpmbuild and rpm --justdb (nothing installed)
+  rpm
   libgtest-dev libgmock-dev libbenchmark-dev
   # tools the tests and the demo use to build real images and real hashes
   squashfs-tools squashfs-tools-ng e2fsprogs cpio zip unzip tar gzip xz-utils zstd bzip2 lz4

@@ -1,7 +1,7 @@
 #pragma once
 // The evidence of one scan that more than one analyzer judges, each piece computed on first
 // use and then shared: the content pass over every file, the kernel evidence, the AVS SDK
-// configurations, the account databases of each filesystem. Thread-safe: analyzers run in
+// configurations, the account databases of each filesystem, the software components. Thread-safe: analyzers run in
 // parallel and whichever asks first computes a piece while the others wait for it.
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 
 #include "core/parallel.hpp"
 #include "evidence/accounts.hpp"
+#include "evidence/components.hpp"
 #include "evidence/content.hpp"
 #include "evidence/kernel.hpp"
 #include "evidence/sdk_config.hpp"
@@ -37,6 +38,8 @@ class Evidence {
   const SdkConfigs& sdk_configs();
   /// The account databases of filesystem `fs` of the inventory.
   const AccountFiles& accounts(std::uint32_t fs);
+  /// The software components of every filesystem and the files they own (evidence/components.hpp).
+  const ComponentSet& components();
 
  private:
   template <typename T>
@@ -49,6 +52,7 @@ class Evidence {
   Lazy<content::PassResult> content_;
   Lazy<KernelEvidence> kernel_;
   Lazy<SdkConfigs> sdk_;
+  Lazy<ComponentSet> components_;
   std::vector<std::unique_ptr<Lazy<AccountFiles>>> accounts_;  ///< one per filesystem
 };
 
