@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import urllib.parse
 
 failures = []
 
@@ -95,7 +96,8 @@ def main():
     check(cdx["metadata"]["component"]["type"] == "firmware", "metadata.component is not the firmware")
     for c in debs:
         pr = props(c)
-        check(c["purl"].startswith("pkg:deb/debian/%s@" % c["name"]) and "distro=debian-12" in c["purl"],
+        name = urllib.parse.quote(c["name"], safe="")  # purl percent-encodes "+" (libstdc++6)
+        check(c["purl"].startswith("pkg:deb/debian/%s@" % name) and "distro=debian-12" in c["purl"],
               "purl of %s: %s" % (c["name"], c["purl"]))
         check(pr.get("fwcert:found_by") == "package-db", "found_by of %s" % c["name"])
         check(re.fullmatch(r"/var/lib/dpkg/status:\d+", pr.get("fwcert:evidence", "")) is not None,
