@@ -246,10 +246,10 @@ class HeaderData {
     if (count > size_) return std::nullopt;  // each string takes at least its NUL
     std::vector<std::string> out;
     std::uint64_t pos = e.offset;
-    for (std::size_t i = 0; i < count; ++i) {
+    for (std::size_t i = 0; i < count && out.size() < max; ++i) {
       auto s = reader_.cstring_at(pos, limits::kMaxPathLength + 1);
       if (!s) return std::nullopt;
-      if (out.size() < max) out.emplace_back(*s);
+      out.emplace_back(*s);
       pos += s->size() + 1;
     }
     return out;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,7 +20,7 @@ namespace {
 
 /// SQLite virtual-machine steps one read of the database may take. A hostile file can make
 /// "Packages" a view over a recursive query; real databases of 100,000 packages need far fewer.
-constexpr unsigned long long kMaxSqliteSteps = 2'000'000'000ull;
+constexpr unsigned long long kMaxSqliteSteps = 500'000'000ull;
 
 struct Closer {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
@@ -38,17 +40,39 @@ int count_steps(void* arg) {
   return *steps > kMaxSqliteSteps ? 1 : 0;
 }
 
+/// A private, copy-on-write mapping of the temporary copy: SQLite reads the database from it
+/// and can write nothing back.
+struct Mapping {
+  void* data = MAP_FAILED;
+  std::size_t size = 0;
+  ~Mapping() {
+    if (data != MAP_FAILED) ::munmap(data, size);
+  }
+};
+
 }  // namespace
 
 Result<RpmDb> read_rpmdb_fd(int fd) {
-  // immutable=1: the file is a private copy that nobody writes, so SQLite takes no lock and
-  // looks for no journal or WAL next to it (there is no "next to" an unnamed file).
-  const std::string uri = fmt::format("file:/proc/self/fd/{}?mode=ro&immutable=1", fd);
+  // SQLite opens files by name and resolves symlinks first, so /proc/self/fd/N of an unnamed
+  // file leads it to "/tmp/#123 (deleted)", which it cannot open. The copy is mapped instead and
+  // handed to SQLite as a read-only in-memory database (sqlite3_deserialize): no journal, no
+  // lock, no WAL next to it, and its pages stay the page cache's, not our heap's.
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || st.st_size <= 0) return make_error(ErrorCode::kCorrupt, "empty rpm database");
+  Mapping map;
+  map.size = static_cast<std::size_t>(st.st_size);
+  map.data = ::mmap(nullptr, map.size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  if (map.data == MAP_FAILED) {
+    return make_error(ErrorCode::kIo, fmt::format("cannot map the rpm database copy: {}", std::strerror(errno)));
+  }
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(uri.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
+  int rc = sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, nullptr);
   std::unique_ptr<sqlite3, Closer> db(raw);
+  if (rc != SQLITE_OK) return make_error(ErrorCode::kIo, "SQLite cannot open an in-memory database");
+  rc = sqlite3_deserialize(db.get(), "main", static_cast<unsigned char*>(map.data), st.st_size, st.st_size,
+                           SQLITE_DESERIALIZE_READONLY);
   if (rc != SQLITE_OK) {
-    return make_error(ErrorCode::kCorrupt, fmt::format("not an SQLite database: {}", raw ? sqlite3_errmsg(raw) : ""));
+    return make_error(ErrorCode::kCorrupt, fmt::format("not an SQLite database: {}", sqlite3_errmsg(db.get())));
   }
   // The database is hostile input: no schema-defined functions or triggers, no size beyond
   // one header, and a bounded amount of work.

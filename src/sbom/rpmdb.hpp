@@ -2,8 +2,9 @@
 // rpm's SQLite package database (rpm >= 4.16: /var/lib/rpm/rpmdb.sqlite or
 // /usr/lib/sysimage/rpm/rpmdb.sqlite), read with libsqlite3. The image's file is first copied
 // into an unnamed temporary file (bounded by limits::kMaxRpmDbBytes), because SQLite reads a
-// file, not a Vfs; it is opened read-only and immutable (no journal, no lock, nothing written),
-// in defensive mode, and each Packages row's header blob is parsed by sbom::parse_rpm_header.
+// file, not a Vfs; the copy is mapped and opened as a read-only in-memory database (no journal,
+// no lock, nothing written), in defensive mode, and each Packages row's header blob is parsed
+// by sbom::parse_rpm_header.
 
 #include <string>
 #include <vector>
