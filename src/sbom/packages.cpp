@@ -45,7 +45,13 @@ class Owner {
           e = inv_.find(fs_, canonical);
         }
       }
-      if (e && !e->st.is_dir()) c.files.push_back(inv_.display_path(*e));
+      if (!e || e->st.is_dir()) continue;
+      // A list names the directories a package creates; on merged /usr, /bin is a link to one.
+      if (e->st.is_symlink()) {
+        auto target = inv_.vfs(fs_).stat(e->path);
+        if (target && target->is_dir()) continue;
+      }
+      c.files.push_back(inv_.display_path(*e));
     }
     std::sort(c.files.begin(), c.files.end());
     c.files.erase(std::unique(c.files.begin(), c.files.end()), c.files.end());

@@ -57,19 +57,24 @@ Result<RpmDb> read_rpmdb_fd(int fd) {
   // file leads it to "/tmp/#123 (deleted)", which it cannot open. The copy is mapped instead and
   // handed to SQLite as a read-only in-memory database (sqlite3_deserialize): no journal, no
   // lock, no WAL next to it, and its pages stay the page cache's, not our heap's.
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || st.st_size <= 0) return make_error(ErrorCode::kCorrupt, "empty rpm database");
+  struct stat file {};
+  if (::fstat(fd, &file) != 0 || file.st_size <= 0) return make_error(ErrorCode::kCorrupt, "empty rpm database");
   Mapping map;
-  map.size = static_cast<std::size_t>(st.st_size);
+  map.size = static_cast<std::size_t>(file.st_size);
   map.data = ::mmap(nullptr, map.size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
   if (map.data == MAP_FAILED) {
     return make_error(ErrorCode::kIo, fmt::format("cannot map the rpm database copy: {}", std::strerror(errno)));
   }
+  // rpm keeps its database in WAL mode; an in-memory database cannot be one, so the copy's
+  // header is marked as a rollback-journal database (file format bytes 18-19: 2 is WAL, 1 the
+  // legacy format). The mapping is private: the file is not changed.
+  auto* header = static_cast<unsigned char*>(map.data);
+  if (map.size >= 20 && header[18] == 2 && header[19] == 2) header[18] = header[19] = 1;
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, nullptr);
   std::unique_ptr<sqlite3, Closer> db(raw);
   if (rc != SQLITE_OK) return make_error(ErrorCode::kIo, "SQLite cannot open an in-memory database");
-  rc = sqlite3_deserialize(db.get(), "main", static_cast<unsigned char*>(map.data), st.st_size, st.st_size,
+  rc = sqlite3_deserialize(db.get(), "main", static_cast<unsigned char*>(map.data), file.st_size, file.st_size,
                            SQLITE_DESERIALIZE_READONLY);
   if (rc != SQLITE_OK) {
     return make_error(ErrorCode::kCorrupt, fmt::format("not an SQLite database: {}", sqlite3_errmsg(db.get())));

@@ -23,6 +23,7 @@
 #include "sbom/package_db.hpp"
 #include "sbom/packages.hpp"
 #include "sbom/rpmdb.hpp"
+#include "sbom/sbom_limits.hpp"
 #include "support/analyzer_run.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
