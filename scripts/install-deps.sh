@@ -15,6 +15,7 @@ PACKAGES=(
   # the offline vulnerability database and rpm's rpmdb.sqlite
   libsqlite3-dev sqlite3
   # the version-ordering tests hold fwcert's rpm ordering to rpm's own (rpm --eval '%{lua:rpm.vercmp()}')
+  # the SBOM tests build a real rpmdb.sqlite with rpmbuild and rpm --justdb (nothing installed)
   rpm
   libgtest-dev libgmock-dev libbenchmark-dev
   # tools the tests and the demo use to build real images and real hashes

@@ -5,6 +5,7 @@
 #include "analyzers/elf/elf.hpp"
 #include "analyzers/kernel/kernel.hpp"
 #include "analyzers/os/os.hpp"
+#include "analyzers/sbom/sbom.hpp"
 #include "analyzers/secrets/secrets.hpp"
 #include "analyzers/services/services.hpp"
 #include "analyzers/system/system.hpp"
@@ -36,6 +37,10 @@ std::span<const AnalyzerInfo> registry() {
        "distribution and release (os-release, OpenWrt, Yocto, Buildroot, Android), end of life of it and of "
        "OpenSSL, Python, Node.js, SQLite",
        os::checks(), &os::run},
+      {"sbom",
+       "software bill of materials: dpkg, opkg, apk and rpm databases with the files each package owns, the "
+       "operating system from os-release; which ELF files no component accounts for",
+       sbom::checks(), &sbom::run},
       {"secrets",
        "one content pass over every file: private keys (parsed to confirm), LWA tokens, API keys, Wi-Fi PSKs, "
        "passwords; key stores, encryption at rest",

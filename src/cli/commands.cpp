@@ -65,7 +65,8 @@ std::vector<DocSection> doc_sections() {
        "",
        {},
        {"fwcert scan rootfs.squashfs", "fwcert scan image.bin --format json -o report.json --fail-on critical",
-        "fwcert scan image.bin --format sarif -o fwcert.sarif", "fwcert checks", "fwcert requirements --profile avs",
+        "fwcert scan image.bin --format sarif -o fwcert.sarif", "fwcert sbom image.bin --format spdx -o sbom.spdx.json",
+        "fwcert checks", "fwcert requirements --profile avs",
         "fwcert scan image.bin --profile etsi-303645 --manifest product.yaml --waivers waivers.yaml \\",
         "    --assessment-date 2026-03-01 --format json -o report.json", "fwcert explain net-ssh-config",
         "fwcert facts rootfs.tar.gz --analyzer accounts --format json",
@@ -246,6 +247,28 @@ int do_scan(const ScanArgs& a) {
   return report->summary.gated ? kExitFindings : kExitOk;
 }
 
+/// `fwcert sbom`: the components of the target as CycloneDX or SPDX. Only the sbom analyzer
+/// runs (the components are shared evidence every scan computes); findings gate nothing here.
+int do_sbom(const ScanArgs& a) {
+  const ReportFormat* format = find_report_format(a.format);
+  if (!format || (a.format != "cyclonedx" && a.format != "spdx")) {
+    fmt::print(stderr, "fwcert: sbom --format must be cyclonedx or spdx\n");
+    return kExitUsage;
+  }
+  ScanOptions options = to_options(a);
+  options.only_analyzers = {"sbom"};
+  ProgressBar bar(progress_wanted(a.quiet), STDERR_FILENO);
+  if (progress_wanted(a.quiet)) options.progress = [&bar](const ScanProgress& p) { bar.update(p); };
+  auto report = scan(a.target, options);
+  bar.finish();
+  if (!report) {
+    fmt::print(stderr, "fwcert: {}\n", report.error().describe());
+    return kExitUsage;
+  }
+  if (!emit(a.output, format->write(*report, WriterOptions{}))) return kExitUsage;
+  return a.strict && report->target.partial ? kExitPartial : kExitOk;
+}
+
 /// `fwcert facts --layout`: the target's partition map, without running the analyzers.
 int do_layout(const ScanArgs& a) {
   ScanOptions o = to_options(a);
@@ -368,6 +391,22 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   facts_cmd->add_option("-o,--output", facts_args.output, "Write to this file (default: stdout)")->type_name("FILE");
 
+  ScanArgs sbom_args;
+  sbom_args.format = "cyclonedx";
+  auto* sbom_cmd = app.add_subcommand(
+      "sbom",
+      "Write the software bill of materials of a target: every package of its dpkg, opkg, apk and rpm databases "
+      "(with the files each owns) and, without a database, its operating system (docs/sbom.md)");
+  add_scan_options(sbom_cmd, sbom_args);
+  sbom_cmd
+      ->add_option("--format", sbom_args.format, "SBOM format: cyclonedx (CycloneDX 1.6 JSON) or spdx (SPDX 2.3 JSON)")
+      ->check(CLI::IsMember({"cyclonedx", "spdx"}))
+      ->capture_default_str();
+  sbom_cmd->add_option("-o,--output", sbom_args.output, "Write the SBOM to this file (default: stdout)")
+      ->type_name("FILE");
+  sbom_cmd->add_flag("--strict", sbom_args.strict, "Exit 3 when the target could only partly be read");
+  sbom_cmd->add_flag("-q,--quiet", sbom_args.quiet, "No progress bar");
+
   auto* analyzers_cmd = app.add_subcommand("analyzers", "List the analyzers and the checks each implements");
 
   ListingArgs explain_args;
@@ -412,6 +451,7 @@ int run(int argc, char** argv) {
   if (*checks_cmd) return run_listing(Listing::kChecks, checks_args);
   if (*req_cmd) return run_listing(Listing::kRequirements, req_args);
   if (*facts_cmd) return facts_layout ? do_layout(facts_args) : do_facts(facts_args, facts_analyzers);
+  if (*sbom_cmd) return do_sbom(sbom_args);
   if (*explain_cmd) return run_listing(Listing::kExplain, explain_args);
   if (*data_cmd) return run_data_command(data_args);
   if (*db_cmd) return run_db_command(db_args);

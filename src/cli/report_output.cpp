@@ -2,11 +2,13 @@
 
 #include <algorithm>
 
+#include "report/cyclonedx/cyclonedx_writer.hpp"
 #include "report/html/html_writer.hpp"
 #include "report/json/json_writer.hpp"
 #include "report/junit/junit_writer.hpp"
 #include "report/markdown/markdown_writer.hpp"
 #include "report/sarif/sarif_writer.hpp"
+#include "report/spdx/spdx_writer.hpp"
 
 namespace fwcert::cli {
 
@@ -22,6 +24,10 @@ const std::vector<ReportFormat>& report_formats() {
        [](const Report& r, const WriterOptions&) { return report::to_markdown(r); }},
       {"html", "one self-contained page for a lab, printable",
        [](const Report& r, const WriterOptions&) { return report::to_html(r); }},
+      {"cyclonedx", "the components as a CycloneDX 1.6 JSON SBOM",
+       [](const Report& r, const WriterOptions&) { return report::to_cyclonedx(r); }},
+      {"spdx", "the components as an SPDX 2.3 JSON SBOM",
+       [](const Report& r, const WriterOptions&) { return report::to_spdx(r); }},
   };
   return kFormats;
 }

@@ -40,4 +40,9 @@ const services::ServiceList& Evidence::services(std::uint32_t fs) {
   return slot.value;
 }
 
+const ComponentSet& Evidence::components() {
+  std::call_once(components_.once, [&] { components_.value = collect_components(inv_); });
+  return components_.value;
+}
+
 }  // namespace fwcert::evidence

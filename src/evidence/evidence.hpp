@@ -1,8 +1,9 @@
 #pragma once
 // The evidence of one scan that more than one analyzer judges, each piece computed on first
 // use and then shared: the content pass over every file, the kernel evidence, the AVS SDK
-// configurations, the account databases and the services of each filesystem. Thread-safe: analyzers run in
-// parallel and whichever asks first computes a piece while the others wait for it.
+// configurations, the account databases and the services of each filesystem, the software
+// components. Thread-safe: analyzers run in parallel and whichever asks first computes a piece
+// while the others wait for it.
 
 #include <cstdint>
 #include <memory>
@@ -11,6 +12,7 @@
 
 #include "core/parallel.hpp"
 #include "evidence/accounts.hpp"
+#include "evidence/components.hpp"
 #include "evidence/content.hpp"
 #include "evidence/kernel.hpp"
 #include "evidence/sdk_config.hpp"
@@ -41,6 +43,8 @@ class Evidence {
   /// The services filesystem `fs` configures (evidence/services/services.hpp); empty for a
   /// filesystem with no Vfs.
   const services::ServiceList& services(std::uint32_t fs);
+  /// The software components of every filesystem and the files they own (evidence/components.hpp).
+  const ComponentSet& components();
 
  private:
   template <typename T>
@@ -53,6 +57,7 @@ class Evidence {
   Lazy<content::PassResult> content_;
   Lazy<KernelEvidence> kernel_;
   Lazy<SdkConfigs> sdk_;
+  Lazy<ComponentSet> components_;
   std::vector<std::unique_ptr<Lazy<AccountFiles>>> accounts_;           ///< one per filesystem
   std::vector<std::unique_ptr<Lazy<services::ServiceList>>> services_;  ///< one per filesystem
 };

@@ -232,6 +232,9 @@ Result<Report> run_pipeline(const Inputs& in, const ScanOptions& options, const 
   evidence::Evidence ev(inv, pool);
   analyzers::Context ctx(inv, in.analyzer_options, ev);
   auto ran = run_analyzers(inv, options, ctx, report);
+  // Every scan carries its components (computed once, shared with the sbom analyzer), so any
+  // report format can render the SBOM; --only and --skip do not change what the target holds.
+  report.components = ev.components().components;
   match_vulnerabilities(in, options, report);
   assess_findings(in, ran, ev, report);
   fill_metadata(target, options, in, report);

@@ -333,6 +333,7 @@ const std::vector<std::string>& expected_check_ids() {
       "inv-kernel-version",
       "inv-kernel-config",
       "inv-sbom",
+      "sbom-complete",  // issue 12: the share of ELF files the SBOM accounts for
       "inv-build-type",
       // c.1
       "boot-soc-root-of-trust",

@@ -15,6 +15,7 @@
 
 #include "analyzers/os/parse.hpp"
 #include "inventory/inventory.hpp"
+#include "sbom/package_db.hpp"
 #include "support/analyzer_run.hpp"
 #include "support/test_util.hpp"
 #include "vfs/memory_vfs.hpp"
@@ -84,16 +85,17 @@ TEST(OsParse, OsReleaseQuotingAndDamage) {
 }
 
 TEST(OsParse, PackageDatabasesAndVersions) {
-  auto dpkg = parse_dpkg_status(
-      "Package: libssl3\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u2\nDescription: x\n more\n\n"
-      "Package: gone\nStatus: deinstall ok config-files\nVersion: 1\n");
+  auto dpkg = sbom::parse_dpkg_status(
+                  "Package: libssl3\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u2\nDescription: x\n more\n\n"
+                  "Package: gone\nStatus: deinstall ok config-files\nVersion: 1\n")
+                  .packages;
   ASSERT_EQ(dpkg.size(), 1u);
   EXPECT_EQ(dpkg[0].name, "libssl3");
   EXPECT_EQ(dpkg[0].line, 1u);
   EXPECT_EQ(upstream_version(dpkg[0].version), "3.0.11");
   EXPECT_EQ(upstream_version("1:2.3.4+dfsg-1"), "2.3.4");
   EXPECT_EQ(upstream_version("3.1.4-r5"), "3.1.4");
-  auto apk = parse_apk_installed("C:Q1x\nP:libcrypto3\nV:3.1.4-r5\n\nP:musl\nV:1.2.4-r2\n");
+  auto apk = sbom::parse_apk_installed("C:Q1x\nP:libcrypto3\nV:3.1.4-r5\n\nP:musl\nV:1.2.4-r2\n").packages;
   ASSERT_EQ(apk.size(), 2u);
   EXPECT_EQ(apk[0].name, "libcrypto3");
   EXPECT_EQ(apk[0].line, 2u);

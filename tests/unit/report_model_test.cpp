@@ -67,6 +67,9 @@ TEST(ReportModel, FindCheckGivesTheCitedEntryOrNothing) {
 
 /// Writers are pure functions of the report: every file under src/report/ includes only the
 /// public model (fwcert/...) and other files of src/report/, never the catalog or the scan.
+/// Two headers are pure functions too and allowed: the SHA-256 the SBOM writers derive their
+/// document ids from, and the SBOM's naming of a component's licence and type (sbom/describe.hpp,
+/// against the built-in SPDX licence list).
 TEST(ReportModel, NoFileUnderSrcReportIncludesTheCatalog) {
   namespace fs = std::filesystem;
   const fs::path root = fs::path(test::source_dir()) / "src/report";
@@ -88,7 +91,8 @@ TEST(ReportModel, NoFileUnderSrcReportIncludesTheCatalog) {
       std::smatch m;
       if (!std::regex_search(line, m, kInclude)) continue;
       const std::string header = m[1];
-      EXPECT_TRUE(header.starts_with("report/") || header.starts_with("fwcert/"))
+      const bool pure = header == "core/sha256.hpp" || header == "sbom/describe.hpp";
+      EXPECT_TRUE(header.starts_with("report/") || header.starts_with("fwcert/") || pure)
           << rel << ":" << line_no << " includes " << header;
       EXPECT_EQ(header.find("catalog"), std::string::npos) << rel << ":" << line_no << " includes " << header;
     }

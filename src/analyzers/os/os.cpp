@@ -15,6 +15,7 @@
 #include "core/limits.hpp"
 #include "core/text.hpp"
 #include "endoflife/endoflife.hpp"
+#include "sbom/package_db.hpp"
 
 namespace fwcert::analyzers::os {
 
@@ -384,7 +385,7 @@ void components_from_packages(const inventory::Inventory& inv, std::uint32_t fs,
     if (!st.ok() || !st->is_regular()) continue;
     auto text = v.read_file(db.path, limits::kMaxConfigFileBytes);
     if (!text.ok()) continue;
-    auto packages = db.apk ? parse_apk_installed(*text) : parse_dpkg_status(*text);
+    auto packages = db.apk ? sbom::parse_apk_installed(*text).packages : sbom::parse_dpkg_status(*text).packages;
     for (const auto& p : packages) {
       std::string product = package_product(p.name);
       if (product.empty() || p.version.empty()) continue;

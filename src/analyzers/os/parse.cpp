@@ -98,60 +98,6 @@ KeyValueFile parse_buildinfo(std::string_view text) {
   return f;
 }
 
-std::vector<Package> parse_dpkg_status(std::string_view text) {
-  std::vector<Package> out;
-  Package cur;
-  bool installed = true;
-  auto flush = [&] {
-    if (!cur.name.empty() && installed) out.push_back(cur);
-    cur = {};
-    installed = true;
-  };
-  for (auto [n, line] : text::lines(text)) {
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) {
-      flush();
-      continue;
-    }
-    if (line.front() == ' ' || line.front() == '\t') continue;  // continuation
-    auto colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    std::string_view field = line.substr(0, colon), value = trim(line.substr(colon + 1));
-    if (field == "Package") {
-      if (!cur.name.empty()) flush();
-      cur.name = std::string(value);
-      cur.line = n;
-    } else if (field == "Version") {
-      cur.version = std::string(value);
-    } else if (field == "Status") {
-      installed = value.ends_with(" installed");
-    }
-  }
-  flush();
-  return out;
-}
-
-std::vector<Package> parse_apk_installed(std::string_view text) {
-  std::vector<Package> out;
-  Package cur;
-  for (auto [n, line] : text::lines(text)) {
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) {
-      if (!cur.name.empty()) out.push_back(cur);
-      cur = {};
-      continue;
-    }
-    if (line.starts_with("P:")) {
-      if (!cur.name.empty()) out.push_back(cur);
-      cur = {std::string(line.substr(2)), {}, n};
-    } else if (line.starts_with("V:")) {
-      cur.version = std::string(line.substr(2));
-    }
-  }
-  if (!cur.name.empty()) out.push_back(cur);
-  return out;
-}
-
 std::string upstream_version(std::string_view v) {
   if (auto colon = v.find(':'); colon != std::string_view::npos && colon < 4 &&
                                 std::all_of(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(colon), is_digit)) {

@@ -1,7 +1,7 @@
 #pragma once
 // Parsers for the files that name an operating system and its components: os-release and
 // OpenWrt's openwrt_release (shell-style KEY=value), Android build.prop (key=value), Yocto's
-// /etc/build (KEY = value), and package databases (dpkg and opkg status, apk installed).
+// /etc/build (KEY = value); package databases are read by src/sbom/package_db.hpp.
 // They read untrusted text: bounded by line count, damage becomes a line diagnostic.
 
 #include <optional>
@@ -33,20 +33,6 @@ KeyValueFile parse_build_prop(std::string_view text);
 
 /// Yocto image-buildinfo (/etc/build): "KEY = value" and layer lines "meta-x = branch:rev".
 KeyValueFile parse_buildinfo(std::string_view text);
-
-/// An installed package from a package database.
-struct Package {
-  std::string name;
-  std::string version;   ///< as recorded ("1:3.0.11-1~deb12u2")
-  std::size_t line = 0;  ///< line of its Package:/P: field
-};
-
-/// dpkg and opkg status files: stanzas of "Field: value"; only installed packages
-/// (Status "... installed", or no Status field) are returned.
-std::vector<Package> parse_dpkg_status(std::string_view text);
-
-/// apk's /lib/apk/db/installed: stanzas of "P:name" and "V:version".
-std::vector<Package> parse_apk_installed(std::string_view text);
 
 /// The upstream part of a package version: epoch ("1:") and packaging revision ("-1~deb12u2",
 /// "-r0", "+dfsg") dropped: "1:3.0.11-1~deb12u2" -> "3.0.11".
