@@ -31,6 +31,9 @@ constexpr std::size_t kMaxVersionChars = 32;
 // the BusyBox applet-table anchor (about 400 applets take 3 KiB).
 constexpr std::size_t kMaxFingerprintWindowsPerRule = 32;
 constexpr std::size_t kMaxAppletTableBytes = 8u << 10;
+// The anchors report only where they end (no start-of-match tracking, which would slow the whole
+// content pass), so a window also covers this many bytes before an anchor's last byte.
+constexpr std::size_t kMaxAnchorBytes = 64;
 constexpr std::size_t kMinApplets = 8;
 
 std::vector<std::string> strings_at(const YAML::Node& n) {
@@ -67,7 +70,11 @@ std::vector<FingerprintRule> load_rules() {
     r.anchors = strings_at(n["anchors"]);
     r.requires_any = strings_at(n["requires"]);
     r.version_sources = strings_at(n["version"]);
-    for (const auto& v : r.version_sources) r.versions.emplace_back(v, std::regex::ECMAScript | std::regex::optimize);
+    // Every expression is searched in the whole window and must cover the anchor's last byte, so
+    // a leading ^ (written for readability: "the version text starts here") is dropped.
+    for (const auto& v : r.version_sources) {
+      r.versions.emplace_back(v.starts_with('^') ? v.substr(1) : v, std::regex::ECMAScript | std::regex::optimize);
+    }
     if (n["format"]) r.format = n["format"].as<std::string>();
     if (n["applets"]) r.applets = n["applets"].as<std::string>();
     assert(!r.anchors.empty() && !r.versions.empty());
@@ -162,27 +169,23 @@ std::string apply_format(std::string_view format, const std::smatch& m) {
   return out;
 }
 
-/// The version a rule reads in a window whose anchor starts at `anchor`, and where it is.
+/// The version a rule reads in a window whose anchor ends at byte `last`, and where it is: the
+/// first match of the rule's first expression that matches covering that byte.
 std::optional<FingerprintHit> extract(const FingerprintRule& r, std::size_t rule, const std::string& window,
-                                      std::size_t anchor, std::uint64_t base) {
-  for (std::size_t k = 0; k < r.versions.size(); ++k) {
-    // An expression that starts with ^ is anchored at the anchor's first byte; any other is
-    // searched in the whole window and must cover that byte.
-    const bool at_anchor = r.version_sources[k].starts_with('^');
-    const std::size_t from = at_anchor ? anchor : 0;
-    auto begin = window.begin() + static_cast<std::ptrdiff_t>(from);
-    for (auto it = std::sregex_iterator(begin, window.end(), r.versions[k]); it != std::sregex_iterator(); ++it) {
+                                      std::size_t last, std::uint64_t base) {
+  for (const auto& re : r.versions) {
+    for (auto it = std::sregex_iterator(window.begin(), window.end(), re); it != std::sregex_iterator(); ++it) {
       const std::smatch& m = *it;
-      std::size_t pos = from + static_cast<std::size_t>(m.position(0));
+      auto pos = static_cast<std::size_t>(m.position(0));
       std::size_t end = pos + static_cast<std::size_t>(m.length(0));
-      if (pos > anchor) break;
-      if (end <= anchor || m.size() < 2 || !m[1].matched) continue;
+      if (pos > last) break;
+      if (end <= last || m.size() < 2 || !m[1].matched) continue;
       std::string version = r.format.empty() ? m.str(1) : apply_format(r.format, m);
       if (!valid_version(version)) continue;
       FingerprintHit h;
       h.rule = rule;
       h.version = std::move(version);
-      h.offset = base + from + static_cast<std::uint64_t>(m.position(1));
+      h.offset = base + static_cast<std::uint64_t>(m.position(1));
       h.observed = printable(m.str(0));
       return h;
     }
@@ -239,9 +242,9 @@ const std::vector<FingerprintRule>& fingerprint_rules() {
 std::vector<evidence::content::Rule> fingerprint_content_rules() {
   std::vector<evidence::content::Rule> out;
   for (const auto& r : fingerprint_rules()) {
-    for (const auto& a : r.anchors) out.push_back({std::string(kAnchorPrefix) + r.name, a, true, false, false});
+    for (const auto& a : r.anchors) out.push_back({std::string(kAnchorPrefix) + r.name, a, false, false, false});
     for (const auto& a : r.requires_any) out.push_back({std::string(kRequirePrefix) + r.name, a, false, false, false});
-    if (!r.applets.empty()) out.push_back({std::string(kAppletsPrefix) + r.name, r.applets, true, false, false});
+    if (!r.applets.empty()) out.push_back({std::string(kAppletsPrefix) + r.name, r.applets, false, false, false});
   }
   return out;
 }
@@ -262,11 +265,14 @@ std::vector<FingerprintHit> read_hits(std::span<const Match> matches, const Wind
     if (!(r.any_binary ? binary : elf)) continue;
     if (!r.requires_any.empty() && !required[ref.rule]) continue;
     if (++windows[ref.rule] > kMaxFingerprintWindowsPerRule) continue;
-    std::uint64_t base = m.start >= r.before ? m.start - r.before : 0;
-    std::size_t anchor = static_cast<std::size_t>(m.start - base);
-    std::string window = read(base, anchor + r.after);
-    if (window.size() <= anchor) continue;
-    if (auto h = extract(r, ref.rule, window, anchor, base)) hits.push_back(std::move(*h));
+    if (m.end == 0) continue;
+    const std::uint64_t last = m.end - 1;
+    const std::uint64_t reach = r.before + kMaxAnchorBytes;
+    std::uint64_t base = last >= reach ? last - reach : 0;
+    auto at = static_cast<std::size_t>(last - base);
+    std::string window = read(base, at + 1 + r.after);
+    if (window.size() <= at) continue;
+    if (auto h = extract(r, ref.rule, window, at, base)) hits.push_back(std::move(*h));
   }
   // One hit per product and version (the first), and none that another of its product extends.
   std::stable_sort(hits.begin(), hits.end(), [](const FingerprintHit& a, const FingerprintHit& b) {
@@ -286,11 +292,14 @@ std::vector<FingerprintHit> read_hits(std::span<const Match> matches, const Wind
 std::vector<std::string> read_applets(std::span<const Match> matches, const WindowReader& read) {
   for (const auto& m : matches) {
     if (ref_of(m).role != Role::kApplets) continue;
-    std::uint64_t base = m.start >= kMaxAppletTableBytes ? m.start - kMaxAppletTableBytes : 0;
-    std::size_t anchor = static_cast<std::size_t>(m.start - base);
-    std::string w = read(base, anchor + kMaxAppletTableBytes);
-    if (w.size() <= anchor) continue;
-    // Tokens between NULs, with the one the anchor's name starts (after its leading NUL).
+    if (m.end < 2) continue;
+    // The anchor ends with the NUL after a name of the table: that name is the one at `at`.
+    const std::uint64_t last = m.end - 2;
+    std::uint64_t base = last >= kMaxAppletTableBytes ? last - kMaxAppletTableBytes : 0;
+    auto at_byte = static_cast<std::size_t>(last - base);
+    std::string w = read(base, at_byte + 2 + kMaxAppletTableBytes);
+    if (w.size() <= at_byte) continue;
+    // Tokens between NULs, and the one the anchor's last name is.
     struct Token {
       std::size_t begin, end;
     };
@@ -298,7 +307,7 @@ std::vector<std::string> read_applets(std::span<const Match> matches, const Wind
     std::size_t at = 0, mine = SIZE_MAX;
     for (std::size_t i = 0; i <= w.size(); ++i) {
       if (i == w.size() || w[i] == '\0') {
-        if (at <= anchor + 1 && anchor + 1 <= i) mine = tokens.size();
+        if (at <= at_byte && at_byte < i) mine = tokens.size();
         tokens.push_back({at, i});
         at = i + 1;
       }

@@ -27,8 +27,8 @@ struct FingerprintRule {
   std::string cpe_vendor;  ///< "" when the product has no well-known CPE
   std::string cpe_product;
   bool any_binary = false;  ///< files: binary (any non-text file), else ELF only
-  std::size_t before = 0;   ///< window bytes before the anchor's start
-  std::size_t after = 128;  ///< window bytes from the anchor's start
+  std::size_t before = 0;   ///< window bytes before the anchor (plus the 64 an anchor may span)
+  std::size_t after = 128;  ///< window bytes after the anchor's last byte
   std::vector<std::string> anchors;
   std::vector<std::string> requires_any;  ///< at least one must match in the same file ("" list: none needed)
   std::vector<std::string> version_sources;

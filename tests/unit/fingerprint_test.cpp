@@ -87,7 +87,7 @@ TEST(Fingerprint, ReadsTheUpstreamVersionOfEachProduct) {
       {"\0systemd 255 (v255-rc1-12-gabc)\0"s, "systemd", "255"},
       {"\0util-linux 2.38.1\0"s, "util-linux", "2.38.1"},
       {"sudo_mode 0x%x\0Sudo version %s\n\0001.9.13p3\0Configure options: %s\n\0"s, "sudo", "1.9.13p3"},
-      {"Authorizations\0122\0Started polkitd version %s\0"s, "polkit", "122"},
+      {"Authorizations\0"s + "122\0Started polkitd version %s\0"s, "polkit", "122"},
       {"\0avahi 0.8\0"s, "avahi", "0.8"},
       {"\0miniupnpd 2.3.1 Dec 21 2022\0"s, "miniupnpd", "2.3.1"},
       {"\0SAMBA_4.17.12_DEBIAN_SAMBA4\0"s, "samba", "4.17.12"},
@@ -192,7 +192,7 @@ TEST_F(Components, OnePerProductAndVersionWithEveryFileAndTheFirstAsEvidence) {
 
 TEST_F(Components, TheKernelVersionComesFromTheKernelEvidence) {
   auto v = std::make_shared<vfs::MemoryVfs>();
-  ASSERT_TRUE(v->add_file("/boot/vmlinux", "Linux version 6.1.76 (builder@host) (gcc 12.2.0) #1 SMP\n").ok());
+  ASSERT_TRUE(v->add_file("/boot/vmlinux", kElf + "\0Linux version 6.1.76 (builder@host) (gcc 12.2.0) #1 SMP\n"s).ok());
   auto cs = scan(v);
   ASSERT_EQ(cs.size(), 1u);
   EXPECT_EQ(cs[0].name, "linux");
