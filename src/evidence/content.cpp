@@ -11,6 +11,7 @@
 
 #include "core/limits.hpp"
 #include "data/resources.hpp"
+#include "sbom/fingerprint.hpp"
 
 namespace fwcert::evidence::content {
 
@@ -31,6 +32,9 @@ std::vector<Rule> load_rules() {
     r.caseless = flags.find('i') != std::string_view::npos;
     out.push_back(std::move(r));
   }
+  // The anchors of the version fingerprints (data/fingerprints.yaml) share the pass: the bytes of
+  // every file are read once for secrets, TLS strings and component versions alike.
+  for (auto& r : sbom::fingerprint_content_rules()) out.push_back(std::move(r));
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include "core/limits.hpp"
 #include "core/text.hpp"
 #include "endoflife/endoflife.hpp"
+#include "sbom/fingerprint.hpp"
 #include "sbom/package_db.hpp"
 
 namespace fwcert::analyzers::os {
@@ -403,8 +404,23 @@ void components_from_packages(const inventory::Inventory& inv, std::uint32_t fs,
   }
 }
 
-void components_from_files(const inventory::Inventory& inv, std::vector<Component>& out) {
-  std::size_t libcrypto_read = 0;
+/// The version fingerprints of every filesystem (sbom/fingerprint.hpp), computed once per run.
+using Fingerprints = std::vector<std::vector<sbom::FingerprintComponent>>;
+
+void components_from_files(const inventory::Inventory& inv, const Fingerprints& prints, std::vector<Component>& out) {
+  // OpenSSL's version text, read by the fingerprint rules wherever OpenSSL's code is (libcrypto,
+  // or a program linking it statically); a libcrypto without one is judged by its soname.
+  std::set<std::string> read;
+  for (const auto& components : prints) {
+    for (const auto& fc : components) {
+      const fwcert::Component& c = fc.component;
+      if (c.name != "openssl") continue;
+      Evidence where = at(c.evidence.path, 0, "OpenSSL " + c.version);
+      where.offset = c.evidence.offset;
+      out.push_back({"openssl", c.version, true, std::move(where), "version string"});
+      read.insert(c.files.begin(), c.files.end());
+    }
+  }
   for (const auto& e : inv.entries()) {
     if (e.hardlink_secondary) continue;
     std::string_view name = vfs::base_name(e.path);
@@ -420,15 +436,8 @@ void components_from_files(const inventory::Inventory& inv, std::vector<Componen
       continue;
     }
     if (!e.st.is_regular()) continue;
-    if (name.starts_with("libcrypto.so") && libcrypto_read < 16) {
-      ++libcrypto_read;
-      std::string bytes(static_cast<std::size_t>(std::min<std::uint64_t>(e.st.size, limits::kMaxVersionScanBytes)),
-                        '\0');
-      auto n = fs.vfs->read(e.path, 0, std::as_writable_bytes(std::span(bytes.data(), bytes.size())));
-      std::string version = n.ok() ? find_openssl_version(std::string_view(bytes).substr(0, *n)) : std::string();
-      if (!version.empty()) {
-        out.push_back({"openssl", version, true, at(shown, 0, "OpenSSL " + version), "version string"});
-      } else if (name.size() > 13) {
+    if (name.starts_with("libcrypto.so")) {
+      if (read.count(shown) == 0 && name.size() > 13) {
         // The soname names the ABI series: libcrypto.so.1.1 -> 1.1.x, libcrypto.so.3 -> 3.x.
         std::string series(name.substr(13));
         if (series.starts_with("1.0")) series = "1.0";
@@ -440,13 +449,33 @@ void components_from_files(const inventory::Inventory& inv, std::vector<Componen
   }
 }
 
-void judge_components(const Context& ctx, const CivilDate& day, Output& out) {
+/// Each fingerprint component as facts until the SBOM carries them: "fingerprint.component" is
+/// [name, version, file...] with the version's place as its source, "fingerprint.property" a
+/// property of it ([name, version, property, value]).
+void fingerprint_facts(const Fingerprints& prints, Output& out) {
+  for (const auto& components : prints) {
+    for (const auto& fc : components) {
+      const fwcert::Component& c = fc.component;
+      std::string subject = c.filesystem + c.name + "@" + c.version;
+      std::vector<std::string> value{c.name, c.version};
+      value.insert(value.end(), c.files.begin(), c.files.end());
+      out.facts.push_back({"os", subject, "fingerprint.component", std::move(value), c.evidence});
+      if (!c.cpe.empty()) out.facts.push_back({"os", subject, "fingerprint.cpe", c.cpe, c.evidence});
+      for (const auto& [k, v] : fc.properties) {
+        out.facts.push_back(
+            {"os", subject, "fingerprint.property", std::vector<std::string>{c.name, c.version, k, v}, c.evidence});
+      }
+    }
+  }
+}
+
+void judge_components(const Context& ctx, const Fingerprints& prints, const CivilDate& day, Output& out) {
   const auto& inv = ctx.inventory;
   std::vector<Component> found;
   for (std::uint32_t i = 0; i < inv.filesystems().size(); ++i) {
     if (inv.filesystems()[i].vfs) components_from_packages(inv, i, found);
   }
-  components_from_files(inv, found);
+  components_from_files(inv, prints, found);
   // A product seen with an exact version drops its soname-only guesses; one finding per
   // product and version, with every place it was seen.
   std::set<std::string> exact;
@@ -472,9 +501,10 @@ void judge_components(const Context& ctx, const CivilDate& day, Output& out) {
     }
   }
   if (by.empty()) {
-    out.findings.push_back(finding(kComponentCheck, Status::kInconclusive, "components",
-                                   "no OpenSSL, Python, Node.js or SQLite version was found (dpkg/opkg/apk databases, "
-                                   "libcrypto version string or soname, /usr/lib/python3.N, libsqlite3.so)"));
+    out.findings.push_back(
+        finding(kComponentCheck, Status::kInconclusive, "components",
+                "no OpenSSL, Python, Node.js or SQLite version was found (dpkg/opkg/apk databases, "
+                "OpenSSL version fingerprint, libcrypto soname, /usr/lib/python3.N, libsqlite3.so)"));
     return;
   }
   for (const auto& [key, where] : by) {
@@ -562,7 +592,13 @@ Output run(const Context& ctx) {
     report_identity(inv, who, out);
     judge_distro(ctx, who, ctx.options.day, out);
   }
-  judge_components(ctx, ctx.options.day, out);
+  Fingerprints prints;
+  for (std::uint32_t i = 0; i < inv.filesystems().size(); ++i) {
+    prints.push_back(inv.filesystems()[i].vfs ? sbom::fingerprint_components(ctx.evidence(), i)
+                                              : std::vector<sbom::FingerprintComponent>{});
+  }
+  if (ctx.options.collect_facts) fingerprint_facts(prints, out);
+  judge_components(ctx, prints, ctx.options.day, out);
   check_build_type(ctx, out);
   check_build_age(ctx, out);
   return out;

@@ -107,23 +107,6 @@ std::string upstream_version(std::string_view v) {
   return std::string(v.substr(0, end));
 }
 
-std::string find_openssl_version(std::string_view bytes) {
-  std::size_t pos = 0;
-  while ((pos = bytes.find("OpenSSL ", pos)) != std::string_view::npos) {
-    pos += 8;
-    std::size_t i = pos;
-    // X.Y.Z with an optional letter (1.1.1w), then a space and a day of the month.
-    int dots = 0;
-    while (i < bytes.size() && i - pos < 16 && (is_digit(bytes[i]) || bytes[i] == '.')) dots += bytes[i++] == '.';
-    if (dots != 2 || i == pos || !is_digit(bytes[i - 1])) continue;
-    if (i < bytes.size() && bytes[i] >= 'a' && bytes[i] <= 'z') ++i;
-    if (i + 1 < bytes.size() && bytes[i] == ' ' && (is_digit(bytes[i + 1]) || bytes[i + 1] == ' ')) {
-      return std::string(bytes.substr(pos, i - pos));
-    }
-  }
-  return {};
-}
-
 namespace {
 
 std::optional<CivilDate> make_date(int year, unsigned month, unsigned day) {

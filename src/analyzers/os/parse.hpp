@@ -38,10 +38,6 @@ KeyValueFile parse_buildinfo(std::string_view text);
 /// "-r0", "+dfsg") dropped: "1:3.0.11-1~deb12u2" -> "3.0.11".
 std::string upstream_version(std::string_view version);
 
-/// The OpenSSL version in a library's bytes: "OpenSSL 3.0.13 30 Jan 2024" -> "3.0.13",
-/// "OpenSSL 1.1.1w  11 Sep 2023" -> "1.1.1w"; "" when none.
-std::string find_openssl_version(std::string_view bytes);
-
 /// The first calendar date written in `s`: "2024-03-15", "2024.03.15", or eight digits
 /// "20240315" at the start of a run of 8, 12 or 14 digits ("20240315123456", Yocto's DATETIME);
 /// years 1990-2099 only, so version numbers and counters are not taken for dates.
