@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -243,10 +244,12 @@ struct Component {
   std::string supplier;            ///< maintainer or vendor, "" when not recorded
   std::string purl;                ///< package URL
   std::string cpe;                 ///< CPE 2.3, "" when not known
-  std::string found_by;            ///< "package-db" or "fingerprint"
+  std::string found_by;            ///< "package-db", "fingerprint", or "os-release" (no package database)
   Evidence evidence;               ///< the database file and line, or the binary and offset
   std::string filesystem;          ///< FilesystemInfo::prefix of the filesystem it is in
   std::vector<std::string> files;  ///< display paths of the files it owns, sorted
+  /// What the SBOM carries besides ("fwcert:busybox:applets" -> "ash cat ..."), in a stable order.
+  std::vector<std::pair<std::string, std::string>> properties;
 };
 
 /// One known vulnerability of one component, from the offline vulnerability database.

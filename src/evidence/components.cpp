@@ -7,6 +7,8 @@
 #include <tuple>
 
 #include "core/limits.hpp"
+#include "evidence/evidence.hpp"
+#include "sbom/fingerprint.hpp"
 #include "sbom/packages.hpp"
 #include "sbom/sbom_limits.hpp"
 
@@ -55,7 +57,7 @@ void ComponentSet::index() {
       owned_.end());
 }
 
-ComponentSet collect_components(const inventory::Inventory& inv) {
+ComponentSet collect_components(const inventory::Inventory& inv, Evidence& ev) {
   ComponentSet set;
   std::size_t files = 0;
   for (std::uint32_t fs = 0; fs < inv.filesystems().size(); ++fs) {
@@ -75,10 +77,24 @@ ComponentSet collect_components(const inventory::Inventory& inv) {
   order(set.components);
   set.index();
 
-  // Fingerprinted components (src/sbom/fingerprint.*) are added here, and only here: for the
-  // ELF files and libraries that no package owns (set.is_owned(display path) is false), each
-  // with found_by "fingerprint" and its binary and offset as evidence. Then the list is put in
-  // report order and the ownership index rebuilt, as below.
+  // Fingerprinted components (src/sbom/fingerprint.*) for the binaries no package owns: a
+  // package's own files are the package's (its version is the distribution's, with backported
+  // fixes), so a fingerprint counts only for the files it was read from that no package lists.
+  for (std::uint32_t fs = 0; fs < inv.filesystems().size(); ++fs) {
+    if (!inv.filesystems()[fs].vfs) continue;
+    for (auto& fc : sbom::fingerprint_components(ev, fs)) {
+      Component& c = fc.component;
+      std::erase_if(c.files, [&](const std::string& f) { return set.is_owned(f); });
+      if (c.files.empty()) continue;
+      if (set.is_owned(c.evidence.path)) {
+        // The evidence names the first file; keep it on one this component still holds.
+        c.evidence.path = c.files.front();
+        c.evidence.offset.reset();
+      }
+      c.properties = std::move(fc.properties);
+      set.components.push_back(std::move(c));
+    }
+  }
   order(set.components);
   set.index();
   return set;

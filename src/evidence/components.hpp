@@ -34,7 +34,11 @@ struct ComponentSet {
   std::vector<std::pair<std::string, std::uint32_t>> owned_;
 };
 
-/// The components of every filesystem of `inv`.
-ComponentSet collect_components(const inventory::Inventory& inv);
+class Evidence;
+
+/// The components of every filesystem of `inv`: its package databases, then version
+/// fingerprints (which read the scan's content pass and kernel evidence from `ev`) for the
+/// binaries no package owns.
+ComponentSet collect_components(const inventory::Inventory& inv, Evidence& ev);
 
 }  // namespace fwcert::evidence

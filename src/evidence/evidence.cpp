@@ -41,7 +41,7 @@ const services::ServiceList& Evidence::services(std::uint32_t fs) {
 }
 
 const ComponentSet& Evidence::components() {
-  std::call_once(components_.once, [&] { components_.value = collect_components(inv_); });
+  std::call_once(components_.once, [&] { components_.value = collect_components(inv_, *this); });
   return components_.value;
 }
 

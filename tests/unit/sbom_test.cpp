@@ -17,6 +17,7 @@
 #include <string>
 
 #include "evidence/components.hpp"
+#include "evidence/evidence.hpp"
 #include "report/cyclonedx/cyclonedx_writer.hpp"
 #include "report/spdx/spdx_writer.hpp"
 #include "sbom/describe.hpp"
@@ -30,6 +31,13 @@
 
 namespace fwcert::sbom {
 namespace {
+
+/// The component set of a walked inventory, as a scan's evidence computes it.
+evidence::ComponentSet components_of(const inventory::Inventory& inv) {
+  parallel::Pool pool(1);
+  evidence::Evidence ev(inv, pool);
+  return evidence::collect_components(inv, ev);
+}
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -385,7 +393,7 @@ TEST(SbomComponents, OpkgWithLicenceAndBuildrootOperatingSystem) {
 TEST(SbomComponents, EvidenceIndexNamesTheOwnerOfAFile) {
   test::AnalyzerRun run;
   run.walk(debian_tree());
-  auto set = evidence::collect_components(run.inv);
+  auto set = components_of(run.inv);
   ASSERT_EQ(set.components.size(), 2u);
   const Component* owner = set.owner_of("/usr/lib/libssl.so.3");
   ASSERT_NE(owner, nullptr);
@@ -402,7 +410,7 @@ TEST(SbomComponents, DuplicateRefsAreMadeUnique) {
       "Version: 2.36-9\n");
   test::AnalyzerRun run;
   run.walk(v);
-  auto set = evidence::collect_components(run.inv);
+  auto set = components_of(run.inv);
   ASSERT_EQ(set.components.size(), 2u);
   EXPECT_EQ(set.components[0].ref, "deb/libc6@2.36-9?arch=amd64");
   EXPECT_EQ(set.components[1].ref, "deb/libc6@2.36-9?arch=i386");
@@ -450,7 +458,7 @@ Report sbom_report() {
   r.target.path = "/images/rootfs.tar";
   r.target.format = "tar";
   r.metadata.assessment_date = "2026-03-01";
-  r.components = evidence::collect_components(run.inv).components;
+  r.components = components_of(run.inv).components;
   r.components[0].license = "GPL-3.0-or-later";
   r.components[1].license = "OpenSSL-like licence";
   return r;

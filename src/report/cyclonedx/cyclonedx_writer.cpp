@@ -65,6 +65,7 @@ Json component_json(const Component& c) {
     props.push_back(property("fwcert:source_package",
                              c.source_version.empty() ? c.source_name : c.source_name + " " + c.source_version));
   }
+  for (const auto& [name, value] : c.properties) props.push_back(property(name, value));
   j["properties"] = std::move(props);
   // How it was identified, and where it is: the database stanza for a package, the binary and
   // offset for a fingerprint; the files a package owns are its occurrences.
