@@ -215,6 +215,20 @@ ScanOptions to_options(const ScanArgs& a) {
   return o;
 }
 
+/// Scans `a.target`; on a terminal a long scan shows how far it has come (on stderr, erased
+/// when done). A target that cannot be opened is reported on stderr and gives nullopt.
+std::optional<Report> scan_with_progress(const ScanArgs& a, ScanOptions options) {
+  ProgressBar bar(progress_wanted(a.quiet), STDERR_FILENO);
+  if (progress_wanted(a.quiet)) options.progress = [&bar](const ScanProgress& p) { bar.update(p); };
+  auto report = scan(a.target, options);
+  bar.finish();
+  if (!report) {
+    fmt::print(stderr, "fwcert: {}\n", report.error().describe());
+    return std::nullopt;
+  }
+  return std::move(*report);
+}
+
 int do_scan(const ScanArgs& a) {
   if (auto sev = parse_severity(a.fail_on.empty() ? "high" : a.fail_on); !sev || *sev == Severity::kInfo) {
     fmt::print(stderr, "fwcert: --fail-on must be one of critical, high, medium, low\n");
@@ -225,16 +239,8 @@ int do_scan(const ScanArgs& a) {
     fmt::print(stderr, "fwcert: unknown report format '{}'\n", a.format);
     return kExitUsage;
   }
-  ScanOptions options = to_options(a);
-  // On a terminal, a long scan shows how far it has come: on stderr, erased when done.
-  ProgressBar bar(progress_wanted(a.quiet), STDERR_FILENO);
-  if (progress_wanted(a.quiet)) options.progress = [&bar](const ScanProgress& p) { bar.update(p); };
-  auto report = scan(a.target, options);
-  bar.finish();
-  if (!report) {
-    fmt::print(stderr, "fwcert: {}\n", report.error().describe());
-    return kExitUsage;
-  }
+  auto report = scan_with_progress(a, to_options(a));
+  if (!report) return kExitUsage;
   const WriterOptions writer{report::TextOptions{want_color(a.color), a.show_passing}};
   if (!emit(a.output, format->write(*report, writer))) return kExitUsage;
   // A machine report written to a file still leaves the text summary on stdout.
@@ -257,14 +263,8 @@ int do_sbom(const ScanArgs& a) {
   }
   ScanOptions options = to_options(a);
   options.only_analyzers = {"sbom"};
-  ProgressBar bar(progress_wanted(a.quiet), STDERR_FILENO);
-  if (progress_wanted(a.quiet)) options.progress = [&bar](const ScanProgress& p) { bar.update(p); };
-  auto report = scan(a.target, options);
-  bar.finish();
-  if (!report) {
-    fmt::print(stderr, "fwcert: {}\n", report.error().describe());
-    return kExitUsage;
-  }
+  auto report = scan_with_progress(a, std::move(options));
+  if (!report) return kExitUsage;
   if (!emit(a.output, format->write(*report, WriterOptions{}))) return kExitUsage;
   return a.strict && report->target.partial ? kExitPartial : kExitOk;
 }
